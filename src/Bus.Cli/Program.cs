@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Bus.Cli;
+using Bus.Cli.Commands;
+
+var root = new RootCommand("busctl: operate Bus, the preservation message bus");
+root.Options.Add(CommandRunner.Json);
+// Command groups: one file each under Commands/.
+root.Subcommands.Add(StatusCommand.Create());
+
+var parseResult = root.Parse(args);
+if (parseResult.Errors.Count > 0)
+{
+    // System.CommandLine exits 1 on parse errors; busctl reserves 1 for negative outcomes.
+    foreach (var error in parseResult.Errors) Console.Error.WriteLine($"busctl: {error.Message}");
+    Console.Error.WriteLine("Try 'busctl --help'.");
+    return ExitCodes.UsageOrConnection;
+}
+return await parseResult.InvokeAsync();

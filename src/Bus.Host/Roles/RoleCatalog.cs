@@ -1,0 +1,15 @@
+using Bus.Host.Consumers;
+
+namespace Bus.Host.Roles;
+
+/// <summary>Every role a host can run. Modules add theirs here as they arrive.</summary>
+public static class RoleCatalog
+{
+    public static readonly IReadOnlyList<HostRole> All =
+    [
+        new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
+            (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+    ];
+
+    public static IEnumerable<string> Names => All.Select(r => r.Name);
+}

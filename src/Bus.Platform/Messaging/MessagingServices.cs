@@ -1,0 +1,46 @@
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Platform.Messaging;
+
+public static class MessagingServices
+{
+    /// <summary>
+    /// MassTransit on the configured RabbitMQ. Modules add their consumers and sagas through
+    /// <paramref name="configure"/>; endpoint names are kebab-case from the consumer names.
+    /// Never the delayed-exchange features: RabbitMQ here has no x-delayed-message (GUIDE §2).
+    /// </summary>
+    public static IServiceCollection AddBusMessaging(this IServiceCollection services,
+        Action<IBusRegistrationConfigurator>? configure = null,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
+    {
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            configure?.Invoke(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(o.Host, (ushort)o.Port, o.VirtualHost, h =>
+                {
+                    h.Username(o.Username);
+                    h.Password(o.Password);
+                    h.PublisherConfirmation = true;
+                });
+                cfg.PrefetchCount = o.PrefetchCount;
+                cfg.UseConsumeFilter(typeof(LogScopeFilter<>), context);
+                configureBus?.Invoke(context, cfg);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(10);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Bus.Platform.Options;
+
+/// <summary>One module's options: where it binds from, what is wrong with it, which hosts it talks to.</summary>
+public interface IBusOptions
+{
+    string SectionName { get; }
+    IEnumerable<OptionError> Validate();
+    /// <summary>Host names or addresses this module connects to (checked against loopback in Test).</summary>
+    IEnumerable<string> Endpoints();
+}
+
+public readonly record struct OptionError(string Key, string Message);

@@ -1,0 +1,30 @@
+namespace Bus.Platform.Options;
+
+public sealed class RabbitMqOptions : IBusOptions
+{
+    public const string Section = "Bus:RabbitMq";
+    public string SectionName => Section;
+
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 5673;
+    public string VirtualHost { get; set; } = "bus";
+    public string Username { get; set; } = "bus";
+    public string Password { get; set; } = "bus";
+    public int ManagementPort { get; set; } = 15673;
+    public int PrefetchCount { get; set; } = 16;
+
+    public Uri AmqpUri => new($"amqp://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}");
+    public Uri ManagementUri => new($"http://{Host}:{ManagementPort}/");
+
+    public IEnumerable<OptionError> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host)) yield return new(nameof(Host), "must name the RabbitMQ host");
+        if (Port is < 1 or > 65535) yield return new(nameof(Port), $"must be a TCP port 1-65535 (got {Port})");
+        if (ManagementPort is < 1 or > 65535) yield return new(nameof(ManagementPort), $"must be a TCP port 1-65535 (got {ManagementPort})");
+        if (string.IsNullOrWhiteSpace(VirtualHost)) yield return new(nameof(VirtualHost), "must name a virtual host");
+        if (string.IsNullOrWhiteSpace(Username)) yield return new(nameof(Username), "must not be empty");
+        if (PrefetchCount is < 1 or > 1000) yield return new(nameof(PrefetchCount), $"must be 1-1000 (got {PrefetchCount})");
+    }
+
+    public IEnumerable<string> Endpoints() => [Host];
+}

@@ -1,0 +1,31 @@
+using Bus.Platform.Options;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Bus.Platform.Probes;
+
+public sealed class RabbitMqProbe(IOptions<RabbitMqOptions> options) : IComponentProbe
+{
+    public async Task<IReadOnlyList<ProbeResult>> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var endpoint = $"amqp://{o.Host}:{o.Port}/{o.VirtualHost}";
+        var factory = new ConnectionFactory
+        {
+            HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5), AutomaticRecoveryEnabled = false,
+            ClientProvidedName = "bus-probe",
+        };
+        try
+        {
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            var version = connection.ServerProperties is { } p && p.TryGetValue("version", out var v) && v is byte[] b
+                ? System.Text.Encoding.UTF8.GetString(b) : "unknown";
+            return [new ProbeResult("rabbitmq", endpoint, true, $"RabbitMQ {version}")];
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return [new ProbeResult("rabbitmq", endpoint, false, ProbeErrors.Describe(e))];
+        }
+    }
+}
