@@ -6,6 +6,7 @@ var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(DbCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
