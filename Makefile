@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help up down status restore build run test test-fast test-integration bench bench-saga migrate clean
+.PHONY: help up down status restore build run test test-fast test-integration bench migrate clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,3 +53,9 @@ test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL a
 
 clean: ## Remove build output (not the stack's data)
 	rm -rf artifacts bin && $(DOTNET) clean Bus.sln -v q
+
+bench: ## Run every benchmark (figures go to docs/benchmarks.md)
+	@for b in $$($(DOTNET) run -c Release --project tests/Bus.Benchmarks 2>&1 | awk 'NR>1{print $$1}'); do $(MAKE) --no-print-directory bench-$$b || exit 1; done
+
+bench-%: build up ## Run one benchmark, e.g. make bench-saga
+	$(DOTNET) run -c Release --project tests/Bus.Benchmarks -- $*
