@@ -41,15 +41,14 @@ run: build up ## Bring up the stack if needed and run the service host in the fo
 	bin/busctl db migrate
 	bin/bus-host
 
-test: build up ## Run every test tier (fast, then integration) against the local stack
-	$(DOTNET) test tests/Bus.Tests -c $(CONFIG) --no-build --logger "console;verbosity=normal"
-	$(DOTNET) test tests/Bus.IntegrationTests -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
+	CONFIG=$(CONFIG) scripts/test.sh fast integration
 
 test-fast: build ## Fast tier only: logic and the MassTransit in-memory harness (no servers)
-	$(DOTNET) test tests/Bus.Tests -c $(CONFIG) --no-build
+	CONFIG=$(CONFIG) scripts/test.sh fast
 
 test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3
-	$(DOTNET) test tests/Bus.IntegrationTests -c $(CONFIG) --no-build
+	CONFIG=$(CONFIG) scripts/test.sh integration
 
 clean: ## Remove build output (not the stack's data)
 	rm -rf artifacts bin && $(DOTNET) clean Bus.sln -v q

@@ -35,6 +35,7 @@ ensure_packages() {
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   command -v curl >/dev/null || missing+=(curl)
+  ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1 ' || missing+=(libmagic1)
   [ ${#missing[@]} -eq 0 ] && return 0
   if is_root; then
     log "installing ${missing[*]}"
@@ -58,6 +59,10 @@ rabbit_env() {
   export RABBITMQ_CONFIG_FILE=$DATA/rabbitmq/rabbitmq RABBITMQ_ENABLED_PLUGINS_FILE=$DATA/rabbitmq/enabled_plugins
   export RABBITMQ_PID_FILE=$DATA/rabbitmq/rabbit.pid RABBITMQ_ADVANCED_CONFIG_FILE=$DATA/rabbitmq/advanced
   export HOME=$DATA/rabbitmq/home
+  # A fixed cookie for this local, loopback-only node: rabbitmqctl from any clone can manage it.
+  if [ ! -f "$HOME/.erlang.cookie" ]; then
+    mkdir -p "$HOME"; printf 'BUSLOCALSTACKCOOKIE' > "$HOME/.erlang.cookie"; chmod 400 "$HOME/.erlang.cookie"
+  fi
 }
 rabbitctl() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" "$@" ); }
 

@@ -1,0 +1,61 @@
+using Bus.Host;
+using Bus.Platform.Options;
+
+namespace Bus.Tests.Platform;
+
+public class When_options_are_invalid
+{
+    private static List<string> Check<T>(T options, string environment = "Production") where T : class, IBusOptions =>
+        BusOptionsValidator<T>.Check(options, environment).ToList();
+
+    [Fact]
+    public void Should_name_the_full_key_of_a_bad_rabbitmq_port()
+    {
+        var errors = Check(new RabbitMqOptions { Port = 0 });
+        Assert.Equal("Bus:RabbitMq:Port must be a TCP port 1-65535 (got 0)", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Should_reject_an_unparseable_connection_string()
+    {
+        var errors = Check(new PostgresOptions { ConnectionString = "Hots=nowhere;;=" });
+        Assert.StartsWith("Bus:Postgres:ConnectionString is not a valid Npgsql connection string", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Should_reject_an_invalid_bucket_name()
+    {
+        var errors = Check(new StorageOptions { StagingBucket = "Bad_Bucket" });
+        Assert.Contains(errors, e => e.StartsWith("Bus:Storage:StagingBucket 'Bad_Bucket' is not a valid S3 bucket name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_refuse_one_bucket_for_both_preservation_copies()
+    {
+        var errors = Check(new StorageOptions { ReplicaBucket = "bus-preservation-primary" });
+        Assert.Contains(errors, e => e.StartsWith("Bus:Storage:ReplicaBucket must differ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_reject_a_service_url_that_is_not_http()
+    {
+        var errors = Check(new StorageOptions { ServiceUrl = "ftp://127.0.0.1" });
+        Assert.Contains(errors, e => e.StartsWith("Bus:Storage:ServiceUrl must be an absolute http(s) URL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_name_an_unknown_host_role()
+    {
+        var errors = Check(new BusHostOptions { Roles = "diagnostics,frobnicate" });
+        Assert.Contains(errors, e => e.StartsWith("Bus:Host:Roles has unknown role(s) frobnicate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_accept_the_defaults()
+    {
+        Assert.Empty(Check(new RabbitMqOptions()));
+        Assert.Empty(Check(new PostgresOptions()));
+        Assert.Empty(Check(new StorageOptions()));
+        Assert.Empty(Check(new BusHostOptions()));
+    }
+}
