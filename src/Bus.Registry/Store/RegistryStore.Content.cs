@@ -206,26 +206,67 @@ public sealed partial class RegistryStore
         return files;
     }
 
-    /// <summary>The copies of a file, or of every file of an object (fixity --object, deletion).</summary>
-    public async Task<IReadOnlyList<CopyRow>> ListCopiesAsync(string identifier, CancellationToken cancellationToken = default)
+    /// <summary>The copies of a file, or of every file of an object (fixity --object, deletion), tombstoned ones included.</summary>
+    public Task<IReadOnlyList<CopyRow>> ListCopiesAsync(string identifier, CancellationToken cancellationToken = default) =>
+        Identifiers.Parse(identifier).IsFile
+            ? CopiesAsync("f.identifier = @p", identifier, cancellationToken)
+            : CopiesAsync("o.identifier = @p", identifier, cancellationToken);
+
+    /// <summary>One copy by storage record id (what the sweep returns), or null.</summary>
+    public async Task<CopyRow?> FindCopyAsync(long storageRecordId, CancellationToken cancellationToken = default) =>
+        (await CopiesAsync("s.id = @p", storageRecordId, cancellationToken)).SingleOrDefault();
+
+    /// <summary>Every copy of one file (repair looks for another copy that verifies).</summary>
+    public Task<IReadOnlyList<CopyRow>> ListCopiesOfFileAsync(Guid fileId, CancellationToken cancellationToken = default) =>
+        CopiesAsync("s.file_id = @p", fileId, cancellationToken);
+
+    private async Task<IReadOnlyList<CopyRow>> CopiesAsync(string where, object parameter, CancellationToken cancellationToken)
     {
-        var parsed = Identifiers.Parse(identifier);
         await using var command = Command($"""
-            SELECT s.id, s.file_id, f.identifier, s.bucket, s.key, s.etag, s.storage_option, s.stored_at, s.verified_at,
+            SELECT s.id, s.file_id, f.object_id, f.identifier, s.bucket, s.key, s.etag, s.storage_option, s.stored_at, s.verified_at,
                    s.last_fixity_at, s.last_fixity_outcome, s.state
             FROM {S}.storage_records s
             JOIN {S}.generic_files f ON f.id = s.file_id
             JOIN {S}.intellectual_objects o ON o.id = f.object_id
-            WHERE {(parsed.IsFile ? "f.identifier" : "o.identifier")} = @identifier
+            WHERE {where}
             ORDER BY f.identifier, s.bucket
             """);
-        command.Parameters.AddWithValue("identifier", identifier);
+        command.Parameters.AddWithValue("p", parameter);
         var rows = new List<CopyRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new CopyRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                NullableString(reader, 5), reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7), NullableTime(reader, 8),
-                NullableTime(reader, 9), NullableString(reader, 10), reader.GetString(11)));
+            rows.Add(new CopyRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                NullableString(reader, 6), reader.GetString(7), reader.GetFieldValue<DateTimeOffset>(8), NullableTime(reader, 9),
+                NullableTime(reader, 10), NullableString(reader, 11), reader.GetString(12)));
         return rows;
+    }
+
+    public async Task<FileRow?> FindFileAsync(string fileIdentifier, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command($"""
+            SELECT f.id, f.identifier, f.object_id, o.identifier, o.institution, f.size, f.state
+            FROM {S}.generic_files f JOIN {S}.intellectual_objects o ON o.id = f.object_id
+            WHERE f.identifier = @identifier
+            """);
+        command.Parameters.AddWithValue("identifier", fileIdentifier);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new FileRow(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetString(6))
+            : null;
+    }
+
+    /// <summary>The file's latest digest per algorithm computed at ingest (what fixity compares against).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetIngestDigestsAsync(Guid fileId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command($"""
+            SELECT DISTINCT ON (algorithm) algorithm, digest FROM {S}.checksums
+            WHERE file_id = @file AND source = 'ingest'
+            ORDER BY algorithm, date_time DESC, id DESC
+            """);
+        command.Parameters.AddWithValue("file", fileId);
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) digests[reader.GetString(0)] = reader.GetString(1);
+        return digests;
     }
 }

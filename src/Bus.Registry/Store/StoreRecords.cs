@@ -32,11 +32,14 @@ public sealed record ExistingFile(Guid Id, string Identifier, string Path, long 
 
 /// <summary>A storage copy as stored, with its fixity status.</summary>
 public sealed record CopyRow(
-    long Id, Guid FileId, string FileIdentifier, string Bucket, string Key, string? Etag, string StorageOption,
+    long Id, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key, string? Etag, string StorageOption,
     DateTimeOffset StoredAt, DateTimeOffset? VerifiedAt, DateTimeOffset? LastFixityAt, string? LastFixityOutcome, string State);
 
 /// <summary>A copy due for a fixity check: <see cref="DueSince"/> is its last check, or when it was stored if never checked.</summary>
 public sealed record DueCopy(long StorageRecordId, Guid FileId, string FileIdentifier, string Bucket, string Key, DateTimeOffset DueSince);
+
+/// <summary>A file with what callers usually need next to it: its object and institution.</summary>
+public sealed record FileRow(Guid Id, string Identifier, long ObjectId, string ObjectIdentifier, string Institution, long Size, string State);
 
 public sealed record TombstoneResult(int Objects, int Files, int StorageRecords);
 
