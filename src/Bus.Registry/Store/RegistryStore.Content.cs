@@ -138,6 +138,7 @@ public sealed partial class RegistryStore
     /// <summary>
     /// Records copies (one per file and bucket). A copy stored again (reingest of changed content: a
     /// new stored_at) starts a new fixity clock; a verified time is never cleared by a later write without one.
+    /// Returns the rows inserted or changed (0 for a retry of the same copies).
     /// </summary>
     public async Task<int> RecordCopiesAsync(IReadOnlyCollection<StorageCopy> copies, CancellationToken cancellationToken = default)
     {
@@ -155,6 +156,10 @@ public sealed partial class RegistryStore
                     last_fixity_at = CASE WHEN s.stored_at IS DISTINCT FROM excluded.stored_at THEN NULL ELSE s.last_fixity_at END,
                     last_fixity_outcome = CASE WHEN s.stored_at IS DISTINCT FROM excluded.stored_at THEN NULL ELSE s.last_fixity_outcome END,
                     state = 'active', deleted_at = NULL
+                -- A retry with nothing new writes no row versions (cheap, and the count says so).
+                WHERE (s.key, s.etag, s.storage_option, s.stored_at, s.state) IS DISTINCT FROM
+                      (excluded.key, excluded.etag, excluded.storage_option, excluded.stored_at, 'active')
+                   OR (excluded.verified_at IS NOT NULL AND excluded.verified_at IS DISTINCT FROM s.verified_at)
                 """);
             command.Parameters.Add(Array("files", batch.Select(c => c.FileId), NpgsqlDbType.Uuid));
             command.Parameters.Add(Array("buckets", batch.Select(c => c.Bucket), NpgsqlDbType.Text));

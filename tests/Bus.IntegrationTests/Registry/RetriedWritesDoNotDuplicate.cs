@@ -33,7 +33,8 @@ public sealed class RetriedWritesDoNotDuplicate
         Assert.Equal(0, await t.Store.UpsertFilesAsync(obj.Id, [file]));
         Assert.Equal(0, await t.Store.AddChecksumsAsync(checksums.Select(c => c with { Digest = c.Digest.ToLowerInvariant() }).ToList()));
         Assert.Equal(0, await t.Store.AddEventsAsync(events));
-        await t.Store.RecordCopiesAsync([copy with { VerifiedAt = null }]);
+        Assert.Equal(0, await t.Store.RecordCopiesAsync([copy]));
+        Assert.Equal(0, await t.Store.RecordCopiesAsync([copy with { VerifiedAt = null }]));
 
         Assert.Equal(1, await t.CountAsync("SELECT count(*) FROM registry.generic_files WHERE object_id = @o", ("o", obj.Id)));
         Assert.Equal(2, await t.CountAsync("SELECT count(*) FROM registry.checksums WHERE file_id = @f", ("f", file.Id)));
