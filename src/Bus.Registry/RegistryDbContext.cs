@@ -77,6 +77,10 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
         });
         modelBuilder.Entity<PremisEvent>(e => { e.ToTable("premis_events"); e.Property(x => x.Id).ValueGeneratedNever(); });
         modelBuilder.Entity<Alert>(e => { e.ToTable("alerts"); e.Property(x => x.Id).ValueGeneratedNever(); });
+        // Rows added through EF without these times get the database's now(), as SQL inserts do.
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties())
+                     .Where(p => p.Name is nameof(Institution.CreatedAt) or nameof(IntellectualObject.UpdatedAt)))
+            property.SetDefaultValueSql("now()");
         modelBuilder.UseSnakeCaseNames();
     }
 }
