@@ -1,12 +1,15 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Operations;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(ErrorsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
