@@ -256,7 +256,10 @@ public static class ErrorsCommands
             }
             catch (Exception e) when (e is BrokerUnreachableException or HttpRequestException or NpgsqlException or SocketException or OperationInterruptedException)
             {
-                return output.Fail(ExitCodes.UsageOrConnection, $"{e.GetType().Name}: {e.Message}");
+                // BrokerUnreachableException says only "none reachable": the innermost cause is the useful part.
+                var cause = e.GetBaseException();
+                return output.Fail(ExitCodes.UsageOrConnection,
+                    cause == e ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name}: {cause.Message})");
             }
         });
 }
