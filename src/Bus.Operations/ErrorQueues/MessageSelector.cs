@@ -56,7 +56,7 @@ public sealed class MessageSelector
     public bool IsExhaustedBy(IReadOnlySet<Guid> seen) => MessageIds.Count > 0 && MessageIds.IsSubsetOf(seen);
 
     /// <summary>
-    /// An operator may type a type as list prints it (<c>urn:message:Bus.Contracts:Ping</c>,
+    /// An operator may type a type as list prints it (<c>Bus.Contracts.Ping</c>, <c>urn:message:Bus.Contracts:Ping</c>,
     /// <c>System.InvalidOperationException</c>) or just its short name (<c>Ping</c>,
     /// <c>InvalidOperationException</c>); all of these match, ignoring case.
     /// </summary>
@@ -77,9 +77,10 @@ public sealed class MessageSelector
             dotted = name["urn:message:".Length..].Replace(':', '.');
             yield return dotted;
         }
-        // Generic arguments and assembly qualifications are not part of the short name.
+        // Generic arguments and assembly qualifications are not part of the short name; MassTransit's
+        // MT-Fault-MessageType holds the .NET full name, where a nested type follows a '+'.
         var plain = dotted.Split('[', ',')[0];
-        var lastDot = plain.LastIndexOf('.');
-        if (lastDot >= 0) yield return plain[(lastDot + 1)..];
+        var lastSeparator = plain.LastIndexOfAny(['.', '+']);
+        if (lastSeparator >= 0) yield return plain[(lastSeparator + 1)..];
     }
 }

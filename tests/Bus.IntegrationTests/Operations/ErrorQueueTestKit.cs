@@ -39,9 +39,10 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
     public RabbitMqOptions Rabbit => _services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<ErrorQueueTestKit> CreateAsync()
+    /// <param name="configure">Registrations before the operations module's (e.g. a saga lookup).</param>
+    public static async Task<ErrorQueueTestKit> CreateAsync(Action<IServiceCollection>? configure = null)
     {
-        var services = BuildServices();
+        var services = BuildServices(configure);
         await Migrated.Value;
         var o = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         var factory = new ConnectionFactory { HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password, ClientProvidedName = "ops-test" };
@@ -50,13 +51,14 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
         return new ErrorQueueTestKit(services, connection, channel);
     }
 
-    private static ServiceProvider BuildServices()
+    private static ServiceProvider BuildServices(Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().Build(); // the defaults are the local stack
         var services = new ServiceCollection();
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = "Test", ApplicationName = "ops-test" });
         services.AddLogging();
         services.AddBusPlatform(configuration);
+        configure?.Invoke(services);
         services.AddBusOperations(configuration);
         return services.BuildServiceProvider();
     }
@@ -82,7 +84,7 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
     /// <summary>A message as MassTransit leaves it in an error queue: envelope body, MessageId, fault and host headers.</summary>
     public async Task<Guid> PublishFaultAsync(string errorQueue, string inputQueue,
         string messageType = "urn:message:Bus.Contracts.Diagnostics:Ping", string? exceptionType = "System.InvalidOperationException",
-        DateTimeOffset? failedAt = null, IDictionary<string, object?>? extraHeaders = null)
+        DateTimeOffset? failedAt = null, IDictionary<string, object?>? extraHeaders = null, Guid? correlationId = null)
     {
         var id = Guid.NewGuid();
         var headers = new Dictionary<string, object?> { ["Content-Type"] = "application/vnd.masstransit+json" };
@@ -102,7 +104,7 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
         foreach (var (k, v) in extraHeaders ?? new Dictionary<string, object?>()) headers[k] = v;
         var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
-            messageId = id, correlationId = Guid.NewGuid(), messageType = new[] { messageType }, message = new { pingId = Guid.NewGuid() },
+            messageId = id, correlationId = correlationId ?? Guid.NewGuid(), messageType = new[] { messageType }, message = new { pingId = Guid.NewGuid() },
         });
         var properties = new BasicProperties
         {

@@ -65,6 +65,14 @@ public class MessageSelectorTests
     }
 
     [Fact]
+    public void Message_type_matches_the_dotnet_name_masstransit_writes_for_a_nested_type()
+    {
+        var m = Message(Guid.NewGuid().ToString(), "Bus.Ingest.Stages+ValidateBag", "System.Exception");
+        Assert.True(MessageSelector.Create(null, false, null, "ValidateBag").Matches(m));
+        Assert.True(MessageSelector.Create(null, false, null, "Bus.Ingest.Stages+ValidateBag").Matches(m));
+    }
+
+    [Fact]
     public void Message_and_exception_type_together_select_one_group()
     {
         var selector = MessageSelector.Create(null, false, "InvalidOperationException", "Ping");
