@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
 using Bus.Registry;
+using Bus.Operations;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -14,6 +15,8 @@ root.Subcommands.Add(InstitutionsCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
+root.Subcommands.Add(ErrorsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
