@@ -1,0 +1,35 @@
+using System.Text;
+
+namespace Bus.BagIt.Parsing;
+
+/// <summary>Decodes a tag file as strict UTF-8 and splits it into lines, tolerating CRLF and CR.</summary>
+internal static class TextLines
+{
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static bool HasByteOrderMark(ReadOnlySpan<byte> bytes) => bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]);
+
+    /// <summary>The text without a byte-order mark, or null when the bytes are not UTF-8.</summary>
+    public static string? Decode(byte[] bytes)
+    {
+        var start = HasByteOrderMark(bytes) ? 3 : 0;
+        try { return Strict.GetString(bytes, start, bytes.Length - start); }
+        catch (DecoderFallbackException) { return null; }
+    }
+
+    /// <summary>Lines without their terminators; a final line end does not make an extra empty line.</summary>
+    public static List<string> Split(string text)
+    {
+        var lines = new List<string>();
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is not ('\n' or '\r')) continue;
+            lines.Add(text[start..i]);
+            if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+            start = i + 1;
+        }
+        if (start < text.Length) lines.Add(text[start..]);
+        return lines;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Bus.BagIt.Scanning;
+
+/// <summary>
+/// Computes md5, sha1, sha256 and sha512 of one file at a time in a single pass. The four digests
+/// cost about 4.4 CPU-s/GiB (GUIDE §2), so large files are split across two lanes (md5+sha1,
+/// sha256+sha512: about 2.3 and 2.1 s/GiB) that run on the thread pool while the caller reads the
+/// next chunk; at most <see cref="MaxChunksInFlight"/> pooled chunks are queued. Files that fit in
+/// one small chunk are hashed inline, because two thread hops per file would cost more than the
+/// hashing of a 1 KiB file and cap a 100,000-file bag's rate.
+/// </summary>
+internal sealed class DigestPipeline : IDisposable
+{
+    public const int ChunkSize = 1 << 20;
+    private const int MaxChunksInFlight = 4;
+    private const int InlineLimit = 128 * 1024;
+
+    // IncrementalHash is OpenSSL on Linux. The lanes are ordered (each continuation waits for the
+    // previous one of its lane) and finish before the next file starts, so one set of hash states
+    // is reused for every file of the bag.
+    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+    private readonly SemaphoreSlim _slots = new(MaxChunksInFlight);
+    private Task _laneA = Task.CompletedTask;
+    private Task _laneB = Task.CompletedTask;
+    private bool _dispatched;
+
+    public static byte[] RentChunk() => ArrayPool<byte>.Shared.Rent(ChunkSize);
+
+    /// <summary>
+    /// Hashes <paramref name="length"/> bytes of <paramref name="chunk"/> (rented with
+    /// <see cref="RentChunk"/>) and takes ownership of it: it goes back to the pool once hashed.
+    /// </summary>
+    public async ValueTask AppendAsync(byte[] chunk, int length, bool lastOfFile, CancellationToken cancellationToken)
+    {
+        if (lastOfFile && !_dispatched && length <= InlineLimit)
+        {
+            var span = chunk.AsSpan(0, length);
+            _md5.AppendData(span);
+            _sha1.AppendData(span);
+            _sha256.AppendData(span);
+            _sha512.AppendData(span);
+            ArrayPool<byte>.Shared.Return(chunk);
+            return;
+        }
+        await _slots.WaitAsync(cancellationToken);
+        _dispatched = true;
+        var work = new Chunk(chunk, length, this);
+        _laneA = _laneA.ContinueWith(static (_, state) => ((Chunk)state!).HashLaneA(), work, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+        _laneB = _laneB.ContinueWith(static (_, state) => ((Chunk)state!).HashLaneB(), work, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for the lanes and returns the file's digests; the pipeline is ready for the next file.</summary>
+    public async ValueTask<FileDigests> FinishFileAsync()
+    {
+        if (_dispatched)
+        {
+            await _laneA;
+            await _laneB;
+            _dispatched = false;
+        }
+        var bytes = new byte[FileDigests.TotalLength];
+        _md5.GetHashAndReset(bytes.AsSpan(0, 16));
+        _sha1.GetHashAndReset(bytes.AsSpan(16, 20));
+        _sha256.GetHashAndReset(bytes.AsSpan(36, 32));
+        _sha512.GetHashAndReset(bytes.AsSpan(68, 64));
+        return new FileDigests(bytes);
+    }
+
+    /// <summary>Discards a file abandoned half-way (e.g. a truncated tar) so nothing is left running.</summary>
+    public async ValueTask AbandonFileAsync()
+    {
+        try { await FinishFileAsync(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose()
+    {
+        // Lanes may still run after a failure: let them end before the hash states go away.
+        try { Task.WaitAll(_laneA, _laneB); } catch (AggregateException) { }
+        _md5.Dispose();
+        _sha1.Dispose();
+        _sha256.Dispose();
+        _sha512.Dispose();
+        _slots.Dispose();
+    }
+
+    private sealed class Chunk(byte[] buffer, int length, DigestPipeline owner)
+    {
+        private int _lanesLeft = 2;
+
+        public void HashLaneA()
+        {
+            var span = buffer.AsSpan(0, length);
+            owner._md5.AppendData(span);
+            owner._sha1.AppendData(span);
+            Done();
+        }
+
+        public void HashLaneB()
+        {
+            var span = buffer.AsSpan(0, length);
+            owner._sha256.AppendData(span);
+            owner._sha512.AppendData(span);
+            Done();
+        }
+
+        private void Done()
+        {
+            if (Interlocked.Decrement(ref _lanesLeft) != 0) return;
+            ArrayPool<byte>.Shared.Return(buffer);
+            owner._slots.Release();
+        }
+    }
+}
