@@ -21,6 +21,7 @@ public static class BagIssueCodes
     public const string PathAbsolute = "path.absolute";
     public const string PathCaseCollision = "path.case-collision";
     public const string PathNormalizationCollision = "path.normalization-collision";
+    public const string PathNormalizationUnchecked = "path.normalization-unchecked";
     public const string PathControlCharacter = "path.control-character";
     public const string TagTooLarge = "tag.too-large";
 

@@ -24,7 +24,7 @@ public static class ManifestParser
         return algorithm.Length > 0 && !algorithm.Contains('/');
     }
 
-    public static Manifest Parse(byte[] bytes, string fileName)
+    public static Manifest Parse(byte[] bytes, string fileName, System.Text.Encoding? encoding = null)
     {
         IsManifestName(fileName, out var algorithm, out var isTag);
         var lines = new List<ManifestLine>();
@@ -32,10 +32,10 @@ public static class ManifestParser
         var warnings = new List<BagIssue>();
         if (TextLines.HasByteOrderMark(bytes))
             warnings.Add(new(BagIssueCodes.ManifestByteOrderMark, $"{fileName} starts with a byte-order mark", fileName));
-        var text = TextLines.Decode(bytes);
+        var text = TextLines.Decode(bytes, encoding);
         if (text is null)
         {
-            errors.Add(new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid UTF-8", fileName));
+            errors.Add(new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName}", fileName));
             return new(fileName, algorithm, isTag, lines, errors, warnings);
         }
         var all = TextLines.Split(text);

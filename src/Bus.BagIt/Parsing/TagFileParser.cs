@@ -15,15 +15,15 @@ public sealed record TagFile(IReadOnlyList<Tag> Tags, IReadOnlyList<BagIssue> Er
 /// </summary>
 public static class TagFileParser
 {
-    public static TagFile Parse(byte[] bytes, string fileName, bool strictColon)
+    public static TagFile Parse(byte[] bytes, string fileName, bool strictColon, System.Text.Encoding? encoding = null)
     {
         var tags = new List<Tag>();
         var errors = new List<BagIssue>();
         var warnings = new List<BagIssue>();
-        var text = TextLines.Decode(bytes);
+        var text = TextLines.Decode(bytes, encoding);
         if (text is null)
         {
-            errors.Add(new(BagIssueCodes.TagInvalidUtf8, $"{fileName} is not valid UTF-8", fileName));
+            errors.Add(new(BagIssueCodes.TagInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName}", fileName));
             return new(tags, errors, warnings);
         }
         var lines = TextLines.Split(text);

@@ -9,11 +9,33 @@ internal static class TextLines
 
     public static bool HasByteOrderMark(ReadOnlySpan<byte> bytes) => bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]);
 
-    /// <summary>The text without a byte-order mark, or null when the bytes are not UTF-8.</summary>
-    public static string? Decode(byte[] bytes)
+    public static Encoding Utf8 => Strict;
+
+    /// <summary>
+    /// The encoding bagit.txt's Tag-File-Character-Encoding names (RFC 8493 allows any IANA name;
+    /// the LoC suite has UTF-16 and ISO-8859-1 bags), strict about invalid bytes; null when unknown.
+    /// </summary>
+    public static Encoding? ResolveEncoding(string? name)
     {
-        var start = HasByteOrderMark(bytes) ? 3 : 0;
-        try { return Strict.GetString(bytes, start, bytes.Length - start); }
+        if (string.IsNullOrWhiteSpace(name)) return Strict;
+        try
+        {
+            var encoding = Encoding.GetEncoding(name.Trim(), EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            return encoding.CodePage == Encoding.UTF8.CodePage ? Strict : encoding;
+        }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>The text without a byte-order mark, or null when the bytes are not valid in <paramref name="encoding"/>.</summary>
+    public static string? Decode(byte[] bytes, Encoding? encoding = null)
+    {
+        encoding ??= Strict;
+        var start = encoding == Strict && HasByteOrderMark(bytes) ? 3 : 0;
+        try
+        {
+            var text = encoding.GetString(bytes, start, bytes.Length - start);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
         catch (DecoderFallbackException) { return null; }
     }
 
