@@ -31,6 +31,12 @@ internal static class TextLines
     {
         encoding ??= Strict;
         var start = encoding == Strict && HasByteOrderMark(bytes) ? 3 : 0;
+        // "UTF-16" means either byte order; the byte-order mark says which (.NET's GetString does not look).
+        if (encoding.CodePage is 1200 or 1201 && bytes.Length >= 2 && bytes[0] + bytes[1] == 0xFE + 0xFF && bytes[0] != bytes[1])
+        {
+            encoding = Encoding.GetEncoding(bytes[0] == 0xFE ? 1201 : 1200, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            start = 2;
+        }
         try
         {
             var text = encoding.GetString(bytes, start, bytes.Length - start);
