@@ -37,7 +37,7 @@ public static class FolderBagScanner
             {
                 try
                 {
-                    await using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+                    await using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
                     if (!stream.CanSeek) { builder.AddOther(path, BagEntryKind.Device, null); continue; }
                     await builder.AddFileAsync(path, stream.Length, stream, cancellationToken);
                 }
@@ -47,6 +47,6 @@ public static class FolderBagScanner
                 }
             }
         }
-        return builder.Build(null);
+        return await builder.BuildAsync(null, cancellationToken);
     }
 }

@@ -10,21 +10,37 @@ namespace Bus.BagIt.Scanning;
 internal sealed class HashingReadStream : Stream
 {
     private readonly Stream _source;
-    private readonly DigestPipeline _pipeline;
+    // Null for a small file: its bytes are only collected, for a SmallFileBatch to hash.
+    private readonly DigestPipeline? _pipeline;
     private readonly MemoryStream? _capture;
     private readonly string _path;
     private long _remaining;
     private byte[]? _chunk;
     private int _chunkLength;
 
-    public HashingReadStream(Stream source, long length, DigestPipeline pipeline, MemoryStream? capture, string path)
+    public HashingReadStream(Stream source, long length, DigestPipeline? pipeline, MemoryStream? capture, string path)
     {
         _source = source;
         _remaining = length;
         _pipeline = pipeline;
         _capture = capture;
         _path = path;
-        _chunk = DigestPipeline.RentChunk();
+        _chunk = pipeline is null ? ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1)) : DigestPipeline.RentChunk();
+    }
+
+    /// <summary>For a small file: reads what the sink left and returns all its bytes (valid until disposal).</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> CompleteSmallAsync(CancellationToken cancellationToken)
+    {
+        var chunk = _chunk!;
+        while (_remaining > 0)
+        {
+            var read = await _source.ReadAsync(chunk.AsMemory(_chunkLength, (int)_remaining), cancellationToken);
+            if (read == 0) throw Truncated();
+            _capture?.Write(chunk, _chunkLength, read);
+            _chunkLength += read;
+            _remaining -= read;
+        }
+        return chunk.AsMemory(0, _chunkLength);
     }
 
     public override bool CanRead => true;
@@ -65,7 +81,7 @@ internal sealed class HashingReadStream : Stream
             if (_chunkLength == DigestPipeline.ChunkSize || _remaining == 0) await FlushChunkAsync(cancellationToken);
         }
         if (_chunk is not null) await FlushChunkAsync(cancellationToken); // empty file
-        return await _pipeline.FinishFileAsync();
+        return await _pipeline!.FinishFileAsync();
     }
 
     private async ValueTask TakeAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -78,7 +94,7 @@ internal sealed class HashingReadStream : Stream
             _chunkLength += n;
             _remaining -= n;
             data = data[n..];
-            if (_chunkLength == DigestPipeline.ChunkSize || _remaining == 0) await FlushChunkAsync(cancellationToken);
+            if (_pipeline is not null && (_chunkLength == DigestPipeline.ChunkSize || _remaining == 0)) await FlushChunkAsync(cancellationToken);
         }
     }
 
@@ -88,7 +104,7 @@ internal sealed class HashingReadStream : Stream
         var length = _chunkLength;
         _chunk = _remaining > 0 ? DigestPipeline.RentChunk() : null;
         _chunkLength = 0;
-        await _pipeline.AppendAsync(chunk, length, lastOfFile: _remaining == 0, cancellationToken);
+        await _pipeline!.AppendAsync(chunk, length, lastOfFile: _remaining == 0, cancellationToken);
     }
 
     private BagScanException Truncated() => new(BagIssueCodes.TarTruncated, $"the tar ends inside '{_path}' ({_remaining} bytes missing): truncated or corrupt archive", _path);

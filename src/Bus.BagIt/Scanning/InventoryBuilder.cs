@@ -14,6 +14,8 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<BagIssue> _findings = [];
     private long _keptTagBytes;
+    private SmallFileBatch? _batch;
+    private Task<SmallFileBatch>? _hashing;
 
     public string? BagName { get; set; } = bagName;
 
@@ -57,7 +59,11 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         }
     }
 
-    /// <summary>Hashes one regular file (passing it through the sink) and records it.</summary>
+    /// <summary>
+    /// Hashes one regular file (passing it through the sink) and records it. Small files join a
+    /// <see cref="SmallFileBatch"/>; their records (and the sink's completion calls) follow when the
+    /// batch is hashed, still in tar order.
+    /// </summary>
     public async Task AddFileAsync(string path, long size, Stream data, CancellationToken cancellationToken)
     {
         if (!_seen.Add(path))
@@ -68,6 +74,23 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         }
         var entry = new BagEntry(path, size, BagEntryKind.RegularFile);
         var capture = CaptureFor(entry);
+        if (size <= SmallFileBatch.Limit)
+        {
+            using var small = new HashingReadStream(data, size, null, capture, path);
+            await sink.WriteAsync(entry, small, cancellationToken);
+            var bytes = await small.CompleteSmallAsync(cancellationToken);
+            if (capture is not null) _tags[path] = capture.ToArray();
+            _batch ??= new SmallFileBatch();
+            if (!_batch.TryAdd(path, bytes.Span))
+            {
+                await DispatchBatchAsync(cancellationToken);
+                _batch = new SmallFileBatch();
+                _batch.TryAdd(path, bytes.Span);
+            }
+            return;
+        }
+
+        await FlushBatchesAsync(cancellationToken);
         using var content = new HashingReadStream(data, size, _pipeline, capture, path);
         FileDigests digests;
         try
@@ -86,6 +109,34 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         await sink.FileCompletedAsync(file, cancellationToken);
     }
 
+    /// <summary>Starts hashing the filling batch, after recording the one hashed before it (double buffering).</summary>
+    private async Task DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_hashing is not null) await RecordAsync(await _hashing, cancellationToken);
+        _hashing = _batch is { Count: > 0 } batch ? batch.HashAsync() : null;
+        _batch = null;
+    }
+
+    /// <summary>Records every small file still pending, before a large file or the end of the bag.</summary>
+    public async Task FlushBatchesAsync(CancellationToken cancellationToken)
+    {
+        await DispatchBatchAsync(cancellationToken);
+        if (_hashing is not null) await RecordAsync(await _hashing, cancellationToken);
+        _hashing = null;
+    }
+
+    private async Task RecordAsync(SmallFileBatch batch, CancellationToken cancellationToken)
+    {
+        using (batch)
+        {
+            foreach (var file in batch.Files())
+            {
+                _files.Add(file);
+                await sink.FileCompletedAsync(file, cancellationToken);
+            }
+        }
+    }
+
     private MemoryStream? CaptureFor(BagEntry entry)
     {
         // Only root-level tag files are parsed; tag directories are hashed like payload.
@@ -99,10 +150,17 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         return new MemoryStream((int)entry.Size);
     }
 
-    public BagInventory Build(string? expectedBagName) =>
-        new(source, BagName, expectedBagName, _files, _other, _tags, _tagsNotKept, _findings);
+    public async Task<BagInventory> BuildAsync(string? expectedBagName, CancellationToken cancellationToken)
+    {
+        await FlushBatchesAsync(cancellationToken);
+        return new(source, BagName, expectedBagName, _files, _other, _tags, _tagsNotKept, _findings);
+    }
 
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose()
+    {
+        _batch?.Dispose();
+        _pipeline.Dispose();
+    }
 
     private static string Printable(string path) => string.Concat(path.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
 }

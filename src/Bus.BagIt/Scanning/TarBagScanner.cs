@@ -13,7 +13,12 @@ public static class TarBagScanner
         options ??= new BagScanOptions();
         using var builder = new InventoryBuilder(BagSource.Tar, null, options, sink ?? NullBagFileSink.Instance);
         var strayTopLevels = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = new TarReader(tar, leaveOpen: true);
+        // TarReader reads each 512-byte header and small file with its own read call; a buffer
+        // turns the thousands of small reads of a many-file bag into few large ones (an S3 body or
+        // a file read once per header would cost a syscall or more per entry).
+        // Not disposed: that would close the caller's stream (BufferedStream has no leaveOpen).
+        var buffered = new BufferedStream(tar, DigestPipeline.ChunkSize);
+        await using var reader = new TarReader(buffered, leaveOpen: true);
         while (true)
         {
             TarEntry? entry;
@@ -83,7 +88,7 @@ public static class TarBagScanner
         }
         if (builder.BagName is null)
             builder.Finding(BagIssueCodes.TarNoBagFolder, "the tar holds no top-level bag folder", null);
-        return builder.Build(options.ExpectedBagName);
+        return await builder.BuildAsync(options.ExpectedBagName, cancellationToken);
     }
 
     /// <summary>Scans a local tar file; the expected bag name defaults to the file name without <c>.tar</c>.</summary>
@@ -91,7 +96,8 @@ public static class TarBagScanner
     {
         options ??= new BagScanOptions();
         if (options.ExpectedBagName is null) options = options with { ExpectedBagName = BagNameFromTarName(tarPath) };
-        await using var file = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        // Not FileOptions.Asynchronous: on Linux that sends every read through the thread pool.
+        await using var file = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         return await ScanAsync(file, null, options, cancellationToken);
     }
 

@@ -25,6 +25,28 @@ public class When_a_tar_bag_is_scanned
     }
 
     [Fact]
+    public async Task Should_keep_tar_order_and_digests_across_small_file_batches_and_large_files()
+    {
+        var bag = new TestBag();
+        var random = new Random(11);
+        for (var i = 0; i < 2500; i++)
+        {
+            var bytes = new byte[random.Next(0, 700)];
+            random.NextBytes(bytes);
+            bag.Payload[$"data/d{i / 1000}/f{i:D4}"] = bytes;
+        }
+        var large = new byte[200_000];
+        random.NextBytes(large);
+        bag.Payload["data/d1/f1200-large"] = large;
+        var inventory = await bag.ScanTarAsync();
+        var payload = inventory.Files.Where(f => f.IsPayload).ToList();
+        Assert.Equal(bag.Payload.Keys, payload.Select(f => f.Path));
+        Assert.All(payload, f => Assert.Equal(TestBag.Hash("sha1", bag.Payload[f.Path]), f.Digests.Sha1));
+        Assert.All(payload, f => Assert.Equal(TestBag.Hash("sha512", bag.Payload[f.Path]), f.Digests.Sha512));
+        (await bag.ValidateAsync()).IsValidBag();
+    }
+
+    [Fact]
     public async Task Should_name_the_bag_after_its_folder_and_keep_root_tag_files()
     {
         var inventory = await new TestBag().ScanTarAsync();
