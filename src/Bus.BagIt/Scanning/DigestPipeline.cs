@@ -1,13 +1,15 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace Bus.BagIt.Scanning;
 
 /// <summary>
 /// Computes md5, sha1, sha256 and sha512 of one large file at a time in a single pass. The four
-/// digests cost about 4.4 CPU-s/GiB (GUIDE §2; md5 alone 1.6), so each algorithm has its own lane
-/// on the thread pool, fed the same pooled 1 MiB chunks while the caller reads the next one: the
-/// two cores stay busy whatever the mix, as with four openssl processes behind a tee. At most
+/// digests cost about 4.4 CPU-s/GiB (GUIDE §2; md5 alone 1.6), so each algorithm has its own lane,
+/// fed the same pooled 1 MiB chunks while the caller reads the next one: the two cores stay busy
+/// whatever the mix, as with four openssl processes behind a tee. Lanes are dedicated threads, not
+/// thread-pool work, so seconds of hashing never starve a host's consumers on the pool. At most
 /// <see cref="MaxChunksInFlight"/> chunks are queued. (Small files go to <see cref="SmallFileBatch"/>.)
 /// </summary>
 internal sealed class DigestPipeline : IDisposable
@@ -24,7 +26,7 @@ internal sealed class DigestPipeline : IDisposable
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly IncrementalHash _sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
     private readonly SemaphoreSlim _slots = new(MaxChunksInFlight);
-    private readonly Task[] _lanes = [Task.CompletedTask, Task.CompletedTask, Task.CompletedTask, Task.CompletedTask];
+    private Lane[]? _lanes;
     private bool _dispatched;
 
     public static byte[] RentChunk() => ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -47,13 +49,9 @@ internal sealed class DigestPipeline : IDisposable
         }
         await _slots.WaitAsync(cancellationToken);
         _dispatched = true;
+        _lanes ??= [new Lane(_md5, "md5"), new Lane(_sha1, "sha1"), new Lane(_sha256, "sha256"), new Lane(_sha512, "sha512")];
         var work = new Chunk(chunk, length, this);
-        IncrementalHash[] hashes = [_md5, _sha1, _sha256, _sha512];
-        for (var lane = 0; lane < _lanes.Length; lane++)
-        {
-            var hash = hashes[lane];
-            _lanes[lane] = _lanes[lane].ContinueWith(_ => work.Hash(hash), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
-        }
+        foreach (var lane in _lanes) lane.Queue.Add(work, CancellationToken.None);
     }
 
     /// <summary>Waits for the lanes and returns the file's digests; the pipeline is ready for the next file.</summary>
@@ -61,7 +59,9 @@ internal sealed class DigestPipeline : IDisposable
     {
         if (_dispatched)
         {
-            await Task.WhenAll(_lanes);
+            var end = new EndOfFile(_lanes!.Length);
+            foreach (var lane in _lanes) lane.Queue.Add(end);
+            await end.Done.Task;
             _dispatched = false;
         }
         var bytes = new byte[FileDigests.TotalLength];
@@ -82,7 +82,7 @@ internal sealed class DigestPipeline : IDisposable
     public void Dispose()
     {
         // Lanes may still run after a failure: let them end before the hash states go away.
-        try { Task.WaitAll(_lanes); } catch (AggregateException) { }
+        foreach (var lane in _lanes ?? []) lane.Stop();
         _md5.Dispose();
         _sha1.Dispose();
         _sha256.Dispose();
@@ -90,7 +90,9 @@ internal sealed class DigestPipeline : IDisposable
         _slots.Dispose();
     }
 
-    private sealed class Chunk(byte[] buffer, int length, DigestPipeline owner)
+    private abstract class Work;
+
+    private sealed class Chunk(byte[] buffer, int length, DigestPipeline owner) : Work
     {
         private int _lanesLeft = 4;
 
@@ -100,6 +102,36 @@ internal sealed class DigestPipeline : IDisposable
             if (Interlocked.Decrement(ref _lanesLeft) != 0) return;
             ArrayPool<byte>.Shared.Return(buffer);
             owner._slots.Release();
+        }
+    }
+
+    private sealed class EndOfFile(int lanes) : Work
+    {
+        private int _lanesLeft = lanes;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void Reached() { if (Interlocked.Decrement(ref _lanesLeft) == 0) Done.SetResult(); }
+    }
+
+    private sealed class Lane
+    {
+        private readonly Thread _thread;
+        public BlockingCollection<Work> Queue { get; } = new(MaxChunksInFlight + 1);
+
+        public Lane(IncrementalHash hash, string name)
+        {
+            _thread = new Thread(() =>
+            {
+                foreach (var work in Queue.GetConsumingEnumerable())
+                    if (work is Chunk chunk) chunk.Hash(hash); else ((EndOfFile)work).Reached();
+            }) { IsBackground = true, Name = "bagit-" + name };
+            _thread.Start();
+        }
+
+        public void Stop()
+        {
+            Queue.CompleteAdding();
+            _thread.Join();
+            Queue.Dispose();
         }
     }
 }
