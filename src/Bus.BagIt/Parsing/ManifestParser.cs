@@ -27,45 +27,48 @@ public static class ManifestParser
     public static Manifest Parse(byte[] bytes, string fileName, System.Text.Encoding? encoding = null)
     {
         IsManifestName(fileName, out var algorithm, out var isTag);
-        var lines = new List<ManifestLine>();
         var errors = new List<BagIssue>();
         var warnings = new List<BagIssue>();
+        var lines = Enumerate(bytes, fileName, encoding, errors, warnings).ToList();
+        return new(fileName, algorithm, isTag, lines, errors, warnings);
+    }
+
+    /// <summary>The lines one at a time (problems go to the lists as they are met): a 100,000-line manifest is never all in memory.</summary>
+    public static IEnumerable<ManifestLine> Enumerate(byte[] bytes, string fileName, System.Text.Encoding? encoding, List<BagIssue> errors, List<BagIssue> warnings)
+    {
         if (TextLines.HasByteOrderMark(bytes))
             warnings.Add(new(BagIssueCodes.ManifestByteOrderMark, $"{fileName} starts with a byte-order mark", fileName));
-        var text = TextLines.Decode(bytes, encoding);
-        if (text is null)
+        var number = 0;
+        foreach (var line in TextLines.EnumerateLines(bytes, encoding))
         {
-            errors.Add(new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName}", fileName));
-            return new(fileName, algorithm, isTag, lines, errors, warnings);
-        }
-        var all = TextLines.Split(text);
-        for (var i = 0; i < all.Count; i++)
-        {
-            var line = all[i];
+            number++;
+            if (line is null)
+            {
+                errors.Add(new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName} (line {number})", fileName));
+                yield break;
+            }
             if (line.Trim().Length == 0) continue;
             var split = line.IndexOfAny([' ', '\t']);
             var pathStart = split;
             while (pathStart >= 0 && pathStart < line.Length && line[pathStart] is ' ' or '\t') pathStart++;
             if (split <= 0 || pathStart >= line.Length)
             {
-                errors.Add(new(BagIssueCodes.ManifestMalformedLine, $"{fileName} line {i + 1} is not 'checksum path': '{line}'", fileName));
+                errors.Add(new(BagIssueCodes.ManifestMalformedLine, $"{fileName} line {number} is not 'checksum path': '{line}'", fileName));
                 continue;
             }
-            var rawPath = line[pathStart..];
-            var path = rawPath;
+            var path = line[pathStart..];
             if (path.StartsWith('*'))
             {
                 path = path[1..];
-                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {i + 1} uses md5sum's '*' binary marker before '{path}'", path));
+                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} uses md5sum's '*' binary marker before '{path}'", path));
             }
             if (path.StartsWith("./", StringComparison.Ordinal))
             {
                 path = path[2..];
-                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {i + 1} writes the path as './{path}'", path));
+                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} writes the path as './{path}'", path));
             }
-            lines.Add(new ManifestLine(line[..split], DecodePath(path), i + 1));
+            yield return new ManifestLine(line[..split], DecodePath(path), number);
         }
-        return new(fileName, algorithm, isTag, lines, errors, warnings);
     }
 
     /// <summary>Decodes %0D, %0A and %25 (either case) and nothing else.</summary>

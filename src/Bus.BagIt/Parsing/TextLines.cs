@@ -45,6 +45,36 @@ internal static class TextLines
         catch (DecoderFallbackException) { return null; }
     }
 
+    /// <summary>
+    /// Lines of a tag file one at a time, so a 16 MiB manifest is never held as one string plus a
+    /// list of lines (the validator's peak memory on a 100,000-file bag). UTF-8 is decoded line by
+    /// line; other encodings (rare) are decoded whole. A null line means the bytes are not valid.
+    /// </summary>
+    public static IEnumerable<string?> EnumerateLines(byte[] bytes, Encoding? encoding)
+    {
+        encoding ??= Strict;
+        if (encoding != Strict)
+        {
+            var text = Decode(bytes, encoding);
+            if (text is null) { yield return null; yield break; }
+            foreach (var line in Split(text)) yield return line;
+            yield break;
+        }
+        var start = HasByteOrderMark(bytes) ? 3 : 0;
+        for (var i = start; i <= bytes.Length; i++)
+        {
+            if (i < bytes.Length && bytes[i] is not ((byte)'\n' or (byte)'\r')) continue;
+            if (i == bytes.Length && start == i) yield break;
+            string? line;
+            try { line = Strict.GetString(bytes, start, i - start); }
+            catch (DecoderFallbackException) { line = null; }
+            yield return line;
+            if (line is null) yield break;
+            if (i + 1 < bytes.Length && bytes[i] == '\r' && bytes[i + 1] == '\n') i++;
+            start = i + 1;
+        }
+    }
+
     /// <summary>Lines without their terminators; a final line end does not make an extra empty line.</summary>
     public static List<string> Split(string text)
     {

@@ -48,17 +48,16 @@ internal static class ManifestRules
     {
         var bytes = context.TagBytes(name);
         if (bytes is null) return null;
-        var manifest = ManifestParser.Parse(bytes, name, encoding);
-        context.Errors.AddRange(manifest.Errors);
-        context.Warnings.AddRange(manifest.Warnings);
-        (isTag ? context.TagManifestAlgorithms : context.ManifestAlgorithms).Add(manifest.Algorithm);
-        var verifiable = DigestAlgorithms.TryParse(manifest.Algorithm, out var algorithm);
+        ManifestParser.IsManifestName(name, out var algorithmName, out _);
+        (isTag ? context.TagManifestAlgorithms : context.ManifestAlgorithms).Add(algorithmName);
+        var verifiable = DigestAlgorithms.TryParse(algorithmName, out var algorithm);
         if (!verifiable)
-            context.Warn(BagIssueCodes.ManifestAlgorithmUnchecked, $"{name}: Bus computes md5, sha1, sha256 and sha512 only, so its {manifest.Algorithm} checksums were not verified (completeness was)", name);
+            context.Warn(BagIssueCodes.ManifestAlgorithmUnchecked, $"{name}: Bus computes md5, sha1, sha256 and sha512 only, so its {algorithmName} checksums were not verified (completeness was)", name);
 
         var listed = new HashSet<string>(StringComparer.Ordinal);
-        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in manifest.Lines)
+        // Checksum hashes, not strings: enough to tell a same-checksum repeat, without holding 100,000 checksums.
+        var checksums = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in ManifestParser.Enumerate(bytes, name, encoding, context.Errors, context.Warnings))
         {
             if (PathRules.Unsafe(line.Path, name) is { } unsafePath)
             {
@@ -73,15 +72,17 @@ internal static class ManifestRules
             }
             if (isTag && isPayloadPath)
                 context.Warn(BagIssueCodes.TagManifestListsPayload, $"{name} lists payload file '{line.Path}'; tag manifests list tag files", line.Path);
-            if (!listed.Add(line.Path))
+            // Keep the inventory's path string when there is one, not the manifest line's copy.
+            var key = context.FilesByPath.TryGetValue(line.Path, out var known) ? known.Path : line.Path;
+            if (!listed.Add(key))
             {
-                var same = string.Equals(checksums[line.Path], line.Checksum, StringComparison.OrdinalIgnoreCase);
+                var same = checksums[line.Path] == line.Checksum.GetHashCode(StringComparison.OrdinalIgnoreCase);
                 var issue = new BagIssue(BagIssueCodes.ManifestDuplicatePath, $"{name} lists '{line.Path}' more than once{(same ? " (same checksum)" : " with different checksums")}", line.Path);
                 // RFC 8493 made a repeated path invalid; earlier versions only when the checksums disagree.
                 if (context.Version == "1.0" || !same) context.Errors.Add(issue); else context.Warnings.Add(issue);
                 continue;
             }
-            checksums[line.Path] = line.Checksum;
+            checksums[key] = line.Checksum.GetHashCode(StringComparison.OrdinalIgnoreCase);
             if (!context.FilesByPath.TryGetValue(line.Path, out var file))
             {
                 context.Error(isTag ? BagIssueCodes.TagManifestMissingFile : BagIssueCodes.ManifestMissingFile, $"{name} lists '{line.Path}', which is not in the bag", line.Path);
@@ -89,9 +90,9 @@ internal static class ManifestRules
             }
             if (!verifiable) continue;
             if (line.Checksum.Length != file.Digests.Get(algorithm).Length * 2 || !line.Checksum.All(char.IsAsciiHexDigit))
-                context.Error(BagIssueCodes.ManifestMalformedChecksum, $"{name} line {line.Line}: '{line.Checksum}' is not a {manifest.Algorithm} checksum", line.Path);
+                context.Error(BagIssueCodes.ManifestMalformedChecksum, $"{name} line {line.Line}: '{line.Checksum}' is not a {algorithmName} checksum", line.Path);
             else if (!file.Digests.Matches(algorithm, line.Checksum))
-                context.Error(BagIssueCodes.ChecksumMismatch, $"'{line.Path}': {manifest.Algorithm} is {file.Digests.Hex(algorithm)}, {name} says {line.Checksum.ToLowerInvariant()}", line.Path);
+                context.Error(BagIssueCodes.ChecksumMismatch, $"'{line.Path}': {algorithmName} is {file.Digests.Hex(algorithm)}, {name} says {line.Checksum.ToLowerInvariant()}", line.Path);
         }
         WarnOnLookAlikes(context, name, listed);
         return listed;

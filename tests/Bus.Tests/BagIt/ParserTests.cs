@@ -73,6 +73,14 @@ public class When_a_manifest_is_parsed
     }
 
     [Fact]
+    public void Should_report_bytes_that_are_not_utf8()
+    {
+        var manifest = ManifestParser.Parse([.. "aa  data/ok\nbb  data/"u8, 0xFF, (byte)'\n'], "manifest-md5.txt");
+        Assert.Equal("data/ok", Assert.Single(manifest.Lines).Path);
+        Assert.Contains(manifest.Errors, e => e.Code == "manifest.invalid-utf8");
+    }
+
+    [Fact]
     public void Should_recognise_manifest_names()
     {
         Assert.True(ManifestParser.IsManifestName("tagmanifest-sha512.txt", out var algorithm, out var isTag));
