@@ -15,7 +15,11 @@ public interface IBagFileSink
     /// </summary>
     Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken);
 
-    /// <summary>Called after <see cref="WriteAsync"/> once the file's four digests are final.</summary>
+    /// <summary>
+    /// Called once the file's four digests are final, in tar order. For small files (up to 64 KiB,
+    /// hashed in batches) this can come after later files' <see cref="WriteAsync"/>; every call has
+    /// been made when the scan returns. The place to write the per-file interim row.
+    /// </summary>
     Task FileCompletedAsync(BagFile file, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
