@@ -5,7 +5,9 @@ using Bus.Persistence.Scheduling;
 using Bus.Persistence.Transactions;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
+using MassTransit;
 using MassTransit.Middleware;
+using MassTransit.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,10 +32,14 @@ public static class PersistenceServices
         services.TryAddScoped<IOutboxContextFactory<MessageTransaction>, PostgresOutboxContextFactory>();
         services.TryAddSingleton<OutboxNotification>();
         services.AddDatabaseModule<PersistenceDatabaseModule>();
+        // For code outside consumers (APIs, tools): schedules straight into bus.scheduled_message.
+        services.TryAddSingleton<IMessageScheduler>(sp =>
+        {
+            var bus = sp.GetRequiredService<IBus>();
+            return new MessageScheduler(new PostgresScheduleMessageProvider(null, bus, sp.GetRequiredService<NpgsqlDataSource>()), bus.Topology);
+        });
         services.AddHostedService<MigrateAtStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<PersistenceOptions>>().Value.DeliverOutbox
-            ? ActivatorUtilities.CreateInstance<OutboxDeliveryService>(sp)
-            : (IHostedService)new Idle());
+        services.AddHostedService<OutboxDeliveryService>();
         return services;
     }
 
@@ -52,11 +58,5 @@ public static class PersistenceServices
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, T>());
         return services;
-    }
-
-    private sealed class Idle : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

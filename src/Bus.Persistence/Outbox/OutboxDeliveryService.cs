@@ -24,8 +24,8 @@ internal sealed class OutboxDeliveryService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The bus starts in a hosted service of its own; sending before it is up would fail.
-        if (!await HostStarted.WaitAsync(lifetime, stoppingToken)) return;
         var o = options.Value;
+        if (!o.DeliverOutbox || !await HostStarted.WaitAsync(lifetime, stoppingToken)) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             var delivered = 0;

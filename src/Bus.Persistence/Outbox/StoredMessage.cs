@@ -57,6 +57,9 @@ internal sealed record StoredMessage : OutboxMessageContext
         {
             var values = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
             transport.WritePropertiesTo(values);
+            // The delay is honoured by the schedule table; replayed to RabbitMQ it would ask for the
+            // delayed-message exchange, which does not exist here (and closes the channel).
+            values.Remove("Delay");
             properties = Json.SerializeDictionary(values);
         }
         return new StoredMessage

@@ -1,0 +1,42 @@
+using MassTransit;
+
+namespace Bus.IntegrationTests.Persistence.Support;
+
+/// <summary>A saga small enough to read at a glance, with every repository path: initiate, update, schedule, finalize-free.</summary>
+public sealed class ConformanceStateMachine : MassTransitStateMachine<ConformanceState>
+{
+    public ConformanceStateMachine()
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Started, x => x.CorrelateById(m => m.Message.SagaId));
+        Event(() => Incremented, x => x.CorrelateById(m => m.Message.SagaId));
+        Event(() => TimeoutArmed, x => x.CorrelateById(m => m.Message.SagaId));
+        Schedule(() => Timeout, x => x.TimeoutTokenId, s =>
+        {
+            s.Delay = TimeSpan.FromSeconds(1);
+            s.Received = r => r.CorrelateById(m => m.Message.SagaId);
+        });
+
+        Initially(
+            When(Started).Then(c => c.Saga.Counter++).TransitionTo(Active),
+            When(Incremented).Then(c => c.Saga.Counter++).TransitionTo(Active));
+
+        During(Active,
+            When(Started).Then(c => c.Saga.Counter++),
+            When(Incremented).Then(c => c.Saga.Counter++),
+            When(TimeoutArmed).Schedule(Timeout, c => new SagaTimedOut(c.Saga.CorrelationId)).TransitionTo(Waiting));
+
+        During(Waiting,
+            When(Timeout!.Received).TransitionTo(TimedOut));
+    }
+
+    public State Active { get; private set; } = null!;
+    public State Waiting { get; private set; } = null!;
+    public State TimedOut { get; private set; } = null!;
+
+    public Event<SagaStarted> Started { get; private set; } = null!;
+    public Event<SagaIncremented> Incremented { get; private set; } = null!;
+    public Event<SagaTimeoutArmed> TimeoutArmed { get; private set; } = null!;
+    public Schedule<ConformanceState, SagaTimedOut> Timeout { get; private set; } = null!;
+}
