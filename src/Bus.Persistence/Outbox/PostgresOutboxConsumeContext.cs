@@ -61,15 +61,15 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
         await OutboxSql.CancelScheduledAsync(_transaction.Connection, _transaction.Transaction, tokenId, cancellationToken);
     }
 
-    /// <summary>The consumer finished: write what it sent and mark the inbox row, still inside the transaction.</summary>
+    /// <summary>
+    /// The consumer finished: write what it sent, still inside the transaction. (The inbox row was
+    /// written consumed when claimed; it commits or rolls back with everything else.)
+    /// </summary>
     public override async Task SetConsumed()
     {
+        if (_captured.Count == 0) return;
         await using var batch = new NpgsqlBatch(_transaction.Connection, _transaction.Transaction);
         WroteOutbox = OutboxSql.AddWrites(batch, _captured, _inboxMessageId, ConsumerId);
-        var inbox = new NpgsqlBatchCommand("UPDATE bus.inbox_state SET consumed_at = now() WHERE message_id = @m AND consumer_id = @c");
-        inbox.Parameters.Add(new NpgsqlParameter("m", _inboxMessageId));
-        inbox.Parameters.Add(new NpgsqlParameter("c", ConsumerId));
-        batch.BatchCommands.Add(inbox);
         await batch.ExecuteNonQueryAsync(CancellationToken);
         _captured.Clear();
     }

@@ -49,21 +49,22 @@ internal sealed class PostgresOutboxContextFactory(
     }
 
     /// <summary>
-    /// Upsert takes the row lock: a second delivery of the same message waits here until the first
-    /// commits, then sees it consumed. Without the lock both could run the consumer.
+    /// Claims the inbox row, already marked consumed: it only becomes visible if this transaction
+    /// commits, so every committed row is a consumed message and a conflict means a duplicate. The
+    /// upsert also takes the row lock, so a second delivery running at the same time waits here until
+    /// the first commits (then skips) or rolls back (then consumes). One round trip per message.
     /// </summary>
     private async Task<(bool Consumed, int ReceiveCount)> ClaimInboxAsync(Guid messageId, OutboxConsumeOptions options, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(
-            "INSERT INTO bus.inbox_state (message_id, consumer_id, consumer_type) VALUES (@m, @c, @t) " +
+            "INSERT INTO bus.inbox_state (message_id, consumer_id, consumer_type, consumed_at) VALUES (@m, @c, @t, now()) " +
             "ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = bus.inbox_state.receive_count + 1 " +
-            "RETURNING consumed_at IS NOT NULL, receive_count");
+            "RETURNING receive_count");
         command.Parameters.AddWithValue("m", messageId);
         command.Parameters.AddWithValue("c", options.ConsumerId);
         command.Parameters.AddWithValue("t", options.ConsumerType ?? "");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetBoolean(0), reader.GetInt32(1));
+        var receiveCount = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (receiveCount > 1, receiveCount);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresOutbox");
