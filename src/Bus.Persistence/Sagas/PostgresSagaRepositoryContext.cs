@@ -108,9 +108,18 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         await using var batch = new NpgsqlBatch(_connection, _transaction);
         batch.BatchCommands.Add(InsertCommand(instance));
         TransitionRecorder<TSaga>.AddWrites(batch, SagaType, instance);
-        await batch.ExecuteNonQueryAsync(CancellationToken);
-        if (batch.BatchCommands[0].RecordsAffected == 0) return false;
-        _db.Attach(instance);
+        uint? xmin = null;
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken))
+        {
+            if (await reader.ReadAsync(CancellationToken)) xmin = reader.GetFieldValue<uint>(0);
+            while (await reader.NextResultAsync(CancellationToken)) { }
+        }
+        if (xmin is null) return false;
+        // Tracked from here on with the row version just written, so a later update in this message
+        // (the pre-insert path) passes its xmin check.
+        var entry = _db.Attach(instance);
+        entry.Property(SagaMap<TSaga>.Xmin).OriginalValue = xmin.Value;
+        entry.Property(SagaMap<TSaga>.Xmin).CurrentValue = xmin.Value;
         return true;
     }
 
@@ -147,7 +156,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             values.Add("@" + name);
         }
         command.CommandText =
-            $"INSERT INTO {Table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) ON CONFLICT (correlation_id) DO NOTHING";
+            $"INSERT INTO {Table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) ON CONFLICT (correlation_id) DO NOTHING RETURNING xmin";
         return command;
     }
 }

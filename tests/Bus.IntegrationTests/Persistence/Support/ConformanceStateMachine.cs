@@ -9,7 +9,14 @@ public sealed class ConformanceStateMachine : MassTransitStateMachine<Conformanc
     {
         InstanceState(x => x.CurrentState);
 
-        Event(() => Started, x => x.CorrelateById(m => m.Message.SagaId));
+        // Started takes MassTransit's pre-insert path (insert-if-absent, then lock); Incremented the
+        // add-after path (insert ON CONFLICT DO NOTHING, the loser retries): both initiate.
+        Event(() => Started, x =>
+        {
+            x.CorrelateById(m => m.Message.SagaId);
+            x.InsertOnInitial = true;
+            x.SetSagaFactory(c => new ConformanceState { CorrelationId = c.Message.SagaId });
+        });
         Event(() => Incremented, x => x.CorrelateById(m => m.Message.SagaId));
         Event(() => TimeoutArmed, x => x.CorrelateById(m => m.Message.SagaId));
         Schedule(() => Timeout, x => x.TimeoutTokenId, s =>
