@@ -26,17 +26,22 @@ internal sealed class OutboxDeliveryService(
         // The bus starts in a hosted service of its own; sending before it is up would fail.
         var o = options.Value;
         if (!o.DeliverOutbox || !await HostStarted.WaitAsync(lifetime, stoppingToken)) return;
+        string? lastError = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var delivered = 0;
             try
             {
                 delivered = await DeliverBatchAsync(o.OutboxBatchSize, stoppingToken);
+                lastError = null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { break; }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Outbox delivery failed; retrying after {Interval}", o.OutboxPollInterval);
+                // Once per distinct failure, not every poll: an unmigrated database would flood the log.
+                var message = e.GetBaseException().Message;
+                if (message != lastError) logger.LogWarning(e, "Outbox delivery failed; retrying after {Interval}", o.OutboxPollInterval);
+                lastError = message;
             }
             if (delivered < o.OutboxBatchSize)
             {

@@ -26,17 +26,22 @@ internal sealed class ScheduledMessagePoller(
     {
         if (!await HostStarted.WaitAsync(lifetime, stoppingToken)) return;
         var interval = options.Value.SchedulerPollInterval;
+        string? lastError = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var sent = 0;
             try
             {
                 sent = await SendDueAsync(stoppingToken);
+                lastError = null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { break; }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Sending due scheduled messages failed; retrying after {Interval}", interval);
+                // Once per distinct failure, not every poll: an unmigrated database would flood the log.
+                var message = e.GetBaseException().Message;
+                if (message != lastError) logger.LogWarning(e, "Sending due scheduled messages failed; retrying after {Interval}", interval);
+                lastError = message;
             }
             if (sent < BatchSize)
             {
