@@ -76,11 +76,18 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             throw new DatabaseTransientException($"{SagaType} {context.Saga.CorrelationId} was created by a concurrent message; retrying applies this one to it");
     }
 
+    /// <summary>
+    /// One UPDATE of every saga column, checked against the row version read at load (optimistic mode
+    /// relies on it; under FOR UPDATE it always matches), batched with the transition rows: one round trip.
+    /// </summary>
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
-        _db.Entry(context.Saga).Property(SagaMap<TSaga>.UpdatedAt).CurrentValue = DateTime.UtcNow;
-        await _db.SaveChangesAsync(CancellationToken);
-        await WriteTransitionsAsync(context.Saga);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        batch.BatchCommands.Add(UpdateCommand(context.Saga));
+        TransitionRecorder<TSaga>.AddWrites(batch, SagaType, context.Saga);
+        await batch.ExecuteNonQueryAsync(CancellationToken);
+        if (batch.BatchCommands[0].RecordsAffected == 0)
+            throw new DbUpdateConcurrencyException($"{SagaType} {context.Saga.CorrelationId} changed since it was loaded (xmin)");
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
@@ -128,6 +135,32 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         await using var batch = new NpgsqlBatch(_connection, _transaction);
         TransitionRecorder<TSaga>.AddWrites(batch, SagaType, instance);
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(CancellationToken);
+    }
+
+    private NpgsqlBatchCommand UpdateCommand(TSaga instance)
+    {
+        var entry = _db.Entry(instance);
+        using var scratch = new NpgsqlCommand();
+        var command = new NpgsqlBatchCommand();
+        var sets = new List<string>();
+        var i = 0;
+        foreach (var property in entry.Metadata.GetProperties())
+        {
+            if (property.IsPrimaryKey() || property.Name is SagaMap<TSaga>.Xmin or SagaMap<TSaga>.CreatedAt) continue;
+            if (property.Name == SagaMap<TSaga>.UpdatedAt)
+            {
+                sets.Add($"\"{property.GetColumnName()}\" = now()");
+                continue;
+            }
+            var name = $"p{i++}";
+            command.Parameters.Add((NpgsqlParameter)property.GetRelationalTypeMapping()
+                .CreateParameter(scratch, name, entry.Property(property.Name).CurrentValue, property.IsNullable));
+            sets.Add($"\"{property.GetColumnName()}\" = @{name}");
+        }
+        command.Parameters.Add(new NpgsqlParameter("id", instance.CorrelationId));
+        command.Parameters.Add(new NpgsqlParameter("xmin", NpgsqlTypes.NpgsqlDbType.Xid) { Value = entry.Property(SagaMap<TSaga>.Xmin).OriginalValue! });
+        command.CommandText = $"UPDATE {Table} SET {string.Join(", ", sets)} WHERE correlation_id = @id AND xmin = @xmin";
+        return command;
     }
 
     /// <summary>Every mapped column from the EF model, values through EF's own type mappings (converters included).</summary>
