@@ -19,6 +19,7 @@ public sealed class ConformanceStateMachine : MassTransitStateMachine<Conformanc
         });
         Event(() => Incremented, x => x.CorrelateById(m => m.Message.SagaId));
         Event(() => TimeoutArmed, x => x.CorrelateById(m => m.Message.SagaId));
+        Event(() => BatchClosed, x => x.CorrelateBy((saga, m) => saga.Batch == m.Message.Batch));
         Schedule(() => Timeout, x => x.TimeoutTokenId, s =>
         {
             s.Delay = TimeSpan.FromSeconds(1);
@@ -26,13 +27,14 @@ public sealed class ConformanceStateMachine : MassTransitStateMachine<Conformanc
         });
 
         Initially(
-            When(Started).Then(c => c.Saga.Counter++).TransitionTo(Active),
+            When(Started).Then(c => { c.Saga.Counter++; c.Saga.Batch = c.Message.Batch; }).TransitionTo(Active),
             When(Incremented).Then(c => c.Saga.Counter++).TransitionTo(Active));
 
         During(Active,
             When(Started).Then(c => c.Saga.Counter++),
             When(Incremented).Then(c => c.Saga.Counter++),
-            When(TimeoutArmed).Schedule(Timeout, c => new SagaTimedOut(c.Saga.CorrelationId)).TransitionTo(Waiting));
+            When(TimeoutArmed).Schedule(Timeout, c => new SagaTimedOut(c.Saga.CorrelationId)).TransitionTo(Waiting),
+            When(BatchClosed).TransitionTo(Closed));
 
         During(Waiting,
             When(Timeout!.Received).TransitionTo(TimedOut));
@@ -41,9 +43,11 @@ public sealed class ConformanceStateMachine : MassTransitStateMachine<Conformanc
     public State Active { get; private set; } = null!;
     public State Waiting { get; private set; } = null!;
     public State TimedOut { get; private set; } = null!;
+    public State Closed { get; private set; } = null!;
 
     public Event<SagaStarted> Started { get; private set; } = null!;
     public Event<SagaIncremented> Incremented { get; private set; } = null!;
     public Event<SagaTimeoutArmed> TimeoutArmed { get; private set; } = null!;
+    public Event<SagaBatchClosed> BatchClosed { get; private set; } = null!;
     public Schedule<ConformanceState, SagaTimedOut> Timeout { get; private set; } = null!;
 }

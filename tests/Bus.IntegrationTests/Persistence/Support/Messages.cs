@@ -1,7 +1,9 @@
 namespace Bus.IntegrationTests.Persistence.Support;
 
 // Test-only contracts. Always sent to a test's own queue, never published, so runs never see each other's.
-public sealed record SagaStarted(Guid SagaId);
+public sealed record SagaStarted(Guid SagaId, Guid? Batch = null);
+/// <summary>Correlated by query: closes every instance started in <see cref="Batch"/>.</summary>
+public sealed record SagaBatchClosed(Guid Batch);
 public sealed record SagaIncremented(Guid SagaId);
 public sealed record SagaTimeoutArmed(Guid SagaId);
 public sealed record SagaTimedOut(Guid SagaId);

@@ -18,7 +18,9 @@ public static class TestDatabase
     {
         await new PersistenceDatabaseModule(Options.Create(new PostgresOptions())).MigrateAsync(CancellationToken.None);
         await ExecuteAsync(SagaTableMigrations.CreateSagaTableSql(ConformanceStateMap.Table,
-            ("counter", "integer NOT NULL DEFAULT 0"), ("timeout_token_id", "uuid")));
+            ("counter", "integer NOT NULL DEFAULT 0"), ("timeout_token_id", "uuid"), ("batch", "uuid")));
+        // Tables created by earlier runs of this suite predate the column.
+        await ExecuteAsync($"ALTER TABLE bus.{ConformanceStateMap.Table} ADD COLUMN IF NOT EXISTS batch uuid");
         await ExecuteAsync("""
             CREATE TABLE IF NOT EXISTS bus.persistence_test_effects (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
