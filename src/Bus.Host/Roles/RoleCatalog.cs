@@ -1,4 +1,5 @@
 using Bus.Host.Consumers;
+using Bus.Persistence;
 
 namespace Bus.Host.Roles;
 
@@ -9,6 +10,8 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
+            (services, _) => services.AddBusScheduler(), _ => { }),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
