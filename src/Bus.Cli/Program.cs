@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Registry;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -8,6 +9,11 @@ root.Options.Add(CommandRunner.Json);
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
+CliContext.Modules.Add((services, _) => services.AddBusRegistry());
+root.Subcommands.Add(InstitutionsCommands.Create());
+root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(ObjectsCommands.Create());
+root.Subcommands.Add(AlertsCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
