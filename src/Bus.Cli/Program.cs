@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Fixity;
 using Bus.Registry;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
@@ -14,6 +15,8 @@ root.Subcommands.Add(InstitutionsCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusFixity(configuration));
+root.Subcommands.Add(FixityCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -2,10 +2,13 @@ using Bus.Fixity.Checks;
 using Bus.Fixity.Consumers;
 using Bus.Fixity.Copies;
 using Bus.Fixity.Database;
+using Bus.Fixity.Registry;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
+using Bus.Registry;
+using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,10 +19,15 @@ namespace Bus.Fixity;
 
 public static class FixityServices
 {
-    /// <summary>Options (validated at start-up), the fixity database module, the ledger, the S3 reader and the digester.</summary>
+    /// <summary>Options (validated at start-up), the registry, the fixity database module, the ledger, the S3 reader and the digester.</summary>
     public static IServiceCollection AddBusFixity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<FixityOptions>(configuration);
+        // Another module (ingest, busctl) may have added the registry already: once is enough.
+        if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
+        services.TryAddSingleton<RegistryFixityStore>();
+        services.TryAddSingleton<IFixityRegistry>(sp => sp.GetRequiredService<RegistryFixityStore>());
+        services.TryAddSingleton<IDueCopies>(sp => sp.GetRequiredService<RegistryFixityStore>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new FixityDatabase(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.TryAddSingleton<CheckLedger>();

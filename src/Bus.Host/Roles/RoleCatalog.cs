@@ -1,4 +1,6 @@
+using Bus.Fixity;
 using Bus.Host.Consumers;
+using MassTransit;
 
 namespace Bus.Host.Roles;
 
@@ -9,6 +11,10 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
+            (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
+            // In-memory until the PostgreSQL saga repository (branch persistence) is on main.
+            x => x.AddFixityCheck(saga => saga.InMemoryRepository())),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
