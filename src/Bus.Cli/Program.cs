@@ -3,6 +3,7 @@ using Bus.Cli;
 using Bus.Cli.Commands;
 using Bus.Fixity;
 using Bus.Registry;
+using Bus.Operations;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -17,6 +18,8 @@ root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusFixity(configuration));
 root.Subcommands.Add(FixityCommands.Create());
+root.Subcommands.Add(ErrorsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
