@@ -20,6 +20,7 @@ CliContext.Modules.Add((services, configuration) => services.AddBusFixity(config
 root.Subcommands.Add(FixityCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
+root.Subcommands.Add(BagCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
