@@ -14,6 +14,11 @@ public sealed class FixityOptions : IBusOptions
     public bool SweepEnabled { get; set; } = true;
     /// <summary>How often the sweep runs.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// Wait before a host's first sweep: a host that restarts (or a short-lived one, as in tests) does
+    /// not sweep on every start; a sweep is also skipped when another host's sweep started within half an interval.
+    /// </summary>
+    public TimeSpan SweepStartDelay { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>A copy is due when its last check (or its storage, if never checked) is older than this.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromDays(90);
     /// <summary>Copies claimed and queued per database round trip.</summary>
@@ -39,6 +44,7 @@ public sealed class FixityOptions : IBusOptions
     public IEnumerable<OptionError> Validate()
     {
         if (SweepInterval < TimeSpan.FromSeconds(1)) yield return new(nameof(SweepInterval), $"must be at least 1 second (got {SweepInterval})");
+        if (SweepStartDelay < TimeSpan.Zero) yield return new(nameof(SweepStartDelay), $"must not be negative (got {SweepStartDelay})");
         if (CheckInterval <= TimeSpan.Zero) yield return new(nameof(CheckInterval), $"must be positive (got {CheckInterval})");
         if (BatchSize is < 1 or > 100_000) yield return new(nameof(BatchSize), $"must be 1-100000 (got {BatchSize})");
         if (MaxPerSweep < 1) yield return new(nameof(MaxPerSweep), $"must be at least 1 (got {MaxPerSweep})");

@@ -110,6 +110,13 @@ public sealed class CheckLedger(FixityDatabase database) : ICheckLedger
         return id;
     }
 
+    /// <summary>When the most recent sweep (any host) started, or null when none has.</summary>
+    public async Task<DateTimeOffset?> LastSweepStartedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT max(started_at) FROM fixity.sweep_runs");
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
     public async Task FinishSweepAsync(Guid id, int claimed, int queued, string? error, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(

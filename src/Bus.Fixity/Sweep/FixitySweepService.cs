@@ -1,3 +1,4 @@
+using Bus.Fixity.Checks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -5,8 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace Bus.Fixity.Sweep;
 
-/// <summary>Runs a sweep when the host starts and then every <see cref="FixityOptions.SweepInterval"/>; a failed sweep is logged and the next one runs on time.</summary>
-public sealed class FixitySweepService(IServiceScopeFactory scopes, IOptions<FixityOptions> options, ILogger<FixitySweepService> logger) : BackgroundService
+/// <summary>
+/// Runs a sweep <see cref="FixityOptions.SweepStartDelay"/> after the host starts and then every
+/// <see cref="FixityOptions.SweepInterval"/>, skipping a turn when another host swept within half an
+/// interval (several fixity hosts share the work instead of each sweeping). A failed sweep is logged
+/// and the next one runs on time.
+/// </summary>
+public sealed class FixitySweepService(IServiceScopeFactory scopes, CheckLedger ledger, TimeProvider clock, IOptions<FixityOptions> options, ILogger<FixitySweepService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -15,11 +22,17 @@ public sealed class FixitySweepService(IServiceScopeFactory scopes, IOptions<Fix
             logger.LogInformation("Fixity sweep disabled (Bus:Fixity:SweepEnabled=false)");
             return;
         }
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        await Task.Delay(options.Value.SweepStartDelay, clock, stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
         do
         {
             try
             {
+                if (await ledger.LastSweepStartedAsync(stoppingToken) is { } last && clock.GetUtcNow() - last < options.Value.SweepInterval / 2)
+                {
+                    logger.LogInformation("Fixity sweep skipped: another sweep started at {Last:u}", last);
+                    continue;
+                }
                 await using var scope = scopes.CreateAsyncScope();
                 var result = await scope.ServiceProvider.GetRequiredService<FixitySweeper>()
                     .RunAsync(null, null, $"sweep@{Environment.MachineName}", stoppingToken);
