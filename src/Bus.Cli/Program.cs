@@ -4,9 +4,11 @@ using Bus.Cli.Commands;
 using Bus.Fixity;
 using Bus.Registry;
 using Bus.Operations;
+using Bus.Persistence;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
+CliContext.Modules.Add((services, _) => services.AddPersistenceDatabase());
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());

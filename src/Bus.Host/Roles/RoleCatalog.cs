@@ -1,6 +1,7 @@
 using Bus.Fixity;
 using Bus.Host.Consumers;
 using MassTransit;
+using Bus.Persistence;
 
 namespace Bus.Host.Roles;
 
@@ -13,8 +14,9 @@ public static class RoleCatalog
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
         new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
             (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
-            // In-memory until the PostgreSQL saga repository (branch persistence) is on main.
-            x => x.AddFixityCheck(saga => saga.InMemoryRepository())),
+            x => x.AddFixityCheck(saga => saga.PostgresRepository())),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
+            (services, _) => services.AddBusScheduler(), _ => { }),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

@@ -59,7 +59,7 @@ internal sealed class FixityStack : IAsyncDisposable
     /// <summary>Host arguments for the fixity role on this stack's vhost; migrations applied at start, no periodic sweep.</summary>
     public string[] HostArgs(params string[] extra) =>
     [
-        "--environment", "Test", "--roles", "fixity", "--Bus:Host:HealthUrl=http://127.0.0.1:0",
+        "--environment", "Test", "--roles", "fixity,scheduler", "--Bus:Host:HealthUrl=http://127.0.0.1:0",
         $"--Bus:RabbitMq:VirtualHost={VirtualHost.Name}", "--Bus:Postgres:MigrateAtStartup=true", "--Bus:Fixity:SweepEnabled=false",
         .. extra,
     ];
