@@ -15,4 +15,11 @@ public sealed class FixityDbContext(DbContextOptions<FixityDbContext> options) :
 
     public static FixityDbContext Create(string connectionString) =>
         new((DbContextOptions<FixityDbContext>)new DbContextOptionsBuilder<FixityDbContext>().UseBusPostgres(connectionString, ModuleName).Options);
+
+    /// <summary>The saga's map, so this module's model describes the table its migration creates.</summary>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfiguration(new StateMachines.FixityCheckStateMap());
+        modelBuilder.UseSnakeCaseNames();
+    }
 }
