@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Fixity;
 using Bus.Registry;
 using Bus.Operations;
 using Bus.Persistence;
@@ -17,6 +18,8 @@ root.Subcommands.Add(InstitutionsCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusFixity(configuration));
+root.Subcommands.Add(FixityCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 root.Subcommands.Add(BagCommands.Create());

@@ -1,4 +1,6 @@
+using Bus.Fixity;
 using Bus.Host.Consumers;
+using MassTransit;
 using Bus.Persistence;
 
 namespace Bus.Host.Roles;
@@ -10,6 +12,9 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
+            (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
+            x => x.AddFixityCheck(saga => saga.PostgresRepository())),
         new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
             (services, _) => services.AddBusScheduler(), _ => { }),
     ];
