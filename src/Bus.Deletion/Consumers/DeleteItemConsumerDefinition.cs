@@ -1,0 +1,30 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Deletion.Consumers;
+
+/// <summary>
+/// Endpoint policy of the deletion step: retry with backoff in-process (storage and registry hiccups),
+/// then fault to <c>delete-item_error</c>, from where an operator replays it once the cause is fixed.
+/// No delayed redelivery: RabbitMQ here has no delayed-exchange plugin (GUIDE §2).
+/// </summary>
+public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItemConsumer>
+{
+    private readonly DeletionOptions _options;
+
+    public DeleteItemConsumerDefinition(IOptions<DeletionOptions> options)
+    {
+        _options = options.Value;
+        EndpointName = "delete-item";
+        // One deletion at a time per process: deletions are rare and S3 deletes are cheap, so
+        // serialising them keeps load and logs simple.
+        ConcurrentMessageLimit = 1;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<DeleteItemConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(_options.StepRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}

@@ -1,0 +1,46 @@
+using Bus.Deletion.Checks;
+using Bus.Deletion.Consumers;
+using Bus.Deletion.Database;
+using Bus.Deletion.StateMachines;
+using Bus.Deletion.Storage;
+using Bus.Platform.Coordination;
+using Bus.Platform.Database;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Bus.Deletion;
+
+public static class DeletionServices
+{
+    /// <summary>Options, checks and the deletion module's database; <see cref="AddDeletionStorage"/> adds the real stores.</summary>
+    public static IServiceCollection AddBusDeletion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBusOptions<DeletionOptions>(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<RequestChecks>();
+        services.AddScoped<DecisionChecks>();
+        services.AddSingleton<IDatabaseModule, DeletionDatabaseModule>();
+        return services;
+    }
+
+    /// <summary>The PostgreSQL item locks and S3 copies the deletion step works on.</summary>
+    public static IServiceCollection AddDeletionStorage(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IItemLocks>(sp =>
+            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
+        services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
+        return services;
+    }
+
+    /// <summary>The deletion saga and its deletion step. <paramref name="repository"/> picks the saga repository.</summary>
+    public static void AddDeletionSagas(this IBusRegistrationConfigurator x, Action<ISagaRegistrationConfigurator<DeletionState>> repository)
+    {
+        repository(x.AddSagaStateMachine<DeletionStateMachine, DeletionState, DeletionStateDefinition>());
+        x.AddConsumer<DeleteItemConsumer, DeleteItemConsumerDefinition>();
+    }
+}
