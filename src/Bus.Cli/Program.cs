@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Deletion;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -8,6 +9,8 @@ root.Options.Add(CommandRunner.Json);
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
+root.Subcommands.Add(DeleteCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusDeletion(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
