@@ -14,8 +14,8 @@ public sealed class DeletionOptions : IBusOptions
     /// <summary>
     /// Minimum days a copy must have been stored before it may be deleted, per storage option. A key
     /// ending in <c>*</c> matches every option with that prefix (the longest matching key wins, an exact
-    /// key beats any prefix). Options matched by no key have no minimum. Replaces, not merges with, the
-    /// defaults when configured, so a deployment states its whole policy in one place.
+    /// key beats any prefix). Options matched by no key have no minimum. Configured keys add to or
+    /// override the defaults (configuration binding merges into a dictionary).
     /// </summary>
     public Dictionary<string, int> MinimumRetentionDays { get; set; } = new(StringComparer.Ordinal)
     {
