@@ -11,10 +11,12 @@ namespace Bus.Deletion.Consumers;
 public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItemConsumer>
 {
     private readonly DeletionOptions _options;
+    private readonly DeletionEndpointOutbox _outbox;
 
-    public DeleteItemConsumerDefinition(IOptions<DeletionOptions> options)
+    public DeleteItemConsumerDefinition(IOptions<DeletionOptions> options, DeletionEndpointOutbox? outbox = null)
     {
         _options = options.Value;
+        _outbox = outbox ?? DeletionEndpointOutbox.InMemory;
         EndpointName = "delete-item";
         // One deletion at a time per process: deletions are rare and S3 deletes are cheap, so
         // serialising them keeps load and logs simple.
@@ -25,6 +27,6 @@ public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItem
         IConsumerConfigurator<DeleteItemConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Exponential(_options.StepRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
-        endpointConfigurator.UseInMemoryOutbox(context);
+        _outbox.Configure(endpointConfigurator, context);
     }
 }

@@ -16,7 +16,6 @@ public sealed class CreateDeletion : Migration
             CREATE SCHEMA IF NOT EXISTS bus;
             CREATE TABLE bus.deletion_requests (
                 correlation_id            uuid PRIMARY KEY,
-                version                   integer NOT NULL,
                 current_state             varchar(64) NOT NULL,
                 identifier                varchar(1024) NOT NULL,
                 object_identifier         varchar(512) NOT NULL,
@@ -36,7 +35,8 @@ public sealed class CreateDeletion : Migration
                 refusal_reason            text,
                 refusal_log               text NOT NULL,
                 fault_reason              text,
-                updated_at                timestamptz NOT NULL
+                created_at                timestamptz NOT NULL DEFAULT now(),
+                updated_at                timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX ix_deletion_requests_current_state ON bus.deletion_requests (current_state);
             CREATE INDEX ix_deletion_requests_object_identifier ON bus.deletion_requests (object_identifier);

@@ -2,12 +2,14 @@ using MassTransit;
 
 namespace Bus.Deletion.StateMachines;
 
-/// <summary>One deletion request (table bus.deletion_requests). Kept after it ends: it is the record of who asked, who decided, and why.</summary>
-public class DeletionState : SagaStateMachineInstance, ISagaVersion
+/// <summary>
+/// One deletion request (table bus.deletion_requests). Kept after it ends: it is the record of who
+/// asked, who decided, and why. created_at/updated_at and the row version are kept by the repository.
+/// </summary>
+public class DeletionState : SagaStateMachineInstance
 {
     /// <summary>The request id, chosen by the requester's client.</summary>
     public Guid CorrelationId { get; set; }
-    public int Version { get; set; }
     public string CurrentState { get; set; } = "";
 
     public string Identifier { get; set; } = "";
@@ -38,5 +40,4 @@ public class DeletionState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>Why the deletion step faulted (the step's exception), while Faulted.</summary>
     public string? FaultReason { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }

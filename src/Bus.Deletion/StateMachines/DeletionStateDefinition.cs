@@ -9,8 +9,11 @@ namespace Bus.Deletion.StateMachines;
 /// </summary>
 public sealed class DeletionStateDefinition : SagaDefinition<DeletionState>
 {
-    public DeletionStateDefinition()
+    private readonly DeletionEndpointOutbox _outbox;
+
+    public DeletionStateDefinition(DeletionEndpointOutbox? outbox = null)
     {
+        _outbox = outbox ?? DeletionEndpointOutbox.InMemory;
         EndpointName = "deletion-state";
     }
 
@@ -18,6 +21,6 @@ public sealed class DeletionStateDefinition : SagaDefinition<DeletionState>
         IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000, 5000));
-        endpointConfigurator.UseInMemoryOutbox(context);
+        _outbox.Configure(endpointConfigurator, context);
     }
 }

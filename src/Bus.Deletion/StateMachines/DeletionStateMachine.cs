@@ -106,7 +106,7 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                         .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
                     refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
             When(ApprovalTimeout.Received)
-                .Then(c => { c.Saga.ApprovalTimeoutTokenId = null; c.Saga.DecidedAt = Now(); c.Saga.UpdatedAt = Now(); })
+                .Then(c => { c.Saga.ApprovalTimeoutTokenId = null; c.Saga.DecidedAt = Now(); })
                 .ThenAsync(ReleaseLock)
                 .TransitionTo(Expired)
                 .Publish(c => new DeletionExpired { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier }));
@@ -119,7 +119,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                     c.Saga.CompletedAt = c.Message.DeletedAt;
                     c.Saga.CopiesRemoved = c.Message.CopiesRemoved;
                     c.Saga.FaultReason = null;
-                    c.Saga.UpdatedAt = Now();
                 })
                 .ThenAsync(ReleaseLock)
                 .TransitionTo(Completed)
@@ -133,7 +132,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                 .Then(c =>
                 {
                     c.Saga.FaultReason = string.Join("; ", c.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"));
-                    c.Saga.UpdatedAt = Now();
                 })
                 .TransitionTo(Faulted)
                 .Publish(c => new DeletionFaulted { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, Reason = c.Saga.FaultReason! }));
@@ -189,7 +187,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         saga.RequestedBy = (message.RequestedBy ?? "").Trim().ToLowerInvariant();
         saga.Reason = message.Reason ?? "";
         saga.RequestedAt = Now();
-        saga.UpdatedAt = saga.RequestedAt;
         var (refusal, target) = await context.GetServiceOrCreateInstance<RequestChecks>().CheckAsync(message, context.CancellationToken);
         if (target is not null)
         {
@@ -208,7 +205,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         saga.RefusalReason = refusal?.Reason;
         if (refusal is null) return;
         saga.RefusalLog += $"{Now():yyyy-MM-ddTHH:mm:ssZ} {action} by {by}: {refusal.Code}: {refusal.Reason}\n";
-        saga.UpdatedAt = Now();
     }
 
     /// <summary>
@@ -220,7 +216,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         var saga = context.Saga;
         var reason = $"deletion {saga.CorrelationId} is {saga.CurrentState}, no longer pending approval";
         saga.RefusalLog += $"{Now():yyyy-MM-ddTHH:mm:ssZ} {action} by {by}: {NotPending}: {reason}\n";
-        saga.UpdatedAt = Now();
         return new() { RequestId = saga.CorrelationId, Code = NotPending, Reason = reason };
     }
 
@@ -229,7 +224,6 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         saga.DecidedBy = by.Trim().ToLowerInvariant();
         saga.DecidedAt = Now();
         saga.DecisionComment = comment;
-        saga.UpdatedAt = saga.DecidedAt.Value;
     }
 
     private static Task ReleaseLock(BehaviorContext<DeletionState> context) =>

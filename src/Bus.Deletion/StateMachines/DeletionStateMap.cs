@@ -12,7 +12,6 @@ public sealed class DeletionStateMap : IEntityTypeConfiguration<DeletionState>
     {
         builder.ToTable(Table);
         builder.HasKey(x => x.CorrelationId);
-        builder.Property(x => x.Version).IsConcurrencyToken();
         builder.Property(x => x.CurrentState).HasMaxLength(64);
         builder.Property(x => x.Identifier).HasMaxLength(1024);
         builder.Property(x => x.ObjectIdentifier).HasMaxLength(512);
