@@ -24,7 +24,7 @@ public static class DeletionServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<RequestChecks>();
         services.AddScoped<DecisionChecks>();
-        services.AddSingleton<IDatabaseModule, DeletionDatabaseModule>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, DeletionDatabaseModule>());
         return services;
     }
 
