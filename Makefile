@@ -43,12 +43,14 @@ run: build up ## Bring up the stack if needed and run the service host in the fo
 	Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true bin/bus-host
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
+	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh fast integration
 
 test-fast: build ## Fast tier only: logic and the MassTransit in-memory harness (no servers)
 	CONFIG=$(CONFIG) scripts/test.sh fast
 
 test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3
+	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh integration
 
 clean: ## Remove build output (not the stack's data)

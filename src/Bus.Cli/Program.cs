@@ -2,6 +2,8 @@ using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
 using Bus.Deletion;
+using Bus.Registry;
+using Bus.Operations;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -11,6 +13,13 @@ root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
 root.Subcommands.Add(DeleteCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusDeletion(configuration));
+CliContext.Modules.Add((services, _) => services.AddBusRegistry());
+root.Subcommands.Add(InstitutionsCommands.Create());
+root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(ObjectsCommands.Create());
+root.Subcommands.Add(AlertsCommands.Create());
+root.Subcommands.Add(ErrorsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -1,6 +1,9 @@
 using Bus.Deletion.Checks;
 using Bus.Deletion.Consumers;
 using Bus.Deletion.Database;
+using Bus.Deletion.Registry;
+using Bus.Registry;
+using Bus.Registry.Store;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Storage;
 using Bus.Platform.Coordination;
@@ -34,6 +37,14 @@ public static class DeletionServices
         services.TryAddSingleton<IItemLocks>(sp =>
             new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
+        return services;
+    }
+
+    /// <summary>The registry adapter (and the registry itself unless another module added it).</summary>
+    public static IServiceCollection AddDeletionRegistry(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
+        services.TryAddSingleton<IDeletionRegistry, RegistryDeletionRegistry>();
         return services;
     }
 
