@@ -4,9 +4,11 @@ using Bus.Cli.Commands;
 using Bus.Deletion;
 using Bus.Registry;
 using Bus.Operations;
+using Bus.Persistence;
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
+CliContext.Modules.Add((services, _) => services.AddPersistenceDatabase());
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
@@ -20,6 +22,7 @@ root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
+root.Subcommands.Add(BagCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -28,6 +28,12 @@ public sealed class DeletionOptions : IBusOptions
     /// <summary>How many times the deletion step retries a failure in-process before faulting to its error queue.</summary>
     public int StepRetryLimit { get; set; } = 3;
 
+    /// <summary>How many times a step that exhausted its retries is redelivered later before it faults (0: fault at once).</summary>
+    public int StepRedeliveryLimit { get; set; } = 3;
+
+    /// <summary>Delay before the first redelivery; the n-th waits n times this.</summary>
+    public TimeSpan StepRedeliveryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     public IEnumerable<OptionError> Validate()
     {
         if (ApprovalWindow <= TimeSpan.Zero || ApprovalWindow > TimeSpan.FromDays(365))
@@ -43,6 +49,9 @@ public sealed class DeletionOptions : IBusOptions
                 yield return new(key, $"must be 0-36500 days (got {days})");
         }
         if (StepRetryLimit is < 0 or > 20) yield return new(nameof(StepRetryLimit), $"must be 0-20 (got {StepRetryLimit})");
+        if (StepRedeliveryLimit is < 0 or > 20) yield return new(nameof(StepRedeliveryLimit), $"must be 0-20 (got {StepRedeliveryLimit})");
+        if (StepRedeliveryDelay < TimeSpan.FromSeconds(1) || StepRedeliveryDelay > TimeSpan.FromDays(1))
+            yield return new(nameof(StepRedeliveryDelay), $"must be between 1 second and 1 day (got {StepRedeliveryDelay})");
     }
 
     public IEnumerable<string> Endpoints() => [];

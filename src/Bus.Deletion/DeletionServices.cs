@@ -40,6 +40,17 @@ public static class DeletionServices
         return services;
     }
 
+    /// <summary>
+    /// Everything role "deletion" needs in a host: options and checks, the registry adapter, item
+    /// locks, S3, and the PostgreSQL outbox and scheduled redelivery on the deletion endpoints.
+    /// </summary>
+    public static IServiceCollection AddDeletionRole(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBusDeletion(configuration).AddDeletionStorage().AddDeletionRegistry();
+        services.TryAddSingleton(DeletionEndpointOutbox.Postgres);
+        return services;
+    }
+
     /// <summary>The registry adapter (and the registry itself unless another module added it).</summary>
     public static IServiceCollection AddDeletionRegistry(this IServiceCollection services)
     {

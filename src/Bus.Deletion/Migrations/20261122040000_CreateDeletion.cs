@@ -1,4 +1,5 @@
 using Bus.Deletion.Database;
+using Bus.Persistence.Sagas;
 using Bus.Platform.Coordination;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -12,41 +13,32 @@ public sealed class CreateDeletion : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql("""
-            CREATE SCHEMA IF NOT EXISTS bus;
-            CREATE TABLE bus.deletion_requests (
-                correlation_id            uuid PRIMARY KEY,
-                current_state             varchar(64) NOT NULL,
-                identifier                varchar(1024) NOT NULL,
-                object_identifier         varchar(512) NOT NULL,
-                institution               text NOT NULL,
-                is_file                   boolean NOT NULL,
-                requested_by              text NOT NULL,
-                reason                    text NOT NULL,
-                requested_at              timestamptz NOT NULL,
-                expires_at                timestamptz,
-                approval_timeout_token_id uuid,
-                decided_by                text,
-                decided_at                timestamptz,
-                decision_comment          text,
-                completed_at              timestamptz,
-                copies_removed            integer NOT NULL,
-                refusal_code              text,
-                refusal_reason            text,
-                refusal_log               text NOT NULL,
-                fault_reason              text,
-                created_at                timestamptz NOT NULL DEFAULT now(),
-                updated_at                timestamptz NOT NULL DEFAULT now()
-            );
-            CREATE INDEX ix_deletion_requests_current_state ON bus.deletion_requests (current_state);
-            CREATE INDEX ix_deletion_requests_object_identifier ON bus.deletion_requests (object_identifier);
-            """);
+        migrationBuilder.CreateSagaTable("deletion_requests",
+            ("identifier", "varchar(1024) NOT NULL"),
+            ("object_identifier", "varchar(512) NOT NULL"),
+            ("institution", "text NOT NULL"),
+            ("is_file", "boolean NOT NULL"),
+            ("requested_by", "text NOT NULL"),
+            ("reason", "text NOT NULL"),
+            ("requested_at", "timestamptz NOT NULL"),
+            ("expires_at", "timestamptz"),
+            ("approval_timeout_token_id", "uuid"),
+            ("decided_by", "text"),
+            ("decided_at", "timestamptz"),
+            ("decision_comment", "text"),
+            ("completed_at", "timestamptz"),
+            ("copies_removed", "integer NOT NULL"),
+            ("refusal_code", "text"),
+            ("refusal_reason", "text"),
+            ("refusal_log", "text NOT NULL"),
+            ("fault_reason", "text"));
+        migrationBuilder.Sql("CREATE INDEX IF NOT EXISTS ix_deletion_requests_object_identifier ON bus.deletion_requests (object_identifier);");
         migrationBuilder.Sql(PostgresItemLocks.CreateTableSql);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         // The item-lock table stays: ingest may use it too.
-        migrationBuilder.Sql("DROP TABLE IF EXISTS bus.deletion_requests;");
+        migrationBuilder.DropSagaTable("deletion_requests");
     }
 }

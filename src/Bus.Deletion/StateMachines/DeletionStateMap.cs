@@ -1,21 +1,19 @@
-using Microsoft.EntityFrameworkCore;
+using Bus.Persistence.Sagas;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Bus.Deletion.StateMachines;
 
-/// <summary>The saga's table, bus.deletion_requests (snake_case columns, see the migration).</summary>
-public sealed class DeletionStateMap : IEntityTypeConfiguration<DeletionState>
+/// <summary>The saga's table, bus.deletion_requests: the repository's common columns plus one snake_case column per property.</summary>
+public sealed class DeletionStateMap : SagaMap<DeletionState>
 {
     public const string Table = "deletion_requests";
 
-    public void Configure(EntityTypeBuilder<DeletionState> builder)
+    public override string TableName => Table;
+
+    protected override void ConfigureSaga(EntityTypeBuilder<DeletionState> entity)
     {
-        builder.ToTable(Table);
-        builder.HasKey(x => x.CorrelationId);
-        builder.Property(x => x.CurrentState).HasMaxLength(64);
-        builder.Property(x => x.Identifier).HasMaxLength(1024);
-        builder.Property(x => x.ObjectIdentifier).HasMaxLength(512);
-        builder.HasIndex(x => x.CurrentState);
-        builder.HasIndex(x => x.ObjectIdentifier);
+        entity.Property(x => x.Identifier).HasMaxLength(1024);
+        entity.Property(x => x.ObjectIdentifier).HasMaxLength(512);
+        entity.HasIndex(x => x.ObjectIdentifier);
     }
 }

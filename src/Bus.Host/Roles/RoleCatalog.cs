@@ -1,4 +1,7 @@
+using Bus.Deletion;
 using Bus.Host.Consumers;
+using Bus.Persistence;
+using MassTransit;
 
 namespace Bus.Host.Roles;
 
@@ -9,6 +12,10 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
+            (services, _) => services.AddBusScheduler(), _ => { }),
+        new("deletion", "two-person deletion: the deletion saga and its delete-item step (expiry needs the scheduler role running somewhere)",
+            (services, configuration) => services.AddDeletionRole(configuration), x => x.AddDeletionSagas(r => r.PostgresRepository())),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
