@@ -16,12 +16,12 @@ public sealed class When_deletion_options_are_read
     [Fact]
     public void Bad_values_name_their_key()
     {
-        var options = new DeletionOptions { ApprovalWindow = TimeSpan.Zero };
+        var options = new DeletionOptions { ApprovalWindow = TimeSpan.Zero, StepRedeliveryLimit = 21, StepRedeliveryDelay = TimeSpan.Zero };
         options.MinimumRetentionDays["Glacier-*-x"] = 1;
         options.MinimumRetentionDays["Standard"] = -1;
 
         var errors = options.Validate().Select(e => e.Key).ToList();
 
-        Assert.Equal(["ApprovalWindow", "MinimumRetentionDays:Standard", "MinimumRetentionDays:Glacier-*-x"], errors);
+        Assert.Equal(["ApprovalWindow", "MinimumRetentionDays:Standard", "MinimumRetentionDays:Glacier-*-x", "StepRedeliveryLimit", "StepRedeliveryDelay"], errors);
     }
 }
