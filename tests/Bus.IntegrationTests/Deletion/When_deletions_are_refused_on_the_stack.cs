@@ -30,6 +30,16 @@ public sealed class When_deletions_are_refused_on_the_stack
         await AssertRefused(world, "not-pending", "approve", id.ToString(), "--by", world.Admin);
         await AssertRefused(world, "unknown-request", "approve", Guid.NewGuid().ToString(), "--by", world.Admin);
 
+        var (listExit, rejectedList) = await world.DeleteAsync("list", "--state", "rejected");
+        Assert.Equal(0, listExit);
+        Assert.Contains(rejectedList.GetProperty("requests").EnumerateArray(), r => r.GetProperty("requestId").GetGuid() == id);
+
+        // Usage errors exit 2 with one JSON document naming the problem.
+        var (badId, badIdJson) = await world.DeleteAsync("approve", "not-a-uuid", "--by", world.Admin);
+        Assert.Equal((2, true), (badId, badIdJson.GetProperty("error").GetString()!.Contains("not a deletion request id", StringComparison.Ordinal)));
+        var (badState, badStateJson) = await world.DeleteAsync("list", "--state", "Limbo");
+        Assert.Equal((2, true), (badState, badStateJson.GetProperty("error").GetString()!.Contains("unknown state 'Limbo'", StringComparison.Ordinal)));
+
         foreach (var (bucket, key) in world.Copies) Assert.True(await world.ExistsInS3Async(bucket, key));
         Assert.Equal("active", await world.QueryAsync("SELECT state FROM registry.intellectual_objects WHERE identifier = @object", r => { r.Read(); return r.GetString(0); }));
     }
