@@ -4,6 +4,7 @@ using Bus.Contracts.Deletion;
 using Bus.Deletion.Database;
 using Bus.Deletion.StateMachines;
 using Bus.Platform.Options;
+using Bus.Registry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -31,10 +32,16 @@ public static class DeleteCommands
         var reason = new Option<string>("--reason") { Description = "Why: kept in the PREMIS deletion event", Required = true };
         var timeout = TimeoutOption();
         var request = new Command("request", "Ask for a deletion; prints the request id to give the approver. Exit 1 if refused.") { identifier, by, reason, timeout };
-        request.SetBusAction((p, context, output, ct) => AskAsync(context, output, p.GetValue(timeout), new RequestDeletion
+        request.SetBusAction((p, context, output, ct) =>
         {
-            RequestId = NewId.NextGuid(), Identifier = p.GetValue(identifier)!.Trim(), RequestedBy = p.GetValue(by)!.Trim(), Reason = p.GetValue(reason)!.Trim(),
-        }, m => m.RequestId, ct));
+            // A malformed identifier is a usage error with its specific reason, not "unknown identifier".
+            if (!Identifiers.TryParse(p.GetValue(identifier)!.Trim(), out _, out var identifierError)) throw new CliUsageException(identifierError);
+            if (Identifiers.EmailError(p.GetValue(by)!.Trim().ToLowerInvariant()) is { } emailError) throw new CliUsageException(emailError);
+            return AskAsync(context, output, p.GetValue(timeout), new RequestDeletion
+            {
+                RequestId = NewId.NextGuid(), Identifier = p.GetValue(identifier)!.Trim(), RequestedBy = p.GetValue(by)!.Trim(), Reason = p.GetValue(reason)!.Trim(),
+            }, m => m.RequestId, ct);
+        });
 
         delete.Subcommands.Add(request);
         delete.Subcommands.Add(Decision("approve", "Approve a pending deletion (an institutional admin of the item's institution, not the requester). Deletion starts.",

@@ -37,6 +37,8 @@ public sealed class When_deletions_are_refused_on_the_stack
         // Usage errors exit 2 with one JSON document naming the problem.
         var (badId, badIdJson) = await world.DeleteAsync("approve", "not-a-uuid", "--by", world.Admin);
         Assert.Equal((2, true), (badId, badIdJson.GetProperty("error").GetString()!.Contains("not a deletion request id", StringComparison.Ordinal)));
+        var (badIdentifier, badIdentifierJson) = await world.DeleteAsync("request", "Not An Identifier", "--by", world.Requester, "--reason", "r");
+        Assert.Equal((2, true), (badIdentifier, badIdentifierJson.GetProperty("error").GetString()!.Contains("invalid identifier 'Not An Identifier'", StringComparison.Ordinal)));
         var (badState, badStateJson) = await world.DeleteAsync("list", "--state", "Limbo");
         Assert.Equal((2, true), (badState, badStateJson.GetProperty("error").GetString()!.Contains("unknown state 'Limbo'", StringComparison.Ordinal)));
 
