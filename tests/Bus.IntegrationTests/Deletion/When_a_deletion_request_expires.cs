@@ -16,7 +16,8 @@ public sealed class When_a_deletion_request_expires
         Assert.Equal(1, exit);
         Assert.Equal("not-pending", late.GetProperty("code").GetString());
         foreach (var (bucket, key) in world.Copies) Assert.True(await world.ExistsInS3Async(bucket, key));
-        // The item is free again: a new request is accepted.
-        await world.RequestAcceptedAsync();
+        // The item is free again: a new request is accepted (then withdrawn, leaving nothing pending).
+        var again = await world.RequestAcceptedAsync();
+        Assert.Equal(0, (await world.DeleteAsync("cancel", again.ToString(), "--by", world.Requester)).Exit);
     }
 }
