@@ -1,4 +1,5 @@
 using Bus.Fixity;
+using Bus.Deletion;
 using Bus.Host.Consumers;
 using MassTransit;
 using Bus.Persistence;
@@ -17,6 +18,8 @@ public static class RoleCatalog
             x => x.AddFixityCheck(saga => saga.PostgresRepository())),
         new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
             (services, _) => services.AddBusScheduler(), _ => { }),
+        new("deletion", "two-person deletion: the deletion saga and its delete-item step (expiry needs the scheduler role running somewhere)",
+            (services, configuration) => services.AddDeletionRole(configuration), x => x.AddDeletionSagas(r => r.PostgresRepository())),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
