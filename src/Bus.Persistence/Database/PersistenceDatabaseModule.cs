@@ -1,3 +1,4 @@
+using Bus.Platform.Database;
 using Bus.Platform.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,5 +11,6 @@ public sealed class PersistenceDatabaseModule(IOptions<PostgresOptions> postgres
     public override string Name => "persistence";
     public override int Order => 10;
 
-    protected override PersistenceDbContext CreateContext(DbContextOptions<PersistenceDbContext> options) => new(options);
+    protected override PersistenceDbContext CreateContext(string connectionString) =>
+        new((DbContextOptions<PersistenceDbContext>)new DbContextOptionsBuilder<PersistenceDbContext>().UseBusPostgres(connectionString, "persistence").Options);
 }
