@@ -106,7 +106,9 @@ public static class SagasCommands
             // Ctrl-C cancels ct (System.CommandLine); that is the normal way out, not an error.
             try
             {
-                await output.Console.Live(Table(await QueryAsync(parse, context, ct))).StartAsync(async live =>
+                // Most recently changed first; crop the bottom when the table is taller than the terminal.
+                await output.Console.Live(Table(await QueryAsync(parse, context, ct)))
+                    .Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom).StartAsync(async live =>
                 {
                     while (!ct.IsCancellationRequested)
                     {
