@@ -24,6 +24,7 @@ root.Subcommands.Add(AlertsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusFixity(configuration));
 root.Subcommands.Add(FixityCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
+root.Subcommands.Add(SagasCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 root.Subcommands.Add(BagCommands.Create());
 

@@ -17,14 +17,15 @@ public static class OperationsServices
 {
     /// <summary>
     /// Error-queue tooling, its options (Bus:Operations) and its database module. Expects
-    /// AddBusPlatform's options. The saga module replaces <see cref="ISagaLookup"/> by registering
-    /// its own (TryAdd here, so registration order does not matter).
+    /// AddBusPlatform's options. <see cref="ISagaLookup"/> reads bus.saga_status (every saga type);
+    /// TryAdd, so a host may still register its own first.
     /// </summary>
     public static IServiceCollection AddBusOperations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<OperationsOptions>(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ISagaLookup, NullSagaLookup>();
+        services.TryAddSingleton<ISagaLookup, SagaStatusLookup>();
+        services.AddSingleton<SagaStatusStore>();
         services.TryAddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.AddSingleton<ErrorAudit>();
         services.AddSingleton<ErrorQueueService>();

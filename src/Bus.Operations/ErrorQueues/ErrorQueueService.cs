@@ -52,6 +52,24 @@ public sealed class ErrorQueueService(
     }
 
     /// <summary>
+    /// Messages in any error queue whose correlation id is <paramref name="correlationId"/> (busctl sagas show),
+    /// with the queue they are in. Reads at most MaxScanMessages per queue; every message is left in place.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Queue, ErrorMessageView Message)>> FindByCorrelationAsync(Guid correlationId, CancellationToken cancellationToken)
+    {
+        var queues = await new ErrorQueueCatalog(rabbit.Value).ListAsync(null, cancellationToken);
+        await using var broker = await ErrorQueueBroker.ConnectAsync(rabbit.Value, cancellationToken);
+        var found = new List<(string, ErrorMessageView)>();
+        foreach (var queue in queues)
+        {
+            if (await broker.ReadyCountAsync(queue.Name, cancellationToken) is null or 0) continue;
+            await using var scan = await broker.ScanAsync(queue.Name, operations.Value.MaxScanMessages, null, cancellationToken);
+            found.AddRange(scan.Messages.Where(m => m.CorrelationId == correlationId).Select(m => (queue.Name, ErrorMessageView.From(m, null))));
+        }
+        return found;
+    }
+
+    /// <summary>
     /// Sends each selected message back to the queue it failed on. Per message: publish the copy to
     /// the target queue and wait for the broker's confirm, and only then acknowledge the original
     /// in the error queue. A crash between the two leaves the original in the error queue and

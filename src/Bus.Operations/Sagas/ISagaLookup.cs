@@ -2,8 +2,7 @@ namespace Bus.Operations.Sagas;
 
 /// <summary>
 /// Finds the saga a faulted message belongs to, so <c>errors show</c> can print its current state.
-/// The saga module registers its implementation (reading its own tables) with
-/// <c>services.AddSingleton&lt;ISagaLookup, ...&gt;()</c>; until then <see cref="NullSagaLookup"/> answers.
+/// <see cref="SagaStatusLookup"/> answers from bus.saga_status; <see cref="NullSagaLookup"/> is for tests.
 /// </summary>
 public interface ISagaLookup
 {

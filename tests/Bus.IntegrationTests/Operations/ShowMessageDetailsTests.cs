@@ -37,7 +37,7 @@ public class ShowMessageDetailsTests
         Assert.True(exit == 0, stderr);
         var messages = JsonDocument.Parse(stdout).RootElement.GetProperty("messages");
         Assert.Equal(2, messages.GetArrayLength());
-        Assert.Equal(JsonValueKind.Null, messages[1].GetProperty("saga").ValueKind); // busctl has no saga module yet
+        Assert.Equal(JsonValueKind.Null, messages[1].GetProperty("saga").ValueKind); // no saga in bus.saga_status has that correlation id
         Assert.Equal(2u, await kit.CountAsync(errorQueue));
     }
 }
