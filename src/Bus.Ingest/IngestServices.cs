@@ -1,0 +1,26 @@
+using Bus.Ingest.StateMachines;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bus.Ingest;
+
+public static class IngestServices
+{
+    /// <summary>Options and services of the ingest role (the saga and step consumers are added with <see cref="AddIngest"/>).</summary>
+    public static IServiceCollection AddBusIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBusOptions<IngestOptions>(configuration);
+        services.AddSingleton<IngestQueues>();
+        return services;
+    }
+
+    /// <summary>The ingest saga and its step consumers, each on its own queue.</summary>
+    public static void AddIngest(this IBusRegistrationConfigurator x)
+    {
+        // Until the PostgreSQL saga repository lands (persistence issue) the saga lives in memory:
+        // one host process owns every ingest it accepted, and a restart forgets them.
+        x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().InMemoryRepository();
+    }
+}
