@@ -39,7 +39,8 @@ migrate: build up ## Apply database migrations (busctl db migrate)
 
 run: build up ## Bring up the stack if needed and run the service host in the foreground
 	bin/busctl db migrate
-	bin/bus-host
+	@# Readable one-line logs in the foreground; the host logs JSON by default (appsettings.json).
+	Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true bin/bus-host
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
 	CONFIG=$(CONFIG) scripts/test.sh fast integration

@@ -7,6 +7,7 @@ root.Options.Add(CommandRunner.Json);
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(PingCommand.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

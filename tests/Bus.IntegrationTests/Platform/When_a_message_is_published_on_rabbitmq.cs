@@ -1,5 +1,6 @@
 using Bus.Contracts.Diagnostics;
 using Bus.Host;
+using Bus.IntegrationTests.Support;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,9 @@ public class When_a_message_is_published_on_rabbitmq
     [Fact]
     public async Task Should_be_consumed_by_the_host()
     {
-        await using var app = BusHost.Build(["--environment", "Test", "--roles", "diagnostics", "--Bus:Host:HealthUrl=http://127.0.0.1:0"]);
+        await using var vhost = await TemporaryVirtualHost.CreateAsync();
+        await using var app = BusHost.Build(["--environment", "Test", "--roles", "diagnostics",
+            "--Bus:Host:HealthUrl=http://127.0.0.1:0", $"--Bus:RabbitMq:VirtualHost={vhost.Name}"]);
         await app.StartAsync();
         try
         {

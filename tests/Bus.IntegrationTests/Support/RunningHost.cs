@@ -17,10 +17,12 @@ public sealed class RunningHost : IAsyncDisposable
     public ExternalProcess Process { get; }
     public Uri HealthUrl { get; }
 
-    public static RunningHost Start(params string[] extraArgs)
+    public static RunningHost Start(params string[] extraArgs) => Start(null, extraArgs);
+
+    public static RunningHost Start(IDictionary<string, string>? environment, params string[] extraArgs)
     {
         var url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var process = ExternalProcess.Start(RepoPaths.BusHost, [$"--Bus:Host:HealthUrl={url}", .. extraArgs]);
+        var process = ExternalProcess.Start(RepoPaths.BusHost, [$"--Bus:Host:HealthUrl={url}", .. extraArgs], environment);
         return new RunningHost(process, url);
     }
 

@@ -1,0 +1,44 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Bus.Platform.Options;
+
+namespace Bus.IntegrationTests.Support;
+
+/// <summary>
+/// A RabbitMQ virtual host of the test's own (created through the management API, deleted after),
+/// so hosts started by other tests running at the same time cannot consume its messages.
+/// </summary>
+public sealed class TemporaryVirtualHost : IAsyncDisposable
+{
+    private static readonly RabbitMqOptions Defaults = new();
+    private readonly HttpClient _http;
+
+    private TemporaryVirtualHost(HttpClient http, string name)
+    {
+        _http = http;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Environment variables that point a Bus process at this vhost.</summary>
+    public IDictionary<string, string> Environment => new Dictionary<string, string> { ["Bus__RabbitMq__VirtualHost"] = Name };
+
+    public static async Task<TemporaryVirtualHost> CreateAsync()
+    {
+        var http = new HttpClient { BaseAddress = Defaults.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{Defaults.Username}:{Defaults.Password}")));
+        var name = $"test-{Guid.NewGuid():N}"[..20];
+        (await http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        (await http.PutAsync($"api/permissions/{name}/{Defaults.Username}", permissions)).EnsureSuccessStatusCode();
+        return new TemporaryVirtualHost(http, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _http.DeleteAsync($"api/vhosts/{Name}");
+        _http.Dispose();
+    }
+}
