@@ -1,12 +1,16 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Ingest;
+
+CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(IngestCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
 
 var parseResult = root.Parse(args);

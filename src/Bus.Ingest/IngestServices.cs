@@ -1,4 +1,8 @@
+using Bus.Ingest.Consumers;
+using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
+using Bus.Ingest.Storage;
+using Bus.Platform.Database;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -11,8 +15,21 @@ public static class IngestServices
     /// <summary>Options and services of the ingest role (the saga and step consumers are added with <see cref="AddIngest"/>).</summary>
     public static IServiceCollection AddBusIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddBusOptions<IngestOptions>(configuration);
+        services.AddIngestDatabase(configuration);
         services.AddSingleton<IngestQueues>();
+        services.AddSingleton<S3Resilience>();
+        services.AddSingleton<PreservationCopier>();
+        services.AddSingleton<LibMagic>();
+        services.AddSingleton<FormatIdentifier>();
+        return services;
+    }
+
+    /// <summary>What busctl needs: options, the interim tables' migrations and their store.</summary>
+    public static IServiceCollection AddIngestDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBusOptions<IngestOptions>(configuration);
+        services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
+        services.AddSingleton<InterimStore>();
         return services;
     }
 
@@ -22,5 +39,10 @@ public static class IngestServices
         // Until the PostgreSQL saga repository lands (persistence issue) the saga lives in memory:
         // one host process owns every ingest it accepted, and a restart forgets them.
         x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().InMemoryRepository();
+        x.AddConsumer<IdentifyFormatsConsumer, IdentifyFormatsConsumerDefinition>();
+        x.AddConsumer<StoreFilesConsumer, StoreFilesConsumerDefinition>();
+        x.AddConsumer<VerifyCopiesConsumer, VerifyCopiesConsumerDefinition>();
+        x.AddConsumer<CleanUpIngestConsumer, CleanUpIngestConsumerDefinition>();
+        x.AddConsumer<CompensateIngestConsumer, CompensateIngestConsumerDefinition>();
     }
 }

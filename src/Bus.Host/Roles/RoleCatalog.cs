@@ -1,4 +1,5 @@
 using Bus.Host.Consumers;
+using Bus.Ingest;
 
 namespace Bus.Host.Roles;
 
@@ -9,6 +10,8 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("ingest", "the ingest saga and its step consumers: unpack, validate, identify, store, verify, record, cleanup, compensate",
+            (services, configuration) => services.AddBusIngest(configuration), x => x.AddIngest()),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
