@@ -8,10 +8,16 @@ public sealed record InterimFile(
 public sealed record InterimFileState(
     string Path, Guid FileId, long Size, string Sha256, string StagingKey, bool IsPayload, bool StoreNeeded,
     string? Format, DateTimeOffset? PrimaryStoredAt, DateTimeOffset? ReplicaStoredAt,
-    DateTimeOffset? PrimaryVerifiedAt, DateTimeOffset? ReplicaVerifiedAt, int Recopies, DateTimeOffset? RecordedAt);
+    DateTimeOffset? PrimaryVerifiedAt, DateTimeOffset? ReplicaVerifiedAt, int Recopies, DateTimeOffset? RecordedAt,
+    string Md5, string Sha1, string Sha512, string? FormatMethod, string? PrimaryEtag, string? ReplicaEtag);
 
 /// <summary>What Unpack and Validate learned about the bag itself.</summary>
 public sealed record InterimBag(
     Guid IngestId, string Institution, string BagName, string? ObjectIdentifier, string? Title, string? Description,
     string? Access, string? StorageOption, string? BagitProfile, IReadOnlyList<string> ManifestAlgorithms, bool Reingest,
     string Problems, DateTimeOffset? CancelledAt);
+
+/// <summary>What Unpack learned about the bag: its tags (for Validate and Record) and the validator's errors as JSON.</summary>
+public sealed record UnpackedBag(
+    string BagName, string Problems, IReadOnlyList<string> ManifestAlgorithms, string? Title, string? Description,
+    string? Access, string? StorageOption, string? BagitProfile);

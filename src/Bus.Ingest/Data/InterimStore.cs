@@ -17,8 +17,7 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     /// Replaces the ingest's file rows and bag row in one transaction: Unpack is all or nothing per
     /// attempt (file ids are name-based, so a retried Unpack writes the same ids and staging keys).
     /// </summary>
-    public async Task SaveUnpackedAsync(Guid ingestId, string institution, string bagName, IReadOnlyCollection<InterimFile> files, string problems,
-        CancellationToken ct)
+    public async Task SaveUnpackedAsync(Guid ingestId, string institution, UnpackedBag bag, IReadOnlyCollection<InterimFile> files, CancellationToken ct)
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -46,17 +45,26 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
             }
             await writer.CompleteAsync(ct);
         }
-        await using (var bag = new NpgsqlCommand("""
-            INSERT INTO bus.ingest_bags (ingest_id, institution, bag_name, problems, unpacked_at)
-            VALUES (@id, @institution, @bag, @problems::jsonb, now())
-            ON CONFLICT (ingest_id) DO UPDATE SET bag_name = excluded.bag_name, problems = excluded.problems, unpacked_at = now()
+        await using (var command = new NpgsqlCommand("""
+            INSERT INTO bus.ingest_bags (ingest_id, institution, bag_name, problems, manifest_algorithms, title, description, access,
+                                         storage_option, bagit_profile, unpacked_at)
+            VALUES (@id, @institution, @bag, @problems::jsonb, @algorithms, @title, @description, @access, @storage, @profile, now())
+            ON CONFLICT (ingest_id) DO UPDATE SET bag_name = excluded.bag_name, problems = excluded.problems,
+                manifest_algorithms = excluded.manifest_algorithms, title = excluded.title, description = excluded.description,
+                access = excluded.access, storage_option = excluded.storage_option, bagit_profile = excluded.bagit_profile, unpacked_at = now()
             """, connection, tx))
         {
-            bag.Parameters.AddWithValue("id", ingestId);
-            bag.Parameters.AddWithValue("institution", institution);
-            bag.Parameters.AddWithValue("bag", bagName);
-            bag.Parameters.AddWithValue("problems", problems);
-            await bag.ExecuteNonQueryAsync(ct);
+            command.Parameters.AddWithValue("id", ingestId);
+            command.Parameters.AddWithValue("institution", institution);
+            command.Parameters.AddWithValue("bag", bag.BagName);
+            command.Parameters.AddWithValue("problems", bag.Problems);
+            command.Parameters.AddWithValue("algorithms", bag.ManifestAlgorithms.ToArray());
+            command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)bag.Title ?? DBNull.Value);
+            command.Parameters.AddWithValue("description", NpgsqlDbType.Text, (object?)bag.Description ?? DBNull.Value);
+            command.Parameters.AddWithValue("access", NpgsqlDbType.Text, (object?)bag.Access ?? DBNull.Value);
+            command.Parameters.AddWithValue("storage", NpgsqlDbType.Text, (object?)bag.StorageOption ?? DBNull.Value);
+            command.Parameters.AddWithValue("profile", NpgsqlDbType.Text, (object?)bag.BagitProfile ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }
@@ -119,7 +127,7 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     {
         await using var command = DataSource.CreateCommand($"""
             SELECT path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
-                   primary_verified_at, replica_verified_at, recopies, recorded_at
+                   primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
             FROM bus.ingest_files WHERE ingest_id = @id AND ({where}) ORDER BY path
             """);
         command.Parameters.AddWithValue("id", ingestId);
@@ -127,7 +135,8 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         var files = new List<InterimFileState>();
         while (await r.ReadAsync(ct))
             files.Add(new InterimFileState(r.GetString(0), r.GetGuid(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetBoolean(6),
-                Text(r, 7), Time(r, 8), Time(r, 9), Time(r, 10), Time(r, 11), r.GetInt32(12), Time(r, 13)));
+                Text(r, 7), Time(r, 8), Time(r, 9), Time(r, 10), Time(r, 11), r.GetInt32(12), Time(r, 13),
+                r.GetString(14), r.GetString(15), r.GetString(16), Text(r, 17), Text(r, 18), Text(r, 19)));
         return files;
     }
 

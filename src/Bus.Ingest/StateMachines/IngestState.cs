@@ -8,10 +8,9 @@ namespace Bus.Ingest.StateMachines;
 /// and the last error are plain columns so operators can query them with SQL. Per-file progress
 /// lives in the interim tables, not here: the saga row stays small whatever the bag size.
 /// </summary>
-public class IngestState : SagaStateMachineInstance, ISagaVersion
+public class IngestState : SagaStateMachineInstance
 {
     public Guid CorrelationId { get; set; }
-    public int Version { get; set; }
     public string CurrentState { get; set; } = "";
 
     public string Institution { get; set; } = "";
