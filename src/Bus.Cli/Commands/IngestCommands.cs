@@ -20,6 +20,7 @@ public static class IngestCommands
         var ingest = new Command("ingest", "Ingest bags: submit a tar, follow, cancel");
         ingest.Subcommands.Add(Submit());
         ingest.Subcommands.Add(Status());
+        ingest.Subcommands.Add(List());
         ingest.Subcommands.Add(Cancel());
         return ingest;
     }
@@ -87,6 +88,56 @@ public static class IngestCommands
         });
         return command;
     }
+
+    private static Command List()
+    {
+        var state = new Option<string?>("--state") { Description = "Only ingests in this state (e.g. Faulted, Storing, Completed)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
+        var command = new Command("list", "List ingests from the saga table, newest first") { state, limit };
+        command.SetBusAction(async (parse, context, output, ct) =>
+        {
+            var wanted = parse.GetValue(state);
+            var all = new[] { "Received", "Unpacking", "Validating", "Identifying", "Storing", "Verifying", "Recording", "CleaningUp" }.Concat(Terminal).ToList();
+            var match = wanted is null ? null : all.FirstOrDefault(s => string.Equals(s, wanted, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", all)}");
+            var rows = new List<IngestRow>();
+            try
+            {
+                await using var data = Npgsql.NpgsqlDataSource.Create(context.Options<PostgresOptions>().ConnectionString);
+                await using var command = data.CreateCommand(
+                    "SELECT correlation_id, current_state, institution, key, object_identifier, current_step, last_error, received_at, finished_at " +
+                    "FROM bus.ingest_saga " + (match is null ? "" : "WHERE current_state = @state ") + "ORDER BY received_at DESC LIMIT @limit");
+                if (match is not null) command.Parameters.AddWithValue("state", match);
+                command.Parameters.AddWithValue("limit", Math.Clamp(parse.GetValue(limit), 1, 10_000));
+                await using var r = await command.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                    rows.Add(new IngestRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                        r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
+                        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, "the ingest saga table bus.ingest_saga does not exist: run 'busctl db migrate'");
+            }
+            catch (Npgsql.NpgsqlException e)
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, $"cannot query PostgreSQL: {e.Message}");
+            }
+            output.Result(new { ingests = rows }, console =>
+            {
+                var table = new Table().AddColumns("Ingest", "State", "Institution", "Key", "Step", "Received", "Last error");
+                foreach (var row in rows)
+                    table.AddRow(row.IngestId.ToString(), row.State, Markup.Escape(row.Institution), Markup.Escape(row.Key), row.CurrentStep ?? "",
+                        row.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss"), Markup.Escape(row.LastError ?? ""));
+                console.Write(table);
+            });
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private sealed record IngestRow(Guid IngestId, string State, string Institution, string Key, string? ObjectIdentifier, string? CurrentStep,
+        string? LastError, DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt);
 
     private static Command Cancel()
     {
