@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
 using Bus.Ingest;
+using Bus.Registry;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
 
@@ -12,6 +13,11 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(IngestCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
+CliContext.Modules.Add((services, _) => services.AddBusRegistry());
+root.Subcommands.Add(InstitutionsCommands.Create());
+root.Subcommands.Add(UsersCommands.Create());
+root.Subcommands.Add(ObjectsCommands.Create());
+root.Subcommands.Add(AlertsCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
