@@ -3,6 +3,7 @@ using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
 using Bus.Ingest.Storage;
 using Bus.Platform.Database;
+using Bus.Registry;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,7 @@ public static class IngestServices
     public static IServiceCollection AddBusIngest(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddIngestDatabase(configuration);
+        services.AddBusRegistry();
         services.AddSingleton<IngestQueues>();
         services.AddSingleton<S3Resilience>();
         services.AddSingleton<PreservationCopier>();
@@ -39,9 +41,11 @@ public static class IngestServices
         // Until the PostgreSQL saga repository lands (persistence issue) the saga lives in memory:
         // one host process owns every ingest it accepted, and a restart forgets them.
         x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().InMemoryRepository();
+        x.AddConsumer<ValidateBagConsumer, ValidateBagConsumerDefinition>();
         x.AddConsumer<IdentifyFormatsConsumer, IdentifyFormatsConsumerDefinition>();
         x.AddConsumer<StoreFilesConsumer, StoreFilesConsumerDefinition>();
         x.AddConsumer<VerifyCopiesConsumer, VerifyCopiesConsumerDefinition>();
+        x.AddConsumer<RecordIngestConsumer, RecordIngestConsumerDefinition>();
         x.AddConsumer<CleanUpIngestConsumer, CleanUpIngestConsumerDefinition>();
         x.AddConsumer<CompensateIngestConsumer, CompensateIngestConsumerDefinition>();
     }
