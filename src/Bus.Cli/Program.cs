@@ -3,6 +3,7 @@ using Bus.Cli;
 using Bus.Cli.Commands;
 using Bus.Ingest;
 using Bus.Registry;
+using Bus.Operations;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
 
@@ -18,6 +19,8 @@ root.Subcommands.Add(InstitutionsCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
+root.Subcommands.Add(ErrorsCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -1,0 +1,134 @@
+using Bus.Operations.Audit;
+using Bus.Operations.Sagas;
+using Bus.Platform.Options;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Bus.Operations.ErrorQueues;
+
+/// <summary>errors list, show and replay.</summary>
+public sealed class ErrorQueueService(
+    IOptions<RabbitMqOptions> rabbit,
+    IOptions<OperationsOptions> operations,
+    ErrorAudit audit,
+    ISagaLookup sagas)
+{
+    public async Task<IReadOnlyList<ErrorQueueSummary>> ListAsync(string? nameContains, CancellationToken cancellationToken)
+    {
+        var queues = await new ErrorQueueCatalog(rabbit.Value).ListAsync(nameContains, cancellationToken);
+        await using var broker = await ErrorQueueBroker.ConnectAsync(rabbit.Value, cancellationToken);
+        var result = new List<ErrorQueueSummary>();
+        foreach (var queue in queues)
+        {
+            var count = await broker.ReadyCountAsync(queue.Name, cancellationToken);
+            if (count is null) continue; // deleted since it was listed
+            await using var scan = await broker.ScanAsync(queue.Name, operations.Value.MaxScanMessages, null, cancellationToken);
+            result.Add(new ErrorQueueSummary(queue.Name, queue.Type, count.Value, scan.Messages.Count, scan.Truncated, FailureGroup.Of(scan.Messages)));
+        }
+        return result;
+    }
+
+    /// <summary>The first <paramref name="limit"/> messages, or the one with <paramref name="messageId"/>.</summary>
+    public async Task<IReadOnlyList<ErrorMessageView>> ShowAsync(string queue, Guid? messageId, int limit, CancellationToken cancellationToken)
+    {
+        await using var broker = await ErrorQueueBroker.ConnectAsync(rabbit.Value, cancellationToken);
+        await RequireErrorQueueAsync(broker, queue, cancellationToken);
+        var selector = messageId is { } id ? MessageSelector.Create([id.ToString()], false, null, null) : null;
+        List<ErrorMessage> shown;
+        await using (var scan = await broker.ScanAsync(queue, operations.Value.MaxScanMessages,
+            read => selector is null ? read.Count >= limit : selector.Matches(read[^1]), cancellationToken))
+        {
+            shown = selector is null ? scan.Messages.Take(limit).ToList() : scan.Messages.Where(selector.Matches).ToList();
+        }
+        if (messageId is not null && shown.Count == 0)
+            throw new OperationsUsageException($"no message with id {messageId} in queue '{queue}'");
+        var views = new List<ErrorMessageView>();
+        foreach (var m in shown)
+        {
+            var saga = m.CorrelationId is { } correlationId ? await sagas.FindAsync(correlationId, m.MessageTypes, cancellationToken) : null;
+            views.Add(ErrorMessageView.From(m, saga));
+        }
+        return views;
+    }
+
+    /// <summary>
+    /// Sends each selected message back to the queue it failed on. Per message: publish the copy to
+    /// the target queue and wait for the broker's confirm, and only then acknowledge the original
+    /// in the error queue. A crash between the two leaves the original in the error queue and
+    /// possibly a copy delivered, never neither; the consumer's inbox deduplicates by MessageId.
+    /// Messages not selected are returned to their places when the scan is disposed.
+    /// </summary>
+    public async Task<ReplayReport> ReplayAsync(string queue, MessageSelector selector, bool dryRun, string actor, CancellationToken cancellationToken)
+    {
+        if (!dryRun) await audit.EnsureReadyAsync(cancellationToken);
+        await using var broker = await ErrorQueueBroker.ConnectAsync(rabbit.Value, cancellationToken);
+        await RequireErrorQueueAsync(broker, queue, cancellationToken);
+        var seen = new HashSet<Guid>();
+        await using var scan = await broker.ScanAsync(queue, operations.Value.MaxScanMessages, read =>
+        {
+            if (Guid.TryParse(read[^1].MessageId, out var id)) seen.Add(id);
+            return selector.IsExhaustedBy(seen);
+        }, cancellationToken);
+
+        var targetsExist = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var results = new List<ReplayedMessage>();
+        await using var publisher = dryRun ? null : await broker.CreatePublisherAsync(cancellationToken);
+        foreach (var message in scan.Messages.Where(selector.Matches))
+        {
+            var target = ReplayTarget.Resolve(queue, message.Header(FaultHeaders.InputAddress));
+            string? problem = null;
+            if (target is null) problem = "no MT-Fault-InputAddress header and the queue name has no _error/_skipped suffix: target unknown";
+            else if (target == queue) problem = "the target is the error queue itself";
+            else
+            {
+                if (!targetsExist.TryGetValue(target, out var exists))
+                    targetsExist[target] = exists = await broker.ReadyCountAsync(target, cancellationToken) is not null;
+                if (!exists) problem = $"target queue '{target}' does not exist (is its service deployed?)";
+            }
+
+            if (dryRun)
+            {
+                results.Add(new ReplayedMessage(message.Position, message.MessageId, target,
+                    problem is null ? ReplayOutcome.WouldReplay : ReplayOutcome.Failed, problem));
+                continue;
+            }
+            var auditId = await audit.StartAsync(actor, "replay", queue, message.MessageId, target, cancellationToken);
+            if (problem is null)
+            {
+                try
+                {
+                    await publisher!.PublishToQueueAsync(target!, CopyForReplay(message.Properties), message.Body, cancellationToken);
+                }
+                catch (PublishNotConfirmedException e)
+                {
+                    problem = e.Message;
+                }
+            }
+            if (problem is not null)
+            {
+                await audit.FinishAsync(auditId, "failed", problem, CancellationToken.None);
+                results.Add(new ReplayedMessage(message.Position, message.MessageId, target, ReplayOutcome.Failed, problem));
+                continue;
+            }
+            await FaultInjection.BeforeAcknowledgeAsync(message.MessageId, cancellationToken);
+            await scan.AcknowledgeAsync(message, cancellationToken);
+            await audit.FinishAsync(auditId, "replayed", null, CancellationToken.None);
+            results.Add(new ReplayedMessage(message.Position, message.MessageId, target, ReplayOutcome.Replayed, null));
+        }
+        return new ReplayReport(queue, dryRun, scan.Messages.Count, scan.Truncated, results);
+    }
+
+    /// <summary>Every basic property as it was (MessageId included); headers without the fault ones, plus the replay count.</summary>
+    public static BasicProperties CopyForReplay(IReadOnlyBasicProperties original) =>
+        new(original) { Headers = FaultHeaders.ForReplay(original.Headers) };
+
+    internal static async Task RequireErrorQueueAsync(ErrorQueueBroker broker, string queue, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(queue))
+            throw new OperationsUsageException("name the error queue, e.g. 'ingest-validate_error' (see 'busctl errors list')");
+        if (!ErrorQueueCatalog.IsErrorQueue(queue))
+            throw new OperationsUsageException($"'{queue}' is not an error queue: their names end in _error or _skipped (see 'busctl errors list')");
+        if (await broker.ReadyCountAsync(queue, cancellationToken) is null)
+            throw new OperationsUsageException($"queue '{queue}' does not exist (see 'busctl errors list')");
+    }
+}
