@@ -42,12 +42,14 @@ run: build up ## Run the service host, ingest two generated sample bags (valid, 
 	@scripts/run-demo.sh
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
+	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh fast integration
 
 test-fast: build ## Fast tier only: logic and the MassTransit in-memory harness (no servers)
 	CONFIG=$(CONFIG) scripts/test.sh fast
 
 test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3
+	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh integration
 
 clean: ## Remove build output (not the stack's data)
