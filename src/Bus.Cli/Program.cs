@@ -21,6 +21,7 @@ root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
+root.Subcommands.Add(BagCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -1,0 +1,32 @@
+namespace Bus.BagIt.Scanning;
+
+/// <summary>
+/// Receives each regular file's content while the scanner hashes it, e.g. to stream it to a
+/// staging bucket in the same pass. Called in tar order, one file at a time.
+/// </summary>
+public interface IBagFileSink
+{
+    /// <summary>
+    /// <paramref name="content"/> is a read-once, non-seekable stream of exactly
+    /// <see cref="BagEntry.Size"/> bytes, hashed as it is read. The sink may read all of it, part
+    /// of it or none (e.g. a file already staged by an earlier attempt): the scanner reads and
+    /// hashes whatever is left after this returns. Not called for entries whose path is unsafe
+    /// (absolute, <c>..</c>) or that duplicate an earlier entry.
+    /// </summary>
+    Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called once the file's four digests are final, in tar order. For small files (up to 64 KiB,
+    /// hashed in batches) this can come after later files' <see cref="WriteAsync"/>; every call has
+    /// been made when the scan returns. The place to write the per-file interim row.
+    /// </summary>
+    Task FileCompletedAsync(BagFile file, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>For local validation: the scanner only hashes.</summary>
+public sealed class NullBagFileSink : IBagFileSink
+{
+    public static readonly NullBagFileSink Instance = new();
+    private NullBagFileSink() { }
+    public Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,166 @@
+namespace Bus.BagIt.Scanning;
+
+/// <summary>
+/// The part of a scan shared by tars and folders: deciding what each entry is, recording problems
+/// instead of stopping at the first, hashing regular files through the sink, keeping tag bytes.
+/// </summary>
+internal sealed class InventoryBuilder(BagSource source, string? bagName, BagScanOptions options, IBagFileSink sink) : IDisposable
+{
+    private readonly DigestPipeline _pipeline = new();
+    private readonly List<BagFile> _files = [];
+    private readonly List<BagEntry> _other = [];
+    private readonly Dictionary<string, byte[]> _tags = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _tagsNotKept = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly List<BagIssue> _findings = [];
+    private long _keptTagBytes;
+    private SmallFileBatch? _batch;
+    private Task<SmallFileBatch>? _hashing;
+
+    public string? BagName { get; set; } = bagName;
+
+    public void Finding(string code, string message, string? path) => _findings.Add(new BagIssue(code, message, path));
+
+    /// <summary>
+    /// Checks a bag-relative path made of already split segments; null (with a finding) when the
+    /// path is unsafe and the entry must be ignored.
+    /// </summary>
+    public string? SafeRelativePath(IReadOnlyList<string> segments, string shownPath)
+    {
+        if (segments.Any(s => s == ".."))
+        {
+            Finding(BagIssueCodes.PathTraversal, $"entry '{shownPath}' contains '..' and could resolve outside the bag", shownPath);
+            return null;
+        }
+        var path = string.Join('/', segments);
+        if (path.Any(char.IsControl))
+            Finding(BagIssueCodes.PathControlCharacter, $"entry '{Printable(path)}' has a control character in its name", Printable(path));
+        return path;
+    }
+
+    /// <summary>Records a non-file entry (directory, link, device); links and devices are findings.</summary>
+    public void AddOther(string path, BagEntryKind kind, string? linkTarget)
+    {
+        if (kind != BagEntryKind.Directory && !_seen.Add(path))
+            Finding(BagIssueCodes.DuplicateEntry, $"'{path}' appears more than once in the archive", path);
+        _other.Add(new BagEntry(path, 0, kind));
+        switch (kind)
+        {
+            case BagEntryKind.SymbolicLink:
+            case BagEntryKind.HardLink:
+                Finding(BagIssueCodes.EntryLink, $"'{path}' is a {(kind == BagEntryKind.HardLink ? "hard" : "symbolic")} link{(linkTarget is null ? "" : $" to '{linkTarget}'")}; bags must hold regular files only", path);
+                break;
+            case BagEntryKind.Device:
+                Finding(BagIssueCodes.EntryDevice, $"'{path}' is a device or FIFO; bags must hold regular files only", path);
+                break;
+            case BagEntryKind.Other:
+                Finding(BagIssueCodes.EntryUnsupported, $"'{path}' is an unsupported archive entry type", path);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Hashes one regular file (passing it through the sink) and records it. Small files join a
+    /// <see cref="SmallFileBatch"/>; their records (and the sink's completion calls) follow when the
+    /// batch is hashed, still in tar order.
+    /// </summary>
+    public async Task AddFileAsync(string path, long size, Stream data, CancellationToken cancellationToken)
+    {
+        if (!_seen.Add(path))
+        {
+            // The first copy is the one recorded; a later one would silently replace it on extraction.
+            Finding(BagIssueCodes.DuplicateEntry, $"'{path}' appears more than once in the archive", path);
+            return;
+        }
+        var entry = new BagEntry(path, size, BagEntryKind.RegularFile);
+        var capture = CaptureFor(entry);
+        if (size <= SmallFileBatch.Limit)
+        {
+            using var small = new HashingReadStream(data, size, null, capture, path);
+            await sink.WriteAsync(entry, small, cancellationToken);
+            var bytes = await small.CompleteSmallAsync(cancellationToken);
+            if (capture is not null) _tags[path] = capture.ToArray();
+            _batch ??= new SmallFileBatch();
+            if (!_batch.TryAdd(path, bytes.Span))
+            {
+                await DispatchBatchAsync(cancellationToken);
+                _batch = new SmallFileBatch();
+                _batch.TryAdd(path, bytes.Span);
+            }
+            return;
+        }
+
+        await FlushBatchesAsync(cancellationToken);
+        using var content = new HashingReadStream(data, size, _pipeline, capture, path);
+        FileDigests digests;
+        try
+        {
+            await sink.WriteAsync(entry, content, cancellationToken);
+            digests = await content.CompleteAsync(cancellationToken);
+        }
+        catch
+        {
+            await _pipeline.AbandonFileAsync();
+            throw;
+        }
+        var file = new BagFile(path, size, digests);
+        _files.Add(file);
+        if (capture is not null) _tags[path] = capture.ToArray();
+        await sink.FileCompletedAsync(file, cancellationToken);
+    }
+
+    /// <summary>Starts hashing the filling batch, after recording the one hashed before it (double buffering).</summary>
+    private async Task DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_hashing is not null) await RecordAsync(await _hashing, cancellationToken);
+        _hashing = _batch is { Count: > 0 } batch ? batch.HashAsync() : null;
+        _batch = null;
+    }
+
+    /// <summary>Records every small file still pending, before a large file or the end of the bag.</summary>
+    public async Task FlushBatchesAsync(CancellationToken cancellationToken)
+    {
+        await DispatchBatchAsync(cancellationToken);
+        if (_hashing is not null) await RecordAsync(await _hashing, cancellationToken);
+        _hashing = null;
+    }
+
+    private async Task RecordAsync(SmallFileBatch batch, CancellationToken cancellationToken)
+    {
+        using (batch)
+        {
+            foreach (var file in batch.Files())
+            {
+                _files.Add(file);
+                await sink.FileCompletedAsync(file, cancellationToken);
+            }
+        }
+    }
+
+    private MemoryStream? CaptureFor(BagEntry entry)
+    {
+        // Only root-level tag files are parsed; tag directories are hashed like payload.
+        if (!entry.IsTagFile || entry.Path.Contains('/')) return null;
+        if (entry.Size > options.MaxTagFileBytes || _keptTagBytes + entry.Size > options.MaxTotalTagBytes)
+        {
+            _tagsNotKept.Add(entry.Path);
+            return null;
+        }
+        _keptTagBytes += entry.Size;
+        return new MemoryStream((int)entry.Size);
+    }
+
+    public async Task<BagInventory> BuildAsync(string? expectedBagName, CancellationToken cancellationToken)
+    {
+        await FlushBatchesAsync(cancellationToken);
+        return new(source, BagName, expectedBagName, _files, _other, _tags, _tagsNotKept, _findings);
+    }
+
+    public void Dispose()
+    {
+        _batch?.Dispose();
+        _pipeline.Dispose();
+    }
+
+    private static string Printable(string path) => string.Concat(path.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+}

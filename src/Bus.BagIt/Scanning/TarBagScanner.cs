@@ -1,0 +1,120 @@
+using System.Formats.Tar;
+
+namespace Bus.BagIt.Scanning;
+
+/// <summary>
+/// Reads a bag serialized as a tar from a forward-only stream (an S3 GET body, a pipe), entry by
+/// entry with <see cref="TarReader"/>: no seeking, no local disk, only a few 1 MiB chunks in memory.
+/// </summary>
+public static class TarBagScanner
+{
+    public static async Task<BagInventory> ScanAsync(Stream tar, IBagFileSink? sink = null, BagScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new BagScanOptions();
+        using var builder = new InventoryBuilder(BagSource.Tar, null, options, sink ?? NullBagFileSink.Instance);
+        var strayTopLevels = new HashSet<string>(StringComparer.Ordinal);
+        // TarReader reads each 512-byte header and small file with its own read call; a buffer
+        // turns the thousands of small reads of a many-file bag into few large ones (an S3 body or
+        // a file read once per header would cost a syscall or more per entry).
+        // Not disposed: that would close the caller's stream (BufferedStream has no leaveOpen).
+        var buffered = new BufferedStream(tar, DigestPipeline.ChunkSize);
+        await using var reader = new TarReader(buffered, leaveOpen: true);
+        while (true)
+        {
+            TarEntry? entry;
+            try
+            {
+                entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+            {
+                throw new BagScanException(BagIssueCodes.TarUnreadable, $"not a readable tar archive: {e.Message}", inner: e);
+            }
+            if (entry is null) break;
+            if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
+
+            var name = entry.Name;
+            if (name.StartsWith('/') || (name.Length > 1 && name[1] == ':'))
+            {
+                builder.Finding(BagIssueCodes.PathAbsolute, $"entry '{name}' has an absolute path", name);
+                continue;
+            }
+            // "./bag/data/x" and "bag//data/x" name the same file as "bag/data/x".
+            var segments = name.Split('/').Where(s => s.Length > 0 && s != ".").ToList();
+            if (segments.Count == 0) continue;
+            var top = segments[0];
+            if (top == "..")
+            {
+                builder.Finding(BagIssueCodes.PathTraversal, $"entry '{name}' resolves outside the archive", name);
+                continue;
+            }
+            var kind = KindOf(entry.EntryType);
+            if (segments.Count == 1 && kind != BagEntryKind.Directory)
+            {
+                builder.Finding(BagIssueCodes.TarEntryOutsideBagFolder, $"entry '{name}' is not inside the bag's top-level folder", name);
+                continue;
+            }
+            builder.BagName ??= top;
+            if (top != builder.BagName)
+            {
+                if (strayTopLevels.Add(top))
+                    builder.Finding(BagIssueCodes.TarMultipleTopLevel, $"the tar has a second top-level folder '{top}' besides '{builder.BagName}'; a bag tar holds exactly one", top);
+                continue;
+            }
+            if (segments.Count == 1) continue; // the bag folder itself
+            var path = builder.SafeRelativePath(segments.Skip(1).ToList(), name);
+            if (path is null) continue;
+
+            if (kind == BagEntryKind.RegularFile)
+            {
+                if (entry.DataStream is null)
+                {
+                    await builder.AddFileAsync(path, 0, Stream.Null, cancellationToken);
+                    continue;
+                }
+                try
+                {
+                    await builder.AddFileAsync(path, entry.Length, entry.DataStream, cancellationToken);
+                }
+                catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+                {
+                    throw new BagScanException(BagIssueCodes.TarTruncated, $"the tar is truncated or corrupt inside '{path}': {e.Message}", path, e);
+                }
+            }
+            else
+            {
+                builder.AddOther(path, kind, entry.LinkName is { Length: > 0 } link ? link : null);
+            }
+        }
+        if (builder.BagName is null)
+            builder.Finding(BagIssueCodes.TarNoBagFolder, "the tar holds no top-level bag folder", null);
+        return await builder.BuildAsync(options.ExpectedBagName, cancellationToken);
+    }
+
+    /// <summary>Scans a local tar file; the expected bag name defaults to the file name without <c>.tar</c>.</summary>
+    public static async Task<BagInventory> ScanFileAsync(string tarPath, BagScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new BagScanOptions();
+        if (options.ExpectedBagName is null) options = options with { ExpectedBagName = BagNameFromTarName(tarPath) };
+        // Not FileOptions.Asynchronous: on Linux that sends every read through the thread pool.
+        await using var file = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        return await ScanAsync(file, null, options, cancellationToken);
+    }
+
+    /// <summary>The bag name a tar's file or object key implies: <c>x/y/bag1.tar</c> is <c>bag1</c>.</summary>
+    public static string BagNameFromTarName(string tarNameOrKey)
+    {
+        var name = tarNameOrKey[(tarNameOrKey.LastIndexOfAny(['/', '\\']) + 1)..];
+        return name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
+    }
+
+    private static BagEntryKind KindOf(TarEntryType type) => type switch
+    {
+        TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => BagEntryKind.RegularFile,
+        TarEntryType.Directory => BagEntryKind.Directory,
+        TarEntryType.SymbolicLink => BagEntryKind.SymbolicLink,
+        TarEntryType.HardLink => BagEntryKind.HardLink,
+        TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo => BagEntryKind.Device,
+        _ => BagEntryKind.Other,
+    };
+}

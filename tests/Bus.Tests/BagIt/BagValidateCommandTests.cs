@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Bus.Tests.BagIt;
+
+/// <summary>Runs the real busctl (built next to the tests) on generated bags: exit codes, JSON, stderr.</summary>
+public sealed class When_busctl_validates_a_bag : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("busctl-bag-").FullName;
+
+    private string WriteTar(TestBag bag)
+    {
+        var path = Path.Combine(_folder, bag.Name + ".tar");
+        File.WriteAllBytes(path, bag.ToTar());
+        return path;
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> BusctlAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "busctl.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Should_exit_0_for_a_valid_tar_with_one_json_document()
+    {
+        var (code, stdout, _) = await BusctlAsync("bag", "validate", WriteTar(new TestBag()), "--json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.True(json.RootElement.GetProperty("valid").GetBoolean());
+        Assert.Equal("test-bag", json.RootElement.GetProperty("bag").GetString());
+        Assert.Equal("aptrust", json.RootElement.GetProperty("profile").GetString());
+        Assert.Equal("17.2", json.RootElement.GetProperty("payloadOxum").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("fileCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Should_exit_1_listing_every_error_in_json()
+    {
+        var bag = new TestBag { Name = "bad-bag", Tamper = files => files["data/hello.txt"] = "tampered"u8.ToArray() };
+        bag.Extra["data/stray.txt"] = [1];
+        var (code, stdout, _) = await BusctlAsync("bag", "validate", WriteTar(bag), "--json");
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
+        var codes = json.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("code").GetString()).ToList();
+        Assert.Contains("checksum.mismatch", codes);
+        Assert.Contains("payload.unlisted-file", codes);
+        Assert.Contains("oxum.mismatch", codes);
+        Assert.All(json.RootElement.GetProperty("errors").EnumerateArray(), e => Assert.False(string.IsNullOrEmpty(e.GetProperty("message").GetString())));
+    }
+
+    [Fact]
+    public async Task Should_print_warnings_on_stderr_and_honour_profile()
+    {
+        var bag = new TestBag { AptrustInfo = null };
+        bag.Payload["data/A.txt"] = [1];
+        bag.Payload["data/a.txt"] = [2];
+        var tar = WriteTar(bag);
+        var (code, stdout, stderr) = await BusctlAsync("bag", "validate", tar, "--profile", "bagit");
+        Assert.Equal(0, code);
+        Assert.Contains("path.case-collision", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("path.case-collision", stdout, StringComparison.Ordinal);
+        Assert.Equal(1, (await BusctlAsync("bag", "validate", tar, "--profile", "aptrust")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Should_validate_a_folder()
+    {
+        var bagFolder = Path.Combine(_folder, "folder-bag");
+        new TestBag { Name = "folder-bag" }.ToFolder(bagFolder);
+        Assert.Equal(0, (await BusctlAsync("bag", "validate", bagFolder)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("junk")]
+    [InlineData("badprofile")]
+    public async Task Should_exit_2_for_usage_and_unreadable_input(string kind)
+    {
+        var path = Path.Combine(_folder, "input.tar");
+        if (kind == "junk") File.WriteAllBytes(path, new byte[2048].Select((_, i) => (byte)(i * 7 + 1)).ToArray());
+        if (kind == "badprofile") File.WriteAllBytes(path, new TestBag { Name = "input" }.ToTar());
+        var args = kind == "badprofile" ? new[] { "bag", "validate", path, "--profile", "nope", "--json" } : new[] { "bag", "validate", path, "--json" };
+        var (code, stdout, stderr) = await BusctlAsync(args);
+        Assert.Equal(2, code);
+        Assert.NotEmpty(stderr);
+        if (kind != "badprofile") JsonDocument.Parse(stdout).Dispose();
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
