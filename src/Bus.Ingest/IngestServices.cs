@@ -41,6 +41,7 @@ public static class IngestServices
         // Until the PostgreSQL saga repository lands (persistence issue) the saga lives in memory:
         // one host process owns every ingest it accepted, and a restart forgets them.
         x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().InMemoryRepository();
+        x.AddConsumer<UnpackBagConsumer, UnpackBagConsumerDefinition>();
         x.AddConsumer<ValidateBagConsumer, ValidateBagConsumerDefinition>();
         x.AddConsumer<IdentifyFormatsConsumer, IdentifyFormatsConsumerDefinition>();
         x.AddConsumer<StoreFilesConsumer, StoreFilesConsumerDefinition>();
