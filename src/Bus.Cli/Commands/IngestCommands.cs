@@ -13,6 +13,8 @@ namespace Bus.Cli.Commands;
 public static class IngestCommands
 {
     private static readonly string[] Terminal = ["Completed", "Rejected", "Failed", "Cancelled", "Faulted"];
+    // Faulted is where --wait stops (an operator must act), but a cancel of a Faulted ingest waits for Cancelled.
+    private static readonly string[] Ended = ["Completed", "Rejected", "Failed", "Cancelled"];
     private static readonly string[] StepOrder = [IngestSteps.Unpack, IngestSteps.Validate, IngestSteps.Identify, IngestSteps.Store, IngestSteps.Verify, IngestSteps.Record, IngestSteps.CleanUp];
 
     public static Command Create()
@@ -154,7 +156,7 @@ public static class IngestCommands
             if (before.State is "Completed" or "Rejected" or "Failed" or "Cancelled")
                 return output.Fail(ExitCodes.Negative, $"ingest {ingestId} already ended: {before.State}");
             await bus.Bus.Publish(new CancelIngest(ingestId, Environment.UserName, parse.GetValue(reason)), ct);
-            var after = await WaitAsync(bus, ingestId, TimeSpan.FromSeconds(30), null, ct);
+            var after = await WaitAsync(bus, ingestId, TimeSpan.FromSeconds(30), null, ct, Ended);
             if (after is null) return output.Fail(ExitCodes.UsageOrConnection, "the cancel was sent but the ingest did not report an end within 30 s");
             Print(output, after);
             return after.State == "Cancelled" ? ExitCodes.Success : ExitCodes.Negative;
@@ -191,8 +193,10 @@ public static class IngestCommands
     }
 
     /// <summary>Polls the saga until a terminal state; with a console, one progress bar per step.</summary>
-    private static async Task<IngestStatus?> WaitAsync(CliBus bus, Guid id, TimeSpan timeout, Output.CliOutput? output, CancellationToken ct)
+    private static async Task<IngestStatus?> WaitAsync(CliBus bus, Guid id, TimeSpan timeout, Output.CliOutput? output, CancellationToken ct,
+        string[]? until = null)
     {
+        until ??= Terminal;
         var deadline = DateTime.UtcNow + timeout;
         IngestStatus? last = null;
         async Task Poll(Action<IngestStatus>? show)
@@ -203,7 +207,7 @@ public static class IngestCommands
                 if (last is not null)
                 {
                     show?.Invoke(last);
-                    if (Terminal.Contains(last.State)) return;
+                    if (until.Contains(last.State)) return;
                 }
                 await Task.Delay(500, ct);
             }
@@ -233,7 +237,7 @@ public static class IngestCommands
                 });
             });
         }
-        return last is not null && Terminal.Contains(last.State) ? last : null;
+        return last is not null && until.Contains(last.State) ? last : null;
     }
 
     private static void Print(Output.CliOutput output, IngestStatus s) =>

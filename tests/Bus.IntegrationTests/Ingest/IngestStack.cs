@@ -67,9 +67,11 @@ public sealed class IngestStack : IAsyncDisposable
     public string WriteTar(TestBag bag) => bag.WriteTar(_folder);
 
     /// <summary>busctl ingest submit --wait --json: returns the exit code and the JSON document.</summary>
-    public async Task<(int ExitCode, JsonElement Result)> SubmitAndWaitAsync(TestBag bag)
+    public Task<(int ExitCode, JsonElement Result)> SubmitAndWaitAsync(TestBag bag) => SubmitAndWaitAsync(WriteTar(bag));
+
+    public async Task<(int ExitCode, JsonElement Result)> SubmitAndWaitAsync(string tar)
     {
-        var p = await BusctlAsync("ingest", "submit", WriteTar(bag), "--institution", Institution, "--wait", "--json", "--timeout", "240");
+        var p = await BusctlAsync("ingest", "submit", tar, "--institution", Institution, "--wait", "--json", "--timeout", "240");
         var json = p.Stdout.Trim();
         Assert.True(json.StartsWith('{'), $"busctl printed no JSON (exit {p.ExitCode}): {p.Stderr}\nhost: {Host?.Process.Stdout}");
         return (p.ExitCode, JsonDocument.Parse(json).RootElement.Clone());
