@@ -4,11 +4,13 @@ using Bus.Cli.Commands;
 using Bus.Ingest;
 using Bus.Registry;
 using Bus.Operations;
+using Bus.Persistence;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
+CliContext.Modules.Add((services, _) => services.AddPersistenceDatabase());
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());

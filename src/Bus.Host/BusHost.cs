@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Bus.Host.Health;
 using Bus.Host.Roles;
+using Bus.Persistence;
 using Bus.Platform;
 using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using Bus.Platform.Probes;
+using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -30,10 +32,14 @@ public static class BusHost
         builder.Services.AddBusPlatform(builder.Configuration);
         builder.Services.AddBusOptions<BusHostOptions>(builder.Configuration);
 
+        // Persistence: saga tables, inbox/outbox and its delivery, optional start-up migration (before the bus starts).
+        builder.Services.AddBusPersistence(builder.Configuration);
+
         // Roles: each adds its services and its consumers/sagas.
         var roles = RoleSelection.Select(hostOptions.Roles);
         foreach (var role in roles) role.AddServices(builder.Services, builder.Configuration);
-        builder.Services.AddBusMessaging(x => { foreach (var role in roles) role.AddConsumers(x); });
+        builder.Services.AddBusMessaging(x => { foreach (var role in roles) role.AddConsumers(x); },
+            (context, cfg) => cfg.UseBusPersistence(context));
 
         // Health: MassTransit registers the bus check itself; PostgreSQL and S3 come from the shared probes.
         builder.Services.AddHealthChecks()

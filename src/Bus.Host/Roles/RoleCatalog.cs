@@ -1,5 +1,6 @@
 using Bus.Host.Consumers;
 using Bus.Ingest;
+using Bus.Persistence;
 
 namespace Bus.Host.Roles;
 
@@ -12,6 +13,8 @@ public static class RoleCatalog
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
         new("ingest", "the ingest saga and its step consumers: unpack, validate, identify, store, verify, record, cleanup, compensate",
             (services, configuration) => services.AddBusIngest(configuration), x => x.AddIngest()),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
+            (services, _) => services.AddBusScheduler(), _ => { }),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

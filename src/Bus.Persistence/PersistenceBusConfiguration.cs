@@ -1,0 +1,44 @@
+using Bus.Persistence.Scheduling;
+using Bus.Persistence.Transactions;
+using MassTransit.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Bus.Persistence;
+
+// In MassTransit's namespace so bus and endpoint configuration find these without extra usings.
+namespace MassTransit;
+
+public static class PersistenceBusConfiguration
+{
+    /// <summary>
+    /// Bus-wide: the PostgreSQL message scheduler (Schedule/Unschedule, request timeouts,
+    /// UseScheduledRedelivery) and immediate retry of transient database errors on every endpoint.
+    /// </summary>
+    public static void UseBusPersistence(this IBusFactoryConfigurator configurator, IRegistrationContext context)
+    {
+        var dataSource = context.GetRequiredService<NpgsqlDataSource>();
+        var options = context.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        configurator.UseFilter(new PostgresMessageSchedulerFilter(dataSource));
+        if (options.TransientRetryLimit > 0)
+        {
+            configurator.UseMessageRetry(r =>
+            {
+                r.Handle<DatabaseTransientException>();
+                r.Exponential(options.TransientRetryLimit, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(25));
+            });
+        }
+    }
+
+    /// <summary>
+    /// Endpoint: run every consumer and saga on it inside one PostgreSQL transaction per message, with
+    /// the inbox (a redelivered message is skipped) and the outbox (sends and publishes are stored in the
+    /// transaction and delivered after commit). Call from the consumer's or saga's definition.
+    /// </summary>
+    public static void UsePostgresOutbox(this IReceiveEndpointConfigurator configurator, IRegistrationContext context)
+    {
+        var observer = new OutboxConsumePipeSpecificationObserver<MessageTransaction>(configurator, context);
+        configurator.ConnectConsumerConfigurationObserver(observer);
+        configurator.ConnectSagaConfigurationObserver(observer);
+    }
+}

@@ -1,0 +1,50 @@
+using Bus.Platform.Options;
+
+namespace Bus.Persistence;
+
+/// <summary>How the PostgreSQL inbox, outbox, scheduler and cleanup behave (section <c>Bus:Persistence</c>).</summary>
+public sealed class PersistenceOptions : IBusOptions
+{
+    public const string Section = "Bus:Persistence";
+    public string SectionName => Section;
+
+    /// <summary>How long a consumed message id is remembered: a redelivery inside this window is skipped.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long delivered outbox rows are kept for inspection before cleanup deletes them.</summary>
+    public TimeSpan DeliveredOutboxRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Whether this process runs the outbox delivery service. Every host that consumes with the outbox
+    /// should (it is woken at once after each commit); turn it off only for processes that must not publish.
+    /// </summary>
+    public bool DeliverOutbox { get; set; } = true;
+
+    /// <summary>How often delivery looks for rows left by another (or a crashed) process when not woken.</summary>
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Outbox groups (one per consumed message) one delivery transaction takes.</summary>
+    public int OutboxBatchSize { get; set; } = 100;
+
+    /// <summary>How often the scheduler role looks for due scheduled messages.</summary>
+    public TimeSpan SchedulerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the scheduler role deletes expired inbox rows and old delivered outbox rows.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Immediate in-process retries of a message that hit a transient database error (deadlock, serialization, insert race).</summary>
+    public int TransientRetryLimit { get; set; } = 10;
+
+    public IEnumerable<OptionError> Validate()
+    {
+        if (InboxRetention <= TimeSpan.Zero) yield return new(nameof(InboxRetention), "must be positive");
+        if (DeliveredOutboxRetention < TimeSpan.Zero) yield return new(nameof(DeliveredOutboxRetention), "must not be negative");
+        if (OutboxPollInterval <= TimeSpan.Zero) yield return new(nameof(OutboxPollInterval), "must be positive");
+        if (SchedulerPollInterval <= TimeSpan.Zero) yield return new(nameof(SchedulerPollInterval), "must be positive");
+        if (CleanupInterval <= TimeSpan.Zero) yield return new(nameof(CleanupInterval), "must be positive");
+        if (OutboxBatchSize is < 1 or > 10_000) yield return new(nameof(OutboxBatchSize), $"must be 1-10000 (got {OutboxBatchSize})");
+        if (TransientRetryLimit is < 0 or > 100) yield return new(nameof(TransientRetryLimit), $"must be 0-100 (got {TransientRetryLimit})");
+    }
+
+    public IEnumerable<string> Endpoints() => [];
+}

@@ -1,0 +1,90 @@
+using Bus.Persistence.Outbox;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Bus.Persistence.Scheduling;
+
+/// <summary>
+/// Sends scheduled messages that are due (role "scheduler"). Rows are claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c> and deleted in the same transaction after the broker confirmed them,
+/// so several schedulers never send one twice in normal operation, a restart loses nothing, and a
+/// crash between send and commit sends it again (the receiver's inbox absorbs that).
+/// </summary>
+internal sealed class ScheduledMessagePoller(
+    NpgsqlDataSource dataSource,
+    IBus bus,
+    IOptions<PersistenceOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ScheduledMessagePoller> logger) : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await HostStarted.WaitAsync(lifetime, stoppingToken)) return;
+        var interval = options.Value.SchedulerPollInterval;
+        string? lastError = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                sent = await SendDueAsync(stoppingToken);
+                lastError = null;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                // Once per distinct failure, not every poll: an unmigrated database would flood the log.
+                var message = e.GetBaseException().Message;
+                if (message != lastError) logger.LogWarning(e, "Sending due scheduled messages failed; retrying after {Interval}", interval);
+                lastError = message;
+            }
+            if (sent < BatchSize)
+            {
+                try { await Task.Delay(interval, stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    internal async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var due = new List<StoredMessage>();
+        await using (var claim = new NpgsqlCommand(
+            $"SELECT token_id, {StoredMessage.EnvelopeColumns} FROM bus.scheduled_message WHERE due_at <= now() " +
+            "ORDER BY due_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
+        {
+            claim.Parameters.AddWithValue("n", BatchSize);
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) due.Add(StoredMessage.Read(reader, 1, tokenId: reader.GetGuid(0)));
+        }
+        if (due.Count == 0) return 0;
+
+        var results = await Task.WhenAll(due.Select(async m =>
+        {
+            try
+            {
+                await MessageRelay.SendAsync(bus, m, cancellationToken);
+                return (m.TokenId, ok: true);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Scheduled message {TokenId} not sent; it stays due", m.TokenId);
+                return (m.TokenId, ok: false);
+            }
+        }));
+        await using (var delete = new NpgsqlCommand("DELETE FROM bus.scheduled_message WHERE token_id = ANY(@ids)", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("ids", results.Where(r => r.ok).Select(r => r.TokenId!.Value).ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return due.Count;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Bus.Benchmarks.Saga;
+using Bus.Persistence;
+using Bus.Persistence.Database;
+using Bus.Persistence.Sagas;
+using Bus.Platform;
+using Bus.Platform.Messaging;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Bus.Benchmarks;
+
+/// <summary>
+/// Saga events per second on the local RabbitMQ: the PostgreSQL repository with inbox and outbox,
+/// beside the same state machine on MassTransit's in-memory repository, in one run.
+/// </summary>
+public sealed class SagaBenchmark : IBenchmark
+{
+    public const int Consumers = 16;
+    private const int Instances = 100;
+
+    public string Name => "saga";
+    public string Description => $"saga events/s: PostgreSQL repository + inbox/outbox vs in-memory ({Instances} instances, {Consumers} consumers)";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var eventsPerInstance = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 50;
+        var total = Instances * eventsPerInstance;
+        var postgres = new PostgresOptions();
+        await new PersistenceDatabaseModule(Options.Create(postgres)).MigrateAsync(cancellationToken);
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand(SagaTableMigrations.CreateSagaTableSql(BenchStateMap.Table, ("counter", "integer NOT NULL DEFAULT 0")), connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var inMemory = await MeasureAsync("in-memory", total, eventsPerInstance,
+            (x, q) => x.AddSagaStateMachine<BenchStateMachine, BenchState, InMemoryBenchDefinition>().InMemoryRepository().Endpoint(e => e.Name = q),
+            cancellationToken);
+        var pg = await MeasureAsync("postgres", total, eventsPerInstance,
+            (x, q) => x.AddSagaStateMachine<BenchStateMachine, BenchState, PostgresBenchDefinition>().PostgresRepository().Endpoint(e => e.Name = q),
+            cancellationToken);
+
+        Console.WriteLine();
+        Console.WriteLine("## Saga persistence");
+        Console.WriteLine();
+        Console.WriteLine($"`make bench-saga` ({DateTime.UtcNow:yyyy-MM-dd}): {Instances} instances, {eventsPerInstance} events each ({total} events), " +
+            $"{Consumers} concurrent consumers, RabbitMQ and PostgreSQL on loopback. Events are sent to the saga's queue while it consumes; " +
+            "the clock stops when the last event is applied.");
+        Console.WriteLine();
+        Console.WriteLine("| repository | events/s | elapsed |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| PostgreSQL (FOR UPDATE, inbox + outbox, transitions) | {pg.Rate:F0} | {pg.Elapsed.TotalSeconds:F1} s |");
+        Console.WriteLine($"| MassTransit in-memory | {inMemory.Rate:F0} | {inMemory.Elapsed.TotalSeconds:F1} s |");
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Machine.Describe()}");
+        return pg.Rate >= 1000 ? 0 : 1;
+    }
+
+    private static async Task<(double Rate, TimeSpan Elapsed)> MeasureAsync(string label, int total, int eventsPerInstance,
+        Action<IBusRegistrationConfigurator, string> register, CancellationToken cancellationToken)
+    {
+        var queue = $"bench-saga-{label}-{Guid.NewGuid():N}";
+        var applied = new AppliedCounter();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddBusPlatform(builder.Configuration);
+        builder.Services.AddBusPersistence(builder.Configuration);
+        builder.Services.AddBusMessaging(x => register(x, queue), (context, cfg) =>
+        {
+            cfg.UseBusPersistence(context);
+            cfg.ConnectConsumeObserver(applied);
+        });
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var bus = host.Services.GetRequiredService<IBus>();
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var ids = Enumerable.Range(0, Instances).Select(_ => NewId.NextGuid()).ToArray();
+            var clock = Stopwatch.StartNew();
+            // Round-robin over instances, five rounds (500 sends) in flight, so sending is not what is measured.
+            for (var round = 0; round < eventsPerInstance; round += 5)
+                await Task.WhenAll(Enumerable.Range(round, Math.Min(5, eventsPerInstance - round))
+                    .SelectMany(_ => ids).Select(id => endpoint.Send(new BenchEvent(id), cancellationToken)));
+            await applied.WaitForAsync(total, cancellationToken);
+            clock.Stop();
+            Console.WriteLine($"{label}: {total} events in {clock.Elapsed.TotalSeconds:F2} s = {total / clock.Elapsed.TotalSeconds:F0} events/s");
+            return (total / clock.Elapsed.TotalSeconds, clock.Elapsed);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+            await DeleteQueueAsync(queue);
+        }
+    }
+
+    private static async Task DeleteQueueAsync(string queue)
+    {
+        var rabbit = new RabbitMqOptions();
+        using var http = new HttpClient { BaseAddress = rabbit.ManagementUri };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{rabbit.Username}:{rabbit.Password}")));
+        await http.DeleteAsync($"api/queues/{Uri.EscapeDataString(rabbit.VirtualHost)}/{Uri.EscapeDataString(queue)}");
+    }
+
+    /// <summary>Counts saga messages whose consume completed (after the transaction committed).</summary>
+    private sealed class AppliedCounter : IConsumeObserver
+    {
+        private int _count;
+
+        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+        public Task PostConsume<T>(ConsumeContext<T> context) where T : class
+        {
+            if (context.Message is BenchEvent) Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+        public async Task WaitForAsync(int total, CancellationToken cancellationToken)
+        {
+            while (Volatile.Read(ref _count) < total) await Task.Delay(20, cancellationToken);
+        }
+    }
+}

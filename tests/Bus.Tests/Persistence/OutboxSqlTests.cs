@@ -1,0 +1,45 @@
+using Bus.Persistence.Outbox;
+using Npgsql;
+
+namespace Bus.Tests.Persistence;
+
+public sealed class OutboxSqlTests
+{
+    private static StoredMessage Message(DateTime? dueAt = null) => new()
+    {
+        MessageId = Guid.NewGuid(),
+        DestinationAddress = new Uri("queue:somewhere"),
+        ContentType = "application/vnd.masstransit+json",
+        MessageType = "urn:message:X",
+        Body = "{}",
+        SentTime = DateTime.UtcNow,
+        DueAt = dueAt,
+        TokenId = Guid.NewGuid(),
+    };
+
+    [Fact]
+    public void Should_write_messages_to_send_now_as_one_ordered_group()
+    {
+        using var batch = new NpgsqlBatch();
+        var wroteGroup = OutboxSql.AddWrites(batch, [Message(), Message(), Message()], Guid.NewGuid(), Guid.NewGuid());
+
+        Assert.True(wroteGroup);
+        Assert.Equal(2, batch.BatchCommands.Count);
+        Assert.StartsWith("INSERT INTO bus.outbox_state", batch.BatchCommands[0].CommandText);
+        Assert.StartsWith("INSERT INTO bus.outbox_message", batch.BatchCommands[1].CommandText);
+        // One multi-row insert: the identity column numbers the rows in send order.
+        Assert.Equal(3, batch.BatchCommands[1].CommandText.Split("(@oid,").Length - 1);
+    }
+
+    [Fact]
+    public void Should_write_delayed_messages_to_the_schedule_not_the_outbox()
+    {
+        using var batch = new NpgsqlBatch();
+        var wroteGroup = OutboxSql.AddWrites(batch, [Message(DateTime.UtcNow.AddMinutes(5))], null, null);
+
+        Assert.False(wroteGroup);
+        var command = Assert.Single(batch.BatchCommands.Cast<NpgsqlBatchCommand>());
+        Assert.StartsWith("INSERT INTO bus.scheduled_message", command.CommandText);
+        Assert.Contains("ON CONFLICT (token_id) DO UPDATE", command.CommandText);
+    }
+}
