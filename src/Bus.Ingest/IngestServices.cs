@@ -38,9 +38,8 @@ public static class IngestServices
     /// <summary>The ingest saga and its step consumers, each on its own queue.</summary>
     public static void AddIngest(this IBusRegistrationConfigurator x)
     {
-        // Until the PostgreSQL saga repository lands (persistence issue) the saga lives in memory:
-        // one host process owns every ingest it accepted, and a restart forgets them.
-        x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().InMemoryRepository();
+        // bus.ingest_saga: any host may handle any ingest's next event, and a restart forgets nothing.
+        x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().PostgresRepository();
         x.AddConsumer<UnpackBagConsumer, UnpackBagConsumerDefinition>();
         x.AddConsumer<ValidateBagConsumer, ValidateBagConsumerDefinition>();
         x.AddConsumer<IdentifyFormatsConsumer, IdentifyFormatsConsumerDefinition>();

@@ -5,8 +5,9 @@ namespace Bus.Ingest.StateMachines;
 
 /// <summary>
 /// The saga's endpoint policy. Concurrent events for one ingest (a progress report racing a step's
-/// result) are serialized by the repository's per-instance lock; a lost race is retried. The
-/// in-memory outbox holds the commands a transition sends until the saga is saved.
+/// result) are serialized by the repository's row lock (SELECT ... FOR UPDATE); a lost race is
+/// retried. The PostgreSQL outbox commits the saga row, the commands and events a transition sends
+/// and its transition history in one transaction, so a crash never loses or duplicates a step.
 /// </summary>
 public sealed class IngestStateDefinition : SagaDefinition<IngestState>
 {
@@ -20,6 +21,6 @@ public sealed class IngestStateDefinition : SagaDefinition<IngestState>
         IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Intervals(50, 200, 500, 1000, 2000));
-        endpointConfigurator.UseInMemoryOutbox(context);
+        endpointConfigurator.UsePostgresOutbox(context);
     }
 }
