@@ -54,6 +54,13 @@ public sealed class IngestStack : IAsyncDisposable
         await Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>Kills the host (SIGKILL, no graceful stop: a crash) and starts a new one.</summary>
+    public async Task CrashAndRestartHostAsync()
+    {
+        if (Host is not null) await Host.DisposeAsync();
+        await StartHostAsync();
+    }
+
     public async Task<ExternalProcess> BusctlAsync(params string[] args) =>
         await ExternalProcess.RunAsync(RepoPaths.Busctl, args, Environment, TimeSpan.FromMinutes(5));
 

@@ -20,6 +20,13 @@ public sealed class TestBag
     }
 
     public string Name { get; }
+
+    /// <summary>Adds <paramref name="count"/> small distinct payload files (a bag whose Store takes a while).</summary>
+    public TestBag WithFiles(int count)
+    {
+        for (var i = 0; i < count; i++) Payload[$"data/many/file-{i:D4}.txt"] = Encoding.UTF8.GetBytes($"file {i} of {Name}\n");
+        return this;
+    }
     public Dictionary<string, byte[]> Payload { get; } = new(StringComparer.Ordinal);
     public string Access { get; set; } = "Institution";
     /// <summary>Paths whose md5 manifest line is wrong (the checksum-mismatch variant).</summary>
