@@ -32,7 +32,8 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
         if (!options.Value.StorageOptions.Contains(storageOption, StringComparer.Ordinal))
             problems.Add(new("storage-option-invalid", $"storage option '{storageOption}' is not one of {string.Join(", ", options.Value.StorageOptions)}"));
         var access = bag.Access ?? Access.Institution;
-        if (!Access.All.Contains(access))
+        // The profile already reports a bad Access tag; this catches profiles (btr) that do not check it.
+        if (!Access.All.Contains(access) && !problems.Any(p => p.Path == "aptrust-info.txt" || p.Message.Contains("'Access'", StringComparison.Ordinal)))
             problems.Add(new("access-invalid", $"Access '{access}' is not one of {string.Join(", ", Access.All)}", "aptrust-info.txt"));
         var objectIdentifier = Identifiers.ForObject(m.Institution, bag.BagName);
         if (!Identifiers.TryParse(objectIdentifier, out _, out var identifierError))
