@@ -29,6 +29,12 @@ public sealed class PersistenceOptions : IBusOptions
     /// <summary>How often the scheduler role looks for due scheduled messages.</summary>
     public TimeSpan SchedulerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Bound on sending one stored (outbox or scheduled) message to the broker, confirm included.</summary>
+    public TimeSpan RelaySendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a scheduled message that could not be sent waits before it is tried again.</summary>
+    public TimeSpan SchedulerRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the scheduler role deletes expired inbox rows and old delivered outbox rows.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -41,6 +47,8 @@ public sealed class PersistenceOptions : IBusOptions
         if (DeliveredOutboxRetention < TimeSpan.Zero) yield return new(nameof(DeliveredOutboxRetention), "must not be negative");
         if (OutboxPollInterval <= TimeSpan.Zero) yield return new(nameof(OutboxPollInterval), "must be positive");
         if (SchedulerPollInterval <= TimeSpan.Zero) yield return new(nameof(SchedulerPollInterval), "must be positive");
+        if (RelaySendTimeout <= TimeSpan.Zero) yield return new(nameof(RelaySendTimeout), "must be positive");
+        if (SchedulerRetryDelay <= TimeSpan.Zero) yield return new(nameof(SchedulerRetryDelay), "must be positive");
         if (CleanupInterval <= TimeSpan.Zero) yield return new(nameof(CleanupInterval), "must be positive");
         if (OutboxBatchSize is < 1 or > 10_000) yield return new(nameof(OutboxBatchSize), $"must be 1-10000 (got {OutboxBatchSize})");
         if (TransientRetryLimit is < 0 or > 100) yield return new(nameof(TransientRetryLimit), $"must be 0-100 (got {TransientRetryLimit})");

@@ -1,5 +1,8 @@
+using Bus.Fixity;
+using Bus.Deletion;
 using Bus.Host.Consumers;
 using Bus.Ingest;
+using MassTransit;
 using Bus.Persistence;
 
 namespace Bus.Host.Roles;
@@ -13,8 +16,13 @@ public static class RoleCatalog
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
         new("ingest", "the ingest saga and its step consumers: unpack, validate, identify, store, verify, record, cleanup, compensate",
             (services, configuration) => services.AddBusIngest(configuration), x => x.AddIngest()),
+        new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
+            (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
+            x => x.AddFixityCheck(saga => saga.PostgresRepository())),
         new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
             (services, _) => services.AddBusScheduler(), _ => { }),
+        new("deletion", "two-person deletion: the deletion saga and its delete-item step (expiry needs the scheduler role running somewhere)",
+            (services, configuration) => services.AddDeletionRole(configuration), x => x.AddDeletionSagas(r => r.PostgresRepository())),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

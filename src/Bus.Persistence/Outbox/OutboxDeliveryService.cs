@@ -86,7 +86,7 @@ internal sealed class OutboxDeliveryService(
         {
             try
             {
-                foreach (var m in messages.GetValueOrDefault(id) ?? []) await MessageRelay.SendAsync(bus, m, cancellationToken);
+                foreach (var m in messages.GetValueOrDefault(id) ?? []) await MessageRelay.SendAsync(bus, m, options.Value.RelaySendTimeout, cancellationToken);
                 return (id, ok: true);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -70,12 +70,12 @@ internal sealed class ScheduledMessagePoller(
         {
             try
             {
-                await MessageRelay.SendAsync(bus, m, cancellationToken);
+                await MessageRelay.SendAsync(bus, m, options.Value.RelaySendTimeout, cancellationToken);
                 return (m.TokenId, ok: true);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Scheduled message {TokenId} not sent; it stays due", m.TokenId);
+                logger.LogWarning(e, "Scheduled message {TokenId} not sent; tried again in {Delay}", m.TokenId, options.Value.SchedulerRetryDelay);
                 return (m.TokenId, ok: false);
             }
         }));
@@ -83,6 +83,13 @@ internal sealed class ScheduledMessagePoller(
         {
             delete.Parameters.AddWithValue("ids", results.Where(r => r.ok).Select(r => r.TokenId!.Value).ToArray());
             await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // A message that failed waits before its next try, so it never sits at the head of every batch.
+        await using (var postpone = new NpgsqlCommand("UPDATE bus.scheduled_message SET due_at = now() + @delay WHERE token_id = ANY(@ids)", connection, transaction))
+        {
+            postpone.Parameters.AddWithValue("delay", options.Value.SchedulerRetryDelay);
+            postpone.Parameters.AddWithValue("ids", results.Where(r => !r.ok).Select(r => r.TokenId!.Value).ToArray());
+            await postpone.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return due.Count;

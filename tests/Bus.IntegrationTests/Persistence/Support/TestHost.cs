@@ -26,6 +26,7 @@ public static class TestHost
             ["Bus:Persistence:DeliverOutbox"] = deliverOutbox ? "true" : "false",
             ["Bus:Persistence:OutboxPollInterval"] = "00:00:00.200",
             ["Bus:Persistence:SchedulerPollInterval"] = "00:00:00.200",
+            ["Bus:Persistence:RelaySendTimeout"] = "00:00:03",
         });
         builder.Services.AddBusPlatform(builder.Configuration);
         builder.Services.AddBusPersistence(builder.Configuration);

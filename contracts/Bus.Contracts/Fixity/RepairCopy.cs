@@ -1,0 +1,10 @@
+namespace Bus.Contracts.Fixity;
+
+/// <summary>The repair step: find another copy that verifies now and copy it over the damaged one.</summary>
+public sealed record RepairCopy(Guid CheckId, long StorageRecordId, string Condition);
+
+/// <summary>The damaged copy was overwritten from <see cref="SourceBucket"/> and verified again.</summary>
+public sealed record CopyRepaired(Guid CheckId, long StorageRecordId, string SourceBucket, string Sha256);
+
+/// <summary>No other copy verifies: nothing was overwritten and an alert was raised.</summary>
+public sealed record CopyLost(Guid CheckId, long StorageRecordId, string Reason);

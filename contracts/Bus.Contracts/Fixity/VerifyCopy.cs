@@ -1,0 +1,19 @@
+namespace Bus.Contracts.Fixity;
+
+/// <summary>The check's first step: stream the copy, digest it, compare with the ingest digests, record the outcome.</summary>
+public sealed record VerifyCopy(Guid CheckId, long StorageRecordId);
+
+/// <summary>
+/// The copy was read (or found missing) and the outcome recorded. <see cref="Condition"/> is one of
+/// <see cref="CopyConditions"/>; digests are keyed by algorithm (lower-case hex).
+/// </summary>
+public sealed record CopyVerified(
+    Guid CheckId, long StorageRecordId, string FileIdentifier, string Bucket, string Key, string Condition,
+    IReadOnlyDictionary<string, string> Expected, IReadOnlyDictionary<string, string> Actual);
+
+public static class CopyConditions
+{
+    public const string Intact = "intact";
+    public const string Mismatch = "mismatch";
+    public const string Missing = "missing";
+}

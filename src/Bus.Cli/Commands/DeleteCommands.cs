@@ -1,0 +1,196 @@
+using System.CommandLine;
+using Bus.Cli.Output;
+using Bus.Contracts.Deletion;
+using Bus.Deletion.Database;
+using Bus.Deletion.StateMachines;
+using Bus.Platform.Options;
+using Bus.Registry;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RabbitMQ.Client.Exceptions;
+using Spectre.Console;
+
+namespace Bus.Cli.Commands;
+
+/// <summary>
+/// Two-person deletion (docs/deletion.md). request/approve/reject/cancel ask the deletion service
+/// over RabbitMQ and print its answer: exit 0 accepted, 1 refused (with the reason), 2 when the
+/// service cannot be reached. list/show read the deletion table directly.
+/// </summary>
+public static class DeleteCommands
+{
+    // One instance per command: System.CommandLine options belong to the command they are added to.
+    private static Option<int> TimeoutOption() => new("--timeout") { Description = "Seconds to wait for the deletion service", DefaultValueFactory = _ => 30 };
+
+    public static Command Create()
+    {
+        var delete = new Command("delete", "Delete preserved objects or files: one person requests, a second institutional admin approves");
+
+        var identifier = new Argument<string>("identifier") { Description = "Object (institution/bag) or file (institution/bag/data/path)" };
+        var by = new Option<string>("--by") { Description = "Your email address (a registered user)", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why: kept in the PREMIS deletion event", Required = true };
+        var timeout = TimeoutOption();
+        var request = new Command("request", "Ask for a deletion; prints the request id to give the approver. Exit 1 if refused.") { identifier, by, reason, timeout };
+        request.SetBusAction((p, context, output, ct) =>
+        {
+            // A malformed identifier is a usage error with its specific reason, not "unknown identifier".
+            if (!Identifiers.TryParse(p.GetValue(identifier)!.Trim(), out _, out var identifierError)) throw new CliUsageException(identifierError);
+            if (Identifiers.EmailError(p.GetValue(by)!.Trim().ToLowerInvariant()) is { } emailError) throw new CliUsageException(emailError);
+            return AskAsync(context, output, p.GetValue(timeout), new RequestDeletion
+            {
+                RequestId = NewId.NextGuid(), Identifier = p.GetValue(identifier)!.Trim(), RequestedBy = p.GetValue(by)!.Trim(), Reason = p.GetValue(reason)!.Trim(),
+            }, m => m.RequestId, ct);
+        });
+
+        delete.Subcommands.Add(request);
+        delete.Subcommands.Add(Decision("approve", "Approve a pending deletion (an institutional admin of the item's institution, not the requester). Deletion starts.",
+            (id, email, comment) => new ApproveDeletion { RequestId = id, By = email, Comment = comment }, m => m.RequestId));
+        delete.Subcommands.Add(Decision("reject", "Reject a pending deletion (an institutional admin of the item's institution). Nothing is deleted.",
+            (id, email, comment) => new RejectDeletion { RequestId = id, By = email, Comment = comment }, m => m.RequestId));
+        delete.Subcommands.Add(Decision("cancel", "Withdraw your own pending deletion request.",
+            (id, email, comment) => new CancelDeletion { RequestId = id, By = email, Comment = comment }, m => m.RequestId));
+        delete.Subcommands.Add(List());
+        delete.Subcommands.Add(Show());
+        return delete;
+    }
+
+    private static Command Decision<T>(string name, string description, Func<Guid, string, string?, T> make, Func<T, Guid> requestId) where T : class
+    {
+        var id = new Argument<string>("requestId") { Description = "The id printed by 'busctl delete request'" };
+        var by = new Option<string>("--by") { Description = "Your email address (a registered user)", Required = true };
+        var comment = new Option<string?>("--comment") { Description = "Kept with the decision" };
+        var timeout = TimeoutOption();
+        var command = new Command(name, description + " Exit 1 if refused.") { id, by, comment, timeout };
+        command.SetBusAction((p, context, output, ct) =>
+            AskAsync(context, output, p.GetValue(timeout), make(ParseId(p.GetValue(id)!), p.GetValue(by)!.Trim(), p.GetValue(comment)), requestId, ct));
+        return command;
+    }
+
+    private static Guid ParseId(string text) =>
+        Guid.TryParse(text.Trim(), out var id) ? id : throw new CliUsageException($"'{text}' is not a deletion request id (a UUID printed by 'busctl delete request')");
+
+    private static async Task<int> AskAsync<T>(CliContext context, CliOutput output, int seconds, T message, Func<T, Guid> requestId, CancellationToken ct)
+        where T : class
+    {
+        if (seconds is < 1 or > 600) throw new CliUsageException($"--timeout must be 1-600 seconds (got {seconds})");
+        CliBus bus;
+        try { bus = await CliBus.StartAsync(context.Options<RabbitMqOptions>(), ct); }
+        catch (Exception e) when (e is RabbitMqConnectionException or BrokerUnreachableException or OperationCanceledException or MassTransitException)
+        {
+            return output.Fail(ExitCodes.UsageOrConnection, $"cannot connect to RabbitMQ: {e.Message}");
+        }
+        await using (bus)
+        {
+            var client = bus.Bus.CreateRequestClient<T>(RequestTimeout.After(s: seconds));
+            try
+            {
+                var response = await client.GetResponse<DeletionAccepted, DeletionRefused>(message, ct);
+                if (response.Is(out Response<DeletionAccepted>? accepted))
+                {
+                    var a = accepted.Message;
+                    output.Result(new { accepted = true, requestId = a.RequestId, identifier = a.Identifier, state = a.State },
+                        console => console.MarkupLine($"[green]{Markup.Escape(a.State)}[/]: deletion [bold]{a.RequestId}[/] of {Markup.Escape(a.Identifier)}"));
+                    return ExitCodes.Success;
+                }
+                if (!response.Is(out Response<DeletionRefused>? refused)) throw new InvalidOperationException("unexpected response type");
+                var r = refused.Message;
+                output.Result(new { accepted = false, requestId = r.RequestId, code = r.Code, reason = r.Reason },
+                    console => console.MarkupLine($"[red]refused[/] ({Markup.Escape(r.Code)}): {Markup.Escape(r.Reason)}"));
+                if (!output.Json) output.Error.WriteLine($"busctl: refused ({r.Code}): {r.Reason}");
+                return ExitCodes.Negative;
+            }
+            catch (RequestTimeoutException)
+            {
+                return output.Fail(ExitCodes.UsageOrConnection,
+                    $"no deletion service answered deletion {requestId(message)} within {seconds} s (is bus-host running with the deletion role?)");
+            }
+        }
+    }
+
+    private static Command List()
+    {
+        var state = new Option<string?>("--state") { Description = "Only requests in this state (e.g. PendingApproval, Deleting, Faulted, Completed)" };
+        var command = new Command("list", "List deletion requests, newest first") { state };
+        command.SetBusAction((p, context, output, ct) => WithDatabaseAsync(context, output, async db =>
+        {
+            var wanted = p.GetValue(state);
+            var query = db.Requests.AsNoTracking();
+            if (wanted is not null)
+            {
+                var known = KnownStates.FirstOrDefault(s => s.Equals(wanted, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", KnownStates)}");
+                query = query.Where(r => r.CurrentState == known);
+            }
+            var rows = (await query.OrderByDescending(r => r.RequestedAt).Take(1000).ToListAsync(ct)).Select(Summary).ToList();
+            output.Result(new { requests = rows }, console =>
+            {
+                var table = new Table().AddColumns("Request", "State", "Identifier", "Requested by", "Requested", "Decided by");
+                foreach (var r in rows)
+                    table.AddRow(r.RequestId.ToString(), Markup.Escape(r.State), Markup.Escape(r.Identifier), Markup.Escape(r.RequestedBy),
+                        r.RequestedAt.ToString("u"), Markup.Escape(r.DecidedBy ?? ""));
+                console.Write(table);
+            });
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("requestId") { Description = "A deletion request id" };
+        var command = new Command("show", "Show one deletion request: state, people, refusals, fault. Exit 1 if unknown.") { id };
+        command.SetBusAction((p, context, output, ct) => WithDatabaseAsync(context, output, async db =>
+        {
+            var requestId = ParseId(p.GetValue(id)!);
+            var row = await db.Requests.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == requestId, ct);
+            if (row is null) return output.Fail(ExitCodes.Negative, $"no deletion request {requestId} exists");
+            var detail = new
+            {
+                requestId = row.CorrelationId, state = row.CurrentState, identifier = row.Identifier, objectIdentifier = row.ObjectIdentifier,
+                institution = row.Institution, isFile = row.IsFile, requestedBy = row.RequestedBy, reason = row.Reason, requestedAt = row.RequestedAt,
+                expiresAt = row.ExpiresAt, decidedBy = row.DecidedBy, decidedAt = row.DecidedAt, comment = row.DecisionComment,
+                completedAt = row.CompletedAt, copiesRemoved = row.CopiesRemoved, refusalCode = row.RefusalCode, refusalReason = row.RefusalReason,
+                refusals = row.RefusalLog.Split('\n', StringSplitOptions.RemoveEmptyEntries), faultReason = row.FaultReason,
+            };
+            output.Result(detail, console =>
+            {
+                var grid = new Grid().AddColumn().AddColumn();
+                void Row(string k, object? v) => grid.AddRow(Markup.Escape(k), Markup.Escape(v?.ToString() ?? ""));
+                Row("Request", row.CorrelationId); Row("State", row.CurrentState); Row("Identifier", row.Identifier);
+                Row("Requested by", row.RequestedBy); Row("Reason", row.Reason); Row("Requested at", row.RequestedAt.ToString("u"));
+                Row("Expires at", row.ExpiresAt?.ToString("u")); Row("Decided by", row.DecidedBy); Row("Decided at", row.DecidedAt?.ToString("u"));
+                Row("Comment", row.DecisionComment); Row("Completed at", row.CompletedAt?.ToString("u")); Row("Copies removed", row.CopiesRemoved);
+                Row("Refusal", row.RefusalCode is null ? null : $"{row.RefusalCode}: {row.RefusalReason}"); Row("Fault", row.FaultReason);
+                Row("Refusal log", row.RefusalLog.TrimEnd());
+                console.Write(grid);
+            });
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    private static readonly string[] KnownStates = ["PendingApproval", "Deleting", "Faulted", "Completed", "Rejected", "Cancelled", "Expired", "Refused"];
+
+    private static DeletionSummary Summary(DeletionState r) =>
+        new(r.CorrelationId, r.CurrentState, r.Identifier, r.RequestedBy, r.RequestedAt, r.DecidedBy, r.RefusalCode);
+
+    private static async Task<int> WithDatabaseAsync(CliContext context, CliOutput output, Func<DeletionDbContext, Task<int>> body, CancellationToken ct)
+    {
+        try
+        {
+            await using var db = DeletionDbContext.Create(context.Options<PostgresOptions>().ConnectionString);
+            return await body(db);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return output.Fail(ExitCodes.UsageOrConnection, $"the deletion table is missing ({e.MessageText}): run 'busctl db migrate'");
+        }
+        catch (NpgsqlException e)
+        {
+            return output.Fail(ExitCodes.UsageOrConnection, $"deletion database: {e.Message}");
+        }
+    }
+}
+
+public sealed record DeletionSummary(Guid RequestId, string State, string Identifier, string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? RefusalCode);

@@ -1,0 +1,240 @@
+using Bus.Contracts.Deletion;
+using Bus.Deletion.Checks;
+using Bus.Platform.Coordination;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using static Bus.Contracts.Deletion.DeletionRefusalCodes;
+
+namespace Bus.Deletion.StateMachines;
+
+/// <summary>
+/// Two-person deletion: a request waits in PendingApproval until an institutional admin of the
+/// item's institution other than the requester approves (Deleting, then Completed), rejects
+/// (Rejected), the requester cancels (Cancelled), or the approval window passes (Expired). Every
+/// refusal is answered to the caller and written to the saga. The deletion step is a separate
+/// consumer (DeleteItemConsumer) so it retries, faults and replays on its own queue; while it is
+/// Faulted the item stays locked and is not marked deleted.
+/// </summary>
+public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState>
+{
+    public DeletionStateMachine(IOptions<DeletionOptions> options)
+    {
+        var window = options.Value.ApprovalWindow;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Requested, e => e.CorrelateById(m => m.Message.RequestId));
+        Event(() => Approve, e =>
+        {
+            e.CorrelateById(m => m.Message.RequestId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(UnknownRequest(c.Message.RequestId))));
+        });
+        Event(() => Reject, e =>
+        {
+            e.CorrelateById(m => m.Message.RequestId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(UnknownRequest(c.Message.RequestId))));
+        });
+        Event(() => Cancel, e =>
+        {
+            e.CorrelateById(m => m.Message.RequestId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(UnknownRequest(c.Message.RequestId))));
+        });
+        Event(() => Deleted, e => e.CorrelateById(m => m.Message.RequestId));
+        Event(() => DeleteFaulted, e => e.CorrelateById(m => m.Message.Message.RequestId));
+        Schedule(() => ApprovalTimeout, x => x.ApprovalTimeoutTokenId, s =>
+        {
+            s.Delay = window;
+            s.Received = r => r.CorrelateById(m => m.Message.RequestId);
+        });
+
+        Initially(
+            When(Requested)
+                .ThenAsync(CheckRequest)
+                .IfElse(c => c.Saga.RefusalCode is null,
+                    accepted => accepted
+                        .Then(c => c.Saga.ExpiresAt = c.Saga.RequestedAt + window)
+                        .Schedule(ApprovalTimeout, c => new DeletionApprovalExpired { RequestId = c.Saga.CorrelationId })
+                        .TransitionTo(PendingApproval)
+                        .Publish(c => new DeletionRequested
+                        {
+                            RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, RequestedBy = c.Saga.RequestedBy,
+                            Reason = c.Saga.Reason, ExpiresAt = c.Saga.ExpiresAt!.Value,
+                        })
+                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                    refused => refused
+                        .TransitionTo(Refused)
+                        .ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))));
+
+        During(PendingApproval,
+            When(Approve)
+                .ThenAsync(async c => Refuse(c, "approve", c.Message.By,
+                    await c.GetServiceOrCreateInstance<DecisionChecks>().CheckApproverAsync(c.Saga, c.Message.By, c.CancellationToken)))
+                .IfElse(c => c.Saga.RefusalCode is null,
+                    approved => approved
+                        .Then(c => Decide(c.Saga, c.Message.By, c.Message.Comment))
+                        .Unschedule(ApprovalTimeout)
+                        .TransitionTo(Deleting)
+                        .Publish(c => new DeletionApproved { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, ApprovedBy = c.Saga.DecidedBy! })
+                        .Publish(c => new DeleteItem
+                        {
+                            RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, RequestedBy = c.Saga.RequestedBy,
+                            ApprovedBy = c.Saga.DecidedBy!, Reason = c.Saga.Reason,
+                        })
+                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                    refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
+            When(Reject)
+                .ThenAsync(async c => Refuse(c, "reject", c.Message.By,
+                    await c.GetServiceOrCreateInstance<DecisionChecks>().CheckRejecterAsync(c.Saga, c.Message.By, c.CancellationToken)))
+                .IfElse(c => c.Saga.RefusalCode is null,
+                    rejected => rejected
+                        .Then(c => Decide(c.Saga, c.Message.By, c.Message.Comment))
+                        .Unschedule(ApprovalTimeout)
+                        .ThenAsync(ReleaseLock)
+                        .TransitionTo(Rejected)
+                        .Publish(c => new DeletionRejected { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, RejectedBy = c.Saga.DecidedBy!, Comment = c.Saga.DecisionComment })
+                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                    refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
+            When(Cancel)
+                .Then(c => Refuse(c, "cancel", c.Message.By, DecisionChecks.CheckCanceller(c.Saga, c.Message.By)))
+                .IfElse(c => c.Saga.RefusalCode is null,
+                    cancelled => cancelled
+                        .Then(c => Decide(c.Saga, c.Message.By, c.Message.Comment))
+                        .Unschedule(ApprovalTimeout)
+                        .ThenAsync(ReleaseLock)
+                        .TransitionTo(Cancelled)
+                        .Publish(c => new DeletionCancelled { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, CancelledBy = c.Saga.DecidedBy! })
+                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                    refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
+            When(ApprovalTimeout.Received)
+                .Then(c => { c.Saga.ApprovalTimeoutTokenId = null; c.Saga.DecidedAt = Now(); })
+                .ThenAsync(ReleaseLock)
+                .TransitionTo(Expired)
+                .Publish(c => new DeletionExpired { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier }));
+
+        // A replay of the faulted step from its error queue ends in ItemDeleted: Faulted resumes to Completed.
+        During(Deleting, Faulted,
+            When(Deleted)
+                .Then(c =>
+                {
+                    c.Saga.CompletedAt = c.Message.DeletedAt;
+                    c.Saga.CopiesRemoved = c.Message.CopiesRemoved;
+                    c.Saga.FaultReason = null;
+                })
+                .ThenAsync(ReleaseLock)
+                .TransitionTo(Completed)
+                .Publish(c => new DeletionCompleted
+                {
+                    RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, CopiesRemoved = c.Saga.CopiesRemoved, DeletedAt = c.Message.DeletedAt,
+                }));
+
+        During(Deleting,
+            When(DeleteFaulted)
+                .Then(c =>
+                {
+                    c.Saga.FaultReason = string.Join("; ", c.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"));
+                })
+                .TransitionTo(Faulted)
+                .Publish(c => new DeletionFaulted { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, Reason = c.Saga.FaultReason! }));
+
+        // A step fault that comes again (a replay that failed again) keeps the latest reason.
+        During(Faulted,
+            When(DeleteFaulted)
+                .Then(c => c.Saga.FaultReason = string.Join("; ", c.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"))));
+
+        During(Completed, Ignore(Deleted), Ignore(DeleteFaulted));
+        During(NotPendingStates(), Ignore(ApprovalTimeout.Received));
+
+        // A decision on a request that is no longer pending changes nothing but is recorded and answered.
+        During(NotPendingStates(),
+            When(Approve).ThenAsync(c => c.RespondAsync(RefuseNotPending(c, "approve", c.Message.By))),
+            When(Reject).ThenAsync(c => c.RespondAsync(RefuseNotPending(c, "reject", c.Message.By))),
+            When(Cancel).ThenAsync(c => c.RespondAsync(RefuseNotPending(c, "cancel", c.Message.By))));
+
+        // The same request delivered again (a client retry): answer as the first time, change nothing.
+        During(NotPendingStates().Where(s => s != Refused).Append(PendingApproval),
+            When(Requested).ThenAsync(c => c.RespondAsync(Accepted(c.Saga))));
+        During(Refused,
+            When(Requested).ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga))));
+    }
+
+    public State PendingApproval { get; private set; } = null!;
+    public State Deleting { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Rejected { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+    public State Expired { get; private set; } = null!;
+    public State Refused { get; private set; } = null!;
+    /// <summary>The deletion step faulted: the item is locked and not marked deleted until a replay completes it.</summary>
+    public State Faulted { get; private set; } = null!;
+
+    public Event<RequestDeletion> Requested { get; private set; } = null!;
+    public Event<ApproveDeletion> Approve { get; private set; } = null!;
+    public Event<RejectDeletion> Reject { get; private set; } = null!;
+    public Event<CancelDeletion> Cancel { get; private set; } = null!;
+    public Event<ItemDeleted> Deleted { get; private set; } = null!;
+    public Event<Fault<DeleteItem>> DeleteFaulted { get; private set; } = null!;
+    public Schedule<DeletionState, DeletionApprovalExpired> ApprovalTimeout { get; private set; } = null!;
+
+    private State[] NotPendingStates() => [Deleting, Faulted, Completed, Rejected, Cancelled, Expired, Refused];
+
+    private static DateTimeOffset Now() => DateTimeOffset.UtcNow;
+
+    private static async Task CheckRequest(BehaviorContext<DeletionState, RequestDeletion> context)
+    {
+        var saga = context.Saga;
+        var message = context.Message;
+        saga.Identifier = message.Identifier ?? "";
+        saga.RequestedBy = (message.RequestedBy ?? "").Trim().ToLowerInvariant();
+        saga.Reason = message.Reason ?? "";
+        saga.RequestedAt = Now();
+        var (refusal, target) = await context.GetServiceOrCreateInstance<RequestChecks>().CheckAsync(message, context.CancellationToken);
+        if (target is not null)
+        {
+            saga.ObjectIdentifier = target.ObjectIdentifier;
+            saga.Institution = target.Institution;
+            saga.IsFile = target.IsFile;
+        }
+        Refuse(context, "request", saga.RequestedBy, refusal);
+    }
+
+    /// <summary>Records <paramref name="refusal"/> on the saga (or clears the latest one when null).</summary>
+    private static void Refuse(BehaviorContext<DeletionState> context, string action, string by, Refusal? refusal)
+    {
+        var saga = context.Saga;
+        saga.RefusalCode = refusal?.Code;
+        saga.RefusalReason = refusal?.Reason;
+        if (refusal is null) return;
+        saga.RefusalLog += $"{Now():yyyy-MM-ddTHH:mm:ssZ} {action} by {by}: {refusal.Code}: {refusal.Reason}\n";
+    }
+
+    /// <summary>
+    /// Logs the refused decision but leaves RefusalCode/RefusalReason alone: on a refused request they
+    /// keep saying why the request itself was refused.
+    /// </summary>
+    private static DeletionRefused RefuseNotPending(BehaviorContext<DeletionState> context, string action, string by)
+    {
+        var saga = context.Saga;
+        var reason = $"deletion {saga.CorrelationId} is {saga.CurrentState}, no longer pending approval";
+        saga.RefusalLog += $"{Now():yyyy-MM-ddTHH:mm:ssZ} {action} by {by}: {NotPending}: {reason}\n";
+        return new() { RequestId = saga.CorrelationId, Code = NotPending, Reason = reason };
+    }
+
+    private static void Decide(DeletionState saga, string by, string? comment)
+    {
+        saga.DecidedBy = by.Trim().ToLowerInvariant();
+        saga.DecidedAt = Now();
+        saga.DecisionComment = comment;
+    }
+
+    private static Task ReleaseLock(BehaviorContext<DeletionState> context) =>
+        context.GetServiceOrCreateInstance<IItemLocks>().ReleaseAsync(context.Saga.ObjectIdentifier, context.Saga.CorrelationId, context.CancellationToken);
+
+    private static DeletionAccepted Accepted(DeletionState saga) =>
+        new() { RequestId = saga.CorrelationId, Identifier = saga.Identifier, State = saga.CurrentState };
+
+    private static DeletionRefused RecordedRefusal(DeletionState saga) =>
+        new() { RequestId = saga.CorrelationId, Code = saga.RefusalCode ?? "", Reason = saga.RefusalReason ?? "" };
+
+    private static DeletionRefused UnknownRequest(Guid requestId) =>
+        new() { RequestId = requestId, Code = DeletionRefusalCodes.UnknownRequest, Reason = $"no deletion request {requestId} exists" };
+}

@@ -1,0 +1,35 @@
+namespace Bus.Fixity.Copies;
+
+/// <summary>
+/// What the check steps read from and write to the registry. Every write is idempotent: ids are
+/// derived from the check (<see cref="FixityIds.ForRecord"/>), so a redelivered step records nothing twice.
+/// </summary>
+public interface IFixityRegistry
+{
+    /// <summary>The copy and its file's ingest digests, or null when no such storage record exists.</summary>
+    Task<RegisteredCopy?> FindCopyAsync(long storageRecordId, CancellationToken cancellationToken);
+
+    /// <summary>The file's other active copies (not <paramref name="storageRecordId"/>).</summary>
+    Task<IReadOnlyList<RegisteredCopy>> OtherCopiesAsync(long storageRecordId, CancellationToken cancellationToken);
+
+    /// <summary>Records a PREMIS fixity check event and the copy's last-checked time and outcome, in one transaction.</summary>
+    Task RecordCheckAsync(CheckRecord check, CancellationToken cancellationToken);
+
+    /// <summary>Records the repair: replication event, passing re-check event, copy checked and verified, and an alert; one transaction.</summary>
+    Task RecordRepairAsync(RepairRecord repair, CancellationToken cancellationToken);
+
+    /// <summary>Raises the Lost alert (nothing was overwritten).</summary>
+    Task RecordLostAsync(LostRecord lost, CancellationToken cancellationToken);
+}
+
+public sealed record RegisteredCopy(
+    long StorageRecordId, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key,
+    IReadOnlyDictionary<string, string> IngestDigests);
+
+public sealed record CheckRecord(Guid EventId, RegisteredCopy Copy, bool Success, string Detail, string OutcomeDetail, DateTimeOffset At);
+
+public sealed record RepairRecord(
+    Guid ReplicationEventId, Guid RecheckEventId, Guid AlertId, RegisteredCopy Target, RegisteredCopy Source,
+    string ReplicationDetail, string RecheckDetail, string AlertMessage, DateTimeOffset At);
+
+public sealed record LostRecord(Guid AlertId, RegisteredCopy Copy, string Message, DateTimeOffset At);

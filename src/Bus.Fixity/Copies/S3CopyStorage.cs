@@ -1,0 +1,84 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Bus.Fixity.Copies;
+
+/// <summary>Copies in S3: streamed GETs, and server-side copies (multipart above 5 GiB, the CopyObject limit).</summary>
+public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
+{
+    private const long SingleCopyLimit = 5L * 1024 * 1024 * 1024;
+    private const long CopyPartSize = 512L * 1024 * 1024;
+
+    public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            return new ResponseStream(response);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return null;
+        }
+    }
+
+    public async Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)
+    {
+        var size = (await s3.GetObjectMetadataAsync(sourceBucket, sourceKey, cancellationToken)).ContentLength;
+        if (size <= SingleCopyLimit)
+        {
+            await s3.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = sourceBucket, SourceKey = sourceKey, DestinationBucket = targetBucket, DestinationKey = targetKey,
+            }, cancellationToken);
+            return;
+        }
+        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = targetBucket, Key = targetKey }, cancellationToken);
+        try
+        {
+            var parts = new List<PartETag>();
+            for (long offset = 0, part = 1; offset < size; offset += CopyPartSize, part++)
+            {
+                var copied = await s3.CopyPartAsync(new CopyPartRequest
+                {
+                    SourceBucket = sourceBucket, SourceKey = sourceKey, DestinationBucket = targetBucket, DestinationKey = targetKey,
+                    UploadId = upload.UploadId, PartNumber = (int)part, FirstByte = offset, LastByte = Math.Min(offset + CopyPartSize, size) - 1,
+                }, cancellationToken);
+                parts.Add(new PartETag((int)part, copied.ETag));
+            }
+            await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = targetBucket, Key = targetKey, UploadId = upload.UploadId, PartETags = parts,
+            }, cancellationToken);
+        }
+        catch
+        {
+            await s3.AbortMultipartUploadAsync(targetBucket, targetKey, upload.UploadId, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Keeps the GET response alive as long as its body stream is read, and disposes both together.</summary>
+    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) response.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Bus.Fixity.StateMachines;
+
+/// <summary>
+/// The check saga's endpoint: retries of transient database errors (the saga row is locked per message,
+/// so concurrent events of one check are serialised by the repository), and with PostgreSQL persistence
+/// the outbox: the saga row, its sends (VerifyCopy, RepairCopy) and publishes (FixityCheckCompleted)
+/// commit together, so a retried event never sends a step twice. The in-memory harness has neither.
+/// </summary>
+public sealed class FixityCheckStateMachineDefinition : SagaDefinition<FixityCheckState>
+{
+    public FixityCheckStateMachineDefinition()
+    {
+        EndpointName = FixityEndpoints.Check;
+    }
+
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<FixityCheckState> sagaConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(FixityErrors.IsTransient);
+            r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
+        });
+        if (context.GetService<NpgsqlDataSource>() is not null) endpointConfigurator.UsePostgresOutbox(context);
+    }
+}

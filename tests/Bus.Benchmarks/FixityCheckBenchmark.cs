@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Transfer;
+using Bus.Fixity;
+using Bus.Fixity.Copies;
+using Bus.Platform;
+using Bus.Platform.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Benchmarks;
+
+/// <summary>
+/// A fixity check's read of a 1 GiB copy (stream + sha256, what VerifyCopyConsumer does) against a
+/// plain GET of the same object read to the end, alternated in the same run so both see the same
+/// server state. Goal: the check reaches at least 0.9 of the GET's throughput. moto keeps objects in
+/// memory, so the object is deleted afterwards.
+/// </summary>
+public sealed class FixityCheckBenchmark : IBenchmark
+{
+    public string Name => "fixity-check";
+    public string Description => "fixity check (stream + sha256) of a 1 GiB copy vs a plain S3 GET of it";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var sizeMiB = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 1024;
+        const int rounds = 3;
+        var storage = BusConfiguration.Build().GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        using var s3 = StorageClientFactory.Create(storage);
+        var bucket = storage.ReplicaBucket;
+        var key = $"bench-fixity-{Guid.NewGuid():N}";
+        var size = sizeMiB * 1024L * 1024;
+        try
+        {
+            Console.WriteLine($"uploading {sizeMiB} MiB to {bucket}/{key} ...");
+            await new TransferUtility(s3).UploadAsync(new TransferUtilityUploadRequest
+            {
+                BucketName = bucket, Key = key, InputStream = new PatternStream(size), PartSize = 64L * 1024 * 1024,
+            }, cancellationToken);
+
+            var options = Options.Create(new FixityOptions());
+            var digester = new CopyDigester(new S3CopyStorage(s3), options);
+            var get = new List<double>();
+            var check = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                get.Add(await TimeAsync(() => PlainGetAsync(s3, bucket, key, cancellationToken)));
+                check.Add(await TimeAsync(async () => (await digester.DigestAsync(bucket, key, cancellationToken))!.Size));
+                Console.WriteLine($"round {round + 1}: GET {sizeMiB / get[^1]:F0} MiB/s, check {sizeMiB / check[^1]:F0} MiB/s");
+            }
+            var getMedian = Median(get);
+            var checkMedian = Median(check);
+            Console.WriteLine();
+            Console.WriteLine($"### fixity-check ({sizeMiB} MiB object, moto_server, median of {rounds} alternated rounds)");
+            Console.WriteLine();
+            Console.WriteLine("| what | seconds | MiB/s |");
+            Console.WriteLine("|---|---|---|");
+            Console.WriteLine($"| plain GET, read to the end | {getMedian:F2} | {sizeMiB / getMedian:F0} |");
+            Console.WriteLine($"| fixity check read (stream + sha256, {storage.ReplicaBucket}) | {checkMedian:F2} | {sizeMiB / checkMedian:F0} |");
+            Console.WriteLine($"| ratio check/GET throughput | | {getMedian / checkMedian:F2} (goal >= 0.9) |");
+            return 0;
+        }
+        finally
+        {
+            await s3.DeleteObjectAsync(bucket, key, CancellationToken.None);
+        }
+    }
+
+    private static async Task<long> PlainGetAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
+    {
+        using var response = await s3.GetObjectAsync(bucket, key, cancellationToken);
+        var buffer = new byte[1024 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await response.ResponseStream.ReadAsync(buffer, cancellationToken)) > 0) total += n;
+        return total;
+    }
+
+    private static async Task<double> TimeAsync(Func<Task<long>> work)
+    {
+        var watch = Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>A non-repeating-looking stream of the given length, generated on the fly (no 1 GiB buffer in this process).</summary>
+    private sealed class PatternStream(long length) : Stream
+    {
+        private long _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            for (var i = 0; i < n; i++) buffer[offset + i] = (byte)(((_position + i) * 2654435761L) >> 13);
+            _position += n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

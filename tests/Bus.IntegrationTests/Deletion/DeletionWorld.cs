@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Bus.IntegrationTests.Support;
+using Bus.Platform;
+using Bus.Platform.Options;
+using Bus.Registry.Model;
+using Bus.Registry.Store;
+using Npgsql;
+
+namespace Bus.IntegrationTests.Deletion;
+
+/// <summary>
+/// One test's own corner of the shared stack: a fresh institution (users requester, two admins, a
+/// depositor, and an admin of a second institution), an object with two files whose copies are real
+/// S3 objects in the primary and replica buckets, a RabbitMQ vhost, and helpers to run busctl and
+/// read the registry. Everything is named with a unique suffix, because the database and the buckets
+/// are shared with other tests and other engineers.
+/// </summary>
+public sealed class DeletionWorld : IAsyncDisposable
+{
+    public static readonly StorageOptions Storage = new();
+    private static readonly PostgresOptions Postgres = new();
+    private static readonly SemaphoreSlim Migrated = new(1, 1);
+    private static bool _migrated;
+
+    private DeletionWorld(TemporaryVirtualHost vhost, string suffix)
+    {
+        VirtualHost = vhost;
+        Institution = $"del{suffix}.test.edu";
+        OtherInstitution = $"other{suffix}.test.edu";
+        Bag = $"{Institution}/bag-{suffix}";
+    }
+
+    public TemporaryVirtualHost VirtualHost { get; }
+    public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
+    public RegistryDatabase Registry { get; } = new(Postgres.ConnectionString);
+    public string Institution { get; }
+    public string OtherInstitution { get; }
+    public string Bag { get; }
+    public string Requester => $"requester@{Institution}";
+    public string Admin => $"admin@{Institution}";
+    public string SecondAdmin => $"admin2@{Institution}";
+    public string Depositor => $"depositor@{Institution}";
+    public string OtherAdmin => $"admin@{OtherInstitution}";
+    public string[] Files => [$"{Bag}/data/a.txt", $"{Bag}/data/b.txt"];
+    public List<(string Bucket, string Key)> Copies { get; } = [];
+
+    /// <summary>Sets up the institution, users and object; <paramref name="replicaBucket"/> overrides where replica copies are recorded.</summary>
+    public static async Task<DeletionWorld> CreateAsync(string storageOption = "Standard", int storedDaysAgo = 1, string? replicaBucket = null)
+    {
+        await MigrateOnceAsync();
+        var world = new DeletionWorld(await TemporaryVirtualHost.CreateAsync(), Guid.NewGuid().ToString("N")[..10]);
+        await world.SeedAsync(storageOption, DateTimeOffset.UtcNow.AddDays(-storedDaysAgo), replicaBucket ?? Storage.ReplicaBucket);
+        return world;
+    }
+
+    private static async Task MigrateOnceAsync()
+    {
+        await Migrated.WaitAsync();
+        try
+        {
+            if (_migrated) return;
+            var migrate = await ExternalProcess.RunAsync(RepoPaths.Busctl, ["db", "migrate", "--json"]);
+            Assert.True(migrate.ExitCode == 0, migrate.Stderr);
+            _migrated = true;
+        }
+        finally { Migrated.Release(); }
+    }
+
+    private async Task SeedAsync(string storageOption, DateTimeOffset storedAt, string replicaBucket)
+    {
+        await Registry.InTransactionAsync(async store =>
+        {
+            await store.EnsureInstitutionAsync(Institution, "Deletion test " + Institution);
+            await store.EnsureInstitutionAsync(OtherInstitution, "Other " + OtherInstitution);
+            await store.AddUserAsync(Requester, Institution, Roles.Depositor);
+            await store.AddUserAsync(Admin, Institution, Roles.InstitutionalAdmin);
+            await store.AddUserAsync(SecondAdmin, Institution, Roles.InstitutionalAdmin);
+            await store.AddUserAsync(Depositor, Institution, Roles.Depositor);
+            await store.AddUserAsync(OtherAdmin, OtherInstitution, Roles.InstitutionalAdmin);
+            var bagName = Bag.Split('/')[1];
+            var obj = await store.UpsertObjectAsync(new ObjectRecord(Institution, bagName, "Deletion test", null, Access.Institution, storageOption, null, null));
+            var files = Files.Select(f => new FileRecord(Guid.NewGuid(), f, 5, "text/plain", FormatMethods.Extension)).ToList();
+            await store.UpsertFilesAsync(obj.Id, files);
+            await store.AddChecksumsAsync(files.Select(f => new ChecksumRecord(f.Id, DigestAlgorithms.Sha256, new string('a', 64), storedAt, ChecksumSources.Ingest)).ToList());
+            var copies = new List<StorageCopy>();
+            foreach (var f in files)
+                foreach (var bucket in new[] { Storage.PrimaryBucket, replicaBucket })
+                {
+                    copies.Add(new StorageCopy(f.Id, bucket, f.Id.ToString(), null, storageOption, storedAt, storedAt));
+                    Copies.Add((bucket, f.Id.ToString()));
+                }
+            await store.RecordCopiesAsync(copies);
+            await store.AddEventsAsync([new EventRecord(Guid.NewGuid(), obj.Id, null, Bag, EventTypes.Ingestion, storedAt, Outcomes.Success, "ingested", null, "test")]);
+            return 0;
+        });
+        foreach (var (bucket, key) in Copies.Where(c => c.Bucket != replicaBucket || replicaBucket == Storage.ReplicaBucket))
+            await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "hello" });
+    }
+
+    public Task<ExternalProcess> BusctlAsync(params string[] args) =>
+        ExternalProcess.RunAsync(RepoPaths.Busctl, [.. args, "--json"], VirtualHost.Environment, TimeSpan.FromSeconds(90));
+
+    /// <summary>busctl delete request; returns (exit code, JSON).</summary>
+    public async Task<(int Exit, JsonElement Json)> DeleteAsync(params string[] args)
+    {
+        var p = await BusctlAsync(["delete", .. args]);
+        Assert.True(p.Stdout.TrimStart().StartsWith('{'), $"busctl printed no JSON (exit {p.ExitCode}): {p.Stderr}");
+        return (p.ExitCode, JsonDocument.Parse(p.Stdout).RootElement.Clone());
+    }
+
+    public async Task<Guid> RequestAcceptedAsync(string? identifier = null)
+    {
+        var (exit, json) = await DeleteAsync("request", identifier ?? Bag, "--by", Requester, "--reason", "donor withdrew consent");
+        Assert.True(exit == 0, json.ToString());
+        return json.GetProperty("requestId").GetGuid();
+    }
+
+    /// <summary>Polls busctl delete show until the request is in <paramref name="state"/> (fails after <paramref name="within"/>).</summary>
+    public async Task<JsonElement> WaitForStateAsync(Guid requestId, string state, TimeSpan? within = null, RunningHost? host = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(90));
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (exit, json) = await DeleteAsync("show", requestId.ToString());
+            if (exit == 0)
+            {
+                last = json;
+                if (json.GetProperty("state").GetString() == state) return json;
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"deletion {requestId} not {state}; last {last}; host stderr: {host?.Process.Stderr}");
+    }
+
+    public async Task<bool> ExistsInS3Async(string bucket, string key)
+    {
+        try { await S3.GetObjectMetadataAsync(bucket, key); return true; }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { return false; }
+    }
+
+    public async Task<T> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var command = Registry.DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("object", Bag);
+        await using var reader = await command.ExecuteReaderAsync();
+        return read(reader);
+    }
+
+    public RunningHost StartHost(params string[] settings) =>
+        RunningHost.Start(VirtualHost.Environment, ["--roles", "deletion,scheduler", .. settings]);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Scheduled messages addressed to this test's vhost can never be delivered once it is gone,
+        // and a scheduler poller that claims one blocks on it: leave none behind.
+        await using (var command = Registry.DataSource.CreateCommand("DELETE FROM bus.scheduled_message WHERE destination_address LIKE @prefix"))
+        {
+            command.Parameters.AddWithValue("prefix", $"%/{VirtualHost.Name}/%");
+            await command.ExecuteNonQueryAsync();
+        }
+        S3.Dispose();
+        await Registry.DisposeAsync();
+        await VirtualHost.DisposeAsync();
+    }
+}

@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Bus.Contracts.Fixity;
+using Bus.Fixity;
+using Bus.Fixity.Checks;
+using Bus.Host;
+using Bus.IntegrationTests.Registry;
+using Bus.IntegrationTests.Support;
+using Bus.Platform;
+using Bus.Platform.Options;
+using Bus.Registry.Model;
+using Bus.Registry.Store;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Bus.IntegrationTests.Fixity;
+
+/// <summary>A preserved file of one test: registry rows (via RegistryStore) and two S3 copies keyed by the file UUID.</summary>
+internal sealed record PreservedFile(string Identifier, Guid FileId, long PrimaryCopyId, long ReplicaCopyId, byte[] Content)
+{
+    public string Key => FileId.ToString();
+}
+
+/// <summary>
+/// The real stack for fixity scenarios: a test institution in the shared registry, S3 (moto), and a
+/// bus-host with the fixity role in process on a RabbitMQ virtual host of the test's own. Disposing
+/// deletes the test's registry rows, fixity rows and S3 objects.
+/// </summary>
+internal sealed class FixityStack : IAsyncDisposable
+{
+    public static readonly StorageOptions Storage = BusConfiguration.Build("Test").GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+
+    private readonly List<PreservedFile> _files = [];
+    private WebApplication? _host;
+
+    private FixityStack(TestInstitution institution, TemporaryVirtualHost vhost)
+    {
+        Institution = institution;
+        VirtualHost = vhost;
+    }
+
+    public TestInstitution Institution { get; }
+    public TemporaryVirtualHost VirtualHost { get; }
+    public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
+    public FixityDatabase Database { get; } = new(RegistryTestDatabase.ConnectionString);
+    public CheckLedger Ledger => new(Database);
+
+    public static async Task<FixityStack> CreateAsync()
+    {
+        var institution = await TestInstitution.CreateAsync();
+        var vhost = await TemporaryVirtualHost.CreateAsync();
+        return new FixityStack(institution, vhost);
+    }
+
+    /// <summary>Host arguments for the fixity role on this stack's vhost; migrations applied at start, no periodic sweep.</summary>
+    public string[] HostArgs(params string[] extra) =>
+    [
+        "--environment", "Test", "--roles", "fixity,scheduler", "--Bus:Host:HealthUrl=http://127.0.0.1:0",
+        $"--Bus:RabbitMq:VirtualHost={VirtualHost.Name}", "--Bus:Postgres:MigrateAtStartup=true", "--Bus:Fixity:SweepEnabled=false",
+        .. extra,
+    ];
+
+    public async Task<IServiceProvider> StartHostAsync()
+    {
+        _host = BusHost.Build(HostArgs());
+        await _host.StartAsync();
+        return _host.Services;
+    }
+
+    public async Task<PreservedFile> PreserveAsync(string name, int size = 256 * 1024, DateTimeOffset? storedAt = null)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var obj = await Institution.Store.UpsertObjectAsync(Institution.Bag("bag"));
+        var file = Institution.File(obj.Identifier, $"data/{name}", size);
+        await Institution.Store.UpsertFilesAsync(obj.Id, [file]);
+        await Institution.Store.AddChecksumsAsync([new ChecksumRecord(file.Id, DigestAlgorithms.Sha256, Convert.ToHexStringLower(SHA256.HashData(content)), DateTimeOffset.UtcNow, ChecksumSources.Ingest)]);
+        var at = storedAt ?? DateTimeOffset.UtcNow;
+        await Institution.Store.RecordCopiesAsync(
+        [
+            new StorageCopy(file.Id, Storage.PrimaryBucket, file.Id.ToString(), null, "Standard", at, at),
+            new StorageCopy(file.Id, Storage.ReplicaBucket, file.Id.ToString(), null, "Standard", at, at),
+        ]);
+        await PutAsync(Storage.PrimaryBucket, file.Id.ToString(), content);
+        await PutAsync(Storage.ReplicaBucket, file.Id.ToString(), content);
+        var copies = await Institution.Store.ListCopiesAsync(file.Identifier);
+        var preserved = new PreservedFile(file.Identifier, file.Id,
+            copies.Single(c => c.Bucket == Storage.PrimaryBucket).Id, copies.Single(c => c.Bucket == Storage.ReplicaBucket).Id, content);
+        _files.Add(preserved);
+        return preserved;
+    }
+
+    public Task PutAsync(string bucket, string key, byte[] content) =>
+        S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) });
+
+    public async Task<byte[]?> GetAsync(string bucket, string key)
+    {
+        try
+        {
+            using var response = await S3.GetObjectAsync(bucket, key);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Overwrites bytes in the middle of the object, keeping its size: silent corruption.</summary>
+    public async Task<byte[]> CorruptAsync(string bucket, PreservedFile file)
+    {
+        var bytes = file.Content.ToArray();
+        for (var i = bytes.Length / 2; i < bytes.Length / 2 + 16; i++) bytes[i] ^= 0xFF;
+        await PutAsync(bucket, file.Key, bytes);
+        return bytes;
+    }
+
+    /// <summary>Starts a check of one copy through the ledger, as busctl does, and sends it to the host.</summary>
+    public async Task<Guid> RequestCheckAsync(IServiceProvider host, long storageRecordId, string identifier, string bucket)
+    {
+        var started = await Ledger.StartAsync([new CheckRequest(storageRecordId, identifier, bucket)], "test", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), CancellationToken.None);
+        var (_, checkId) = Assert.Single(started);
+        var endpoint = await host.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{FixityEndpoints.Check}"));
+        await endpoint.Send(new CheckFixity(checkId, storageRecordId, "test", DateTimeOffset.UtcNow));
+        return checkId;
+    }
+
+    /// <summary>Waits for the check's outcome (the deadline only stops a broken test from hanging).</summary>
+    public async Task<CheckRow> OutcomeAsync(Guid checkId, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var row = Assert.Single(await Ledger.GetAsync([checkId], CancellationToken.None));
+            if (row.CompletedAt is not null) return row;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"check {checkId} has no outcome: {row}");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<List<(string Type, string Outcome, string Detail)>> EventsAsync(PreservedFile file)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT event_type, outcome, detail FROM registry.premis_events WHERE file_id = @f ORDER BY date_time, event_type", Institution.Connection);
+        command.Parameters.AddWithValue("f", file.FileId);
+        var rows = new List<(string, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        return rows;
+    }
+
+    public async Task<List<string>> AlertKindsAsync(PreservedFile file)
+    {
+        await using var command = new NpgsqlCommand("SELECT kind FROM registry.alerts WHERE file_id = @f ORDER BY created_at", Institution.Connection);
+        command.Parameters.AddWithValue("f", file.FileId);
+        var kinds = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) kinds.Add(reader.GetString(0));
+        return kinds;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null) { await _host.StopAsync(); await _host.DisposeAsync(); }
+        foreach (var f in _files)
+        {
+            foreach (var bucket in new[] { Storage.PrimaryBucket, Storage.ReplicaBucket })
+                await S3.DeleteObjectAsync(bucket, f.Key);
+            await using var command = Database.DataSource.CreateCommand("DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
+            command.Parameters.AddWithValue("ids", new[] { f.PrimaryCopyId, f.ReplicaCopyId });
+            await command.ExecuteNonQueryAsync();
+        }
+        await VirtualHost.DisposeAsync();
+        await Institution.DisposeAsync();
+        await Database.DisposeAsync();
+        S3.Dispose();
+    }
+}
