@@ -16,6 +16,12 @@ namespace Bus.IntegrationTests.Ingest;
 /// </summary>
 public sealed class IngestStack : IAsyncDisposable
 {
+    /// <summary>
+    /// The ingest scenarios run one at a time: each starts a host and moves real bags through the
+    /// shared moto_server, and eight at once on two shared cores made single S3 requests stall.
+    /// </summary>
+    public const string Collection = "ingest";
+
     private readonly string _folder = Directory.CreateTempSubdirectory("bus-ingest-test-").FullName;
     private readonly TemporaryVirtualHost _vhost;
 
@@ -35,7 +41,8 @@ public sealed class IngestStack : IAsyncDisposable
     public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true)
     {
         var vhost = await TemporaryVirtualHost.CreateAsync();
-        var environment = new Dictionary<string, string>(vhost.Environment);
+        // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.
+        var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Storage__TimeoutSeconds"] = "20" };
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
         var stack = new IngestStack(vhost, $"t{Guid.NewGuid():N}"[..13] + ".test.edu", environment);
         stack.S3 = StorageClientFactory.Create(new StorageOptions

@@ -2,6 +2,7 @@ using System.Text;
 
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_a_bag_is_reingested
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_a_faulted_ingest_is_cancelled
 {
     [Fact]

@@ -2,6 +2,7 @@ using Bus.IntegrationTests.Support;
 
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_a_valid_bag_is_ingested
 {
     [Fact]

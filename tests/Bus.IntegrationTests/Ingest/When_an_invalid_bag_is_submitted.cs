@@ -1,5 +1,6 @@
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_an_invalid_bag_is_submitted
 {
     [Fact]

@@ -4,6 +4,7 @@ using Bus.IntegrationTests.Support;
 
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_the_s3_server_stalls_mid_ingest
 {
     private const int SigStop = 19;

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Bus.IntegrationTests.Ingest;
 
+[Collection(IngestStack.Collection)]
 public sealed class When_the_same_upload_is_submitted_twice
 {
     [Fact]
