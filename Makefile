@@ -37,10 +37,9 @@ build: restore ## Build everything and leave bin/busctl and bin/bus-host
 migrate: build up ## Apply database migrations (busctl db migrate)
 	bin/busctl db migrate
 
-run: build up ## Bring up the stack if needed and run the service host in the foreground
+run: build up ## Run the service host, ingest two generated sample bags (valid, invalid), print their outcomes, keep the host running
 	bin/busctl db migrate
-	@# Readable one-line logs in the foreground; the host logs JSON by default (appsettings.json).
-	Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true bin/bus-host
+	@scripts/run-demo.sh
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
 	bin/busctl db migrate

@@ -1,11 +1,14 @@
 using System.CommandLine;
 using Bus.Cli;
 using Bus.Cli.Commands;
+using Bus.Ingest;
 using Bus.Fixity;
 using Bus.Deletion;
 using Bus.Registry;
 using Bus.Operations;
 using Bus.Persistence;
+
+CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -13,6 +16,7 @@ CliContext.Modules.Add((services, _) => services.AddPersistenceDatabase());
 // Command groups: one file each under Commands/.
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(IngestCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
 root.Subcommands.Add(DeleteCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusDeletion(configuration));

@@ -1,6 +1,7 @@
 using Bus.Fixity;
 using Bus.Deletion;
 using Bus.Host.Consumers;
+using Bus.Ingest;
 using MassTransit;
 using Bus.Persistence;
 
@@ -13,6 +14,8 @@ public static class RoleCatalog
     [
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
+        new("ingest", "the ingest saga and its step consumers: unpack, validate, identify, store, verify, record, cleanup, compensate",
+            (services, configuration) => services.AddBusIngest(configuration), x => x.AddIngest()),
         new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
             (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
             x => x.AddFixityCheck(saga => saga.PostgresRepository())),

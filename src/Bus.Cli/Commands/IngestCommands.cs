@@ -1,0 +1,261 @@
+using System.CommandLine;
+using Amazon.S3;
+using Amazon.S3.Transfer;
+using Bus.Contracts.Ingest;
+using Bus.Platform.Options;
+using MassTransit;
+using RabbitMQ.Client.Exceptions;
+using Spectre.Console;
+
+namespace Bus.Cli.Commands;
+
+/// <summary><c>busctl ingest submit|status|cancel</c>: deposit a bag tar and follow its ingest saga.</summary>
+public static class IngestCommands
+{
+    private static readonly string[] Terminal = ["Completed", "Rejected", "Failed", "Cancelled", "Faulted"];
+    // Faulted is where --wait stops (an operator must act), but a cancel of a Faulted ingest waits for Cancelled.
+    private static readonly string[] Ended = ["Completed", "Rejected", "Failed", "Cancelled"];
+    private static readonly string[] StepOrder = [IngestSteps.Unpack, IngestSteps.Validate, IngestSteps.Identify, IngestSteps.Store, IngestSteps.Verify, IngestSteps.Record, IngestSteps.CleanUp];
+
+    public static Command Create()
+    {
+        var ingest = new Command("ingest", "Ingest bags: submit a tar, follow, cancel");
+        ingest.Subcommands.Add(Submit());
+        ingest.Subcommands.Add(Status());
+        ingest.Subcommands.Add(List());
+        ingest.Subcommands.Add(Cancel());
+        return ingest;
+    }
+
+    private static Command Submit()
+    {
+        var tar = new Argument<FileInfo>("bag.tar") { Description = "The bag serialized as a tar; its name without .tar is the bag name" };
+        var institution = new Option<string>("--institution") { Description = "Institution identifier (e.g. test.edu)", Required = true };
+        var storageOption = new Option<string?>("--storage-option") { Description = "Storage option (default: the bag's Storage-Option tag)" };
+        var wait = new Option<bool>("--wait") { Description = "Follow the ingest to its end: exit 0 Completed, 3 Rejected, 4 Failed/Cancelled/Faulted" };
+        var timeout = new Option<int>("--timeout") { Description = "With --wait: seconds before giving up (exit 2)", DefaultValueFactory = _ => 3600 };
+        var command = new Command("submit", "Upload a bag tar to the receiving bucket and submit it for ingest") { tar, institution, storageOption, wait, timeout };
+        command.SetBusAction(async (parse, context, output, ct) =>
+        {
+            var file = parse.GetValue(tar)!;
+            if (!file.Exists) throw new CliUsageException($"no such file: {file.FullName}");
+            var inst = parse.GetValue(institution)!.Trim();
+            if (inst.Length == 0 || inst.Any(c => char.IsWhiteSpace(c) || c == '/')) throw new CliUsageException($"invalid --institution '{inst}'");
+            var storage = context.Options<StorageOptions>();
+            var s3 = context.Get<IAmazonS3>();
+            var key = $"{inst}/{file.Name}";
+            string etag;
+            try
+            {
+                // TransferUtility switches to multipart above 16 MiB and streams the file: no whole-file buffer.
+                using var transfer = new TransferUtility(s3);
+                await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = storage.ReceivingBucket, Key = key, FilePath = file.FullName }, ct);
+                etag = (await s3.GetObjectMetadataAsync(storage.ReceivingBucket, key, ct)).ETag;
+            }
+            catch (Exception e) when (e is AmazonS3Exception or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, $"uploading to s3://{storage.ReceivingBucket}/{key}: {e.Message}");
+            }
+            var submit = new SubmitIngest(inst, storage.ReceivingBucket, key, etag, file.Length, parse.GetValue(storageOption),
+                Environment.UserName, DateTimeOffset.UtcNow);
+            await using var bus = await ConnectAsync(context, output, ct);
+            if (bus is null) return ExitCodes.UsageOrConnection;
+            await bus.Bus.Publish(submit, ct);
+            if (!parse.GetValue(wait))
+            {
+                output.Result(new { ingestId = submit.IngestId, state = "Submitted", bucket = submit.Bucket, key, etag = IngestIds.NormalizeETag(etag) },
+                    console => console.MarkupLine($"submitted [bold]{submit.IngestId}[/] (s3://{Markup.Escape(submit.Bucket)}/{Markup.Escape(key)})"));
+                return ExitCodes.Success;
+            }
+            var status = await WaitAsync(bus, submit.IngestId, TimeSpan.FromSeconds(parse.GetValue(timeout)), output, ct);
+            if (status is null) return output.Fail(ExitCodes.UsageOrConnection, $"ingest {submit.IngestId} did not finish within {parse.GetValue(timeout)} s");
+            Print(output, status);
+            return ExitCodeOf(status.State);
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var id = new Argument<Guid>("ingestId");
+        var command = new Command("status", "Show an ingest's state, steps and errors. Exit 1 when unknown.") { id };
+        command.SetBusAction(async (parse, context, output, ct) =>
+        {
+            await using var bus = await ConnectAsync(context, output, ct);
+            if (bus is null) return ExitCodes.UsageOrConnection;
+            var status = await QueryAsync(bus, parse.GetValue(id), ct);
+            if (status is null) return output.Fail(ExitCodes.Negative, $"no ingest {parse.GetValue(id)} (or no host with the ingest role answered)");
+            Print(output, status);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var state = new Option<string?>("--state") { Description = "Only ingests in this state (e.g. Faulted, Storing, Completed)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
+        var command = new Command("list", "List ingests from the saga table, newest first") { state, limit };
+        command.SetBusAction(async (parse, context, output, ct) =>
+        {
+            var wanted = parse.GetValue(state);
+            var all = new[] { "Received", "Unpacking", "Validating", "Identifying", "Storing", "Verifying", "Recording", "CleaningUp" }.Concat(Terminal).ToList();
+            var match = wanted is null ? null : all.FirstOrDefault(s => string.Equals(s, wanted, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", all)}");
+            var rows = new List<IngestRow>();
+            try
+            {
+                await using var data = Npgsql.NpgsqlDataSource.Create(context.Options<PostgresOptions>().ConnectionString);
+                await using var command = data.CreateCommand(
+                    "SELECT correlation_id, current_state, institution, key, object_identifier, current_step, last_error, received_at, finished_at " +
+                    "FROM bus.ingest_saga " + (match is null ? "" : "WHERE current_state = @state ") + "ORDER BY received_at DESC LIMIT @limit");
+                if (match is not null) command.Parameters.AddWithValue("state", match);
+                command.Parameters.AddWithValue("limit", Math.Clamp(parse.GetValue(limit), 1, 10_000));
+                await using var r = await command.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                    rows.Add(new IngestRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                        r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
+                        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, "the ingest saga table bus.ingest_saga does not exist: run 'busctl db migrate'");
+            }
+            catch (Npgsql.NpgsqlException e)
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, $"cannot query PostgreSQL: {e.Message}");
+            }
+            output.Result(new { ingests = rows }, console =>
+            {
+                var table = new Table().AddColumns("Ingest", "State", "Institution", "Key", "Step", "Received", "Last error");
+                foreach (var row in rows)
+                    table.AddRow(row.IngestId.ToString(), row.State, Markup.Escape(row.Institution), Markup.Escape(row.Key), row.CurrentStep ?? "",
+                        row.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss"), Markup.Escape(row.LastError ?? ""));
+                console.Write(table);
+            });
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private sealed record IngestRow(Guid IngestId, string State, string Institution, string Key, string? ObjectIdentifier, string? CurrentStep,
+        string? LastError, DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt);
+
+    private static Command Cancel()
+    {
+        var id = new Argument<Guid>("ingestId");
+        var reason = new Option<string?>("--reason") { Description = "Why (kept on the ingest)" };
+        var command = new Command("cancel", "Cancel an unfinished ingest; what it stored is removed. Exit 1 when unknown or already finished.") { id, reason };
+        command.SetBusAction(async (parse, context, output, ct) =>
+        {
+            var ingestId = parse.GetValue(id);
+            await using var bus = await ConnectAsync(context, output, ct);
+            if (bus is null) return ExitCodes.UsageOrConnection;
+            var before = await QueryAsync(bus, ingestId, ct);
+            if (before is null) return output.Fail(ExitCodes.Negative, $"no ingest {ingestId}");
+            if (before.State is "Completed" or "Rejected" or "Failed" or "Cancelled")
+                return output.Fail(ExitCodes.Negative, $"ingest {ingestId} already ended: {before.State}");
+            await bus.Bus.Publish(new CancelIngest(ingestId, Environment.UserName, parse.GetValue(reason)), ct);
+            var after = await WaitAsync(bus, ingestId, TimeSpan.FromSeconds(30), null, ct, Ended);
+            if (after is null) return output.Fail(ExitCodes.UsageOrConnection, "the cancel was sent but the ingest did not report an end within 30 s");
+            Print(output, after);
+            return after.State == "Cancelled" ? ExitCodes.Success : ExitCodes.Negative;
+        });
+        return command;
+    }
+
+    public static int ExitCodeOf(string state) => state switch
+    {
+        "Completed" => ExitCodes.Success,
+        "Rejected" => ExitCodes.IngestRejected,
+        _ => ExitCodes.IngestFailed,
+    };
+
+    private static async Task<CliBus?> ConnectAsync(CliContext context, Output.CliOutput output, CancellationToken ct)
+    {
+        try { return await CliBus.StartAsync(context.Options<RabbitMqOptions>(), ct); }
+        catch (Exception e) when (e is RabbitMqConnectionException or BrokerUnreachableException or OperationCanceledException or MassTransitException)
+        {
+            output.Fail(ExitCodes.UsageOrConnection, $"cannot connect to RabbitMQ: {e.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<IngestStatus?> QueryAsync(CliBus bus, Guid id, CancellationToken ct)
+    {
+        var client = bus.Bus.CreateRequestClient<GetIngestStatus>(RequestTimeout.After(s: 10));
+        try
+        {
+            var response = await client.GetResponse<IngestStatus, IngestNotFound>(new GetIngestStatus(id), ct);
+            return response.Is(out Response<IngestStatus>? status) ? status.Message : null;
+        }
+        catch (RequestTimeoutException) { return null; }
+    }
+
+    /// <summary>Polls the saga until a terminal state; with a console, one progress bar per step.</summary>
+    private static async Task<IngestStatus?> WaitAsync(CliBus bus, Guid id, TimeSpan timeout, Output.CliOutput? output, CancellationToken ct,
+        string[]? until = null)
+    {
+        until ??= Terminal;
+        var deadline = DateTime.UtcNow + timeout;
+        IngestStatus? last = null;
+        async Task Poll(Action<IngestStatus>? show)
+        {
+            while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
+            {
+                last = await QueryAsync(bus, id, ct);
+                if (last is not null)
+                {
+                    show?.Invoke(last);
+                    if (until.Contains(last.State)) return;
+                }
+                await Task.Delay(500, ct);
+            }
+        }
+        if (output is null || output.Json)
+        {
+            await Poll(null);
+        }
+        else
+        {
+            await output.Console.Progress().AutoClear(false).StartAsync(async progress =>
+            {
+                var tasks = StepOrder.ToDictionary(s => s, s => progress.AddTask(s, autoStart: false, maxValue: 1));
+                await Poll(status =>
+                {
+                    foreach (var step in status.Steps)
+                    {
+                        var task = tasks[step.Step];
+                        if (step.StartedAt is not null && !task.IsStarted) task.StartTask();
+                        if (step.FinishedAt is not null) { task.MaxValue = 1; task.Value = 1; task.StopTask(); }
+                        else if (step.Step == status.CurrentStep && status.ProgressTotal > 0)
+                        {
+                            task.MaxValue = status.ProgressTotal;
+                            task.Value = status.ProgressDone;
+                        }
+                    }
+                });
+            });
+        }
+        return last is not null && until.Contains(last.State) ? last : null;
+    }
+
+    private static void Print(Output.CliOutput output, IngestStatus s) =>
+        output.Result(new
+        {
+            ingestId = s.IngestId, state = s.State, institution = s.Institution, key = s.Key, objectIdentifier = s.ObjectIdentifier,
+            currentStep = s.CurrentStep, lastError = s.LastError, rejections = s.Rejections, fileCount = s.FileCount, bytes = s.Bytes,
+            steps = s.Steps, receivedAt = s.ReceivedAt, finishedAt = s.FinishedAt,
+        }, console =>
+        {
+            var color = s.State switch { "Completed" => "green", "Rejected" or "Failed" or "Faulted" => "red", "Cancelled" => "yellow", _ => "blue" };
+            console.MarkupLine($"ingest [bold]{s.IngestId}[/]: [{color}]{s.State}[/] {Markup.Escape(s.ObjectIdentifier ?? s.Key)} ({s.FileCount} files, {s.Bytes} bytes)");
+            if (s.LastError is not null) console.MarkupLine($"  last error: {Markup.Escape(s.LastError)}");
+            foreach (var r in s.Rejections) console.MarkupLine($"  [red]{Markup.Escape(r.Code)}[/] {Markup.Escape(r.Message)}");
+            var table = new Table().AddColumns("Step", "Attempts", "Started", "Finished", "Seconds");
+            foreach (var step in s.Steps.Where(x => x.Attempts > 0 || x.StartedAt is not null))
+                table.AddRow(step.Step, step.Attempts.ToString(), step.StartedAt?.ToString("HH:mm:ss.fff") ?? "", step.FinishedAt?.ToString("HH:mm:ss.fff") ?? "",
+                    step.StartedAt is { } a && step.FinishedAt is { } b ? (b - a).TotalSeconds.ToString("F2") : "");
+            console.Write(table);
+        });
+}

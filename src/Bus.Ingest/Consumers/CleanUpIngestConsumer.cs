@@ -1,0 +1,35 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Consumers;
+
+/// <summary>
+/// After Record: deletes the ingest's staging objects and (by default) the receiving tar, marks the
+/// interim rows ended (kept <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones.
+/// Every part is idempotent: deleting what is already gone succeeds.
+/// </summary>
+public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, IOptions<StorageOptions> storage, IOptions<IngestOptions> options)
+    : IConsumer<CleanUpIngest>
+{
+    public async Task Consume(ConsumeContext<CleanUpIngest> context)
+    {
+        var m = context.Message;
+        var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
+        var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        if (m.DeleteReceivingObject)
+        {
+            await copier.DeleteAsync(m.ReceivingBucket, m.ReceivingKey, run.CancellationToken);
+            deleted++;
+        }
+        await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken);
+        await store.PurgeAsync(options.Value.InterimRetentionDays, run.CancellationToken);
+        await context.Publish(new IngestCleanedUp(m.IngestId, deleted, DateTimeOffset.UtcNow));
+    }
+}
+
+public sealed class CleanUpIngestConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<CleanUpIngestConsumer>(options, q => q.CleanUp, 4);

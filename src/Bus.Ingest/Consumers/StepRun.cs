@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Bus.Contracts.Ingest;
+using MassTransit;
+
+namespace Bus.Ingest.Consumers;
+
+/// <summary>
+/// What every step consumer does around its work: report the attempt, watch its time slice, report
+/// progress, and when the slice is spent send itself a continuation (same command, marked so it is
+/// not counted as a new attempt) and acknowledge, well before RabbitMQ's consumer timeout.
+/// </summary>
+public sealed class StepRun<T> where T : class
+{
+    private const string ContinuationHeader = "Bus-Ingest-Continuation";
+    private readonly ConsumeContext<T> _context;
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly TimeSpan _slice;
+
+    private StepRun(ConsumeContext<T> context, Guid ingestId, string step, TimeSpan slice)
+    {
+        _context = context;
+        IngestId = ingestId;
+        Step = step;
+        _slice = slice;
+    }
+
+    public Guid IngestId { get; }
+    public string Step { get; }
+    public CancellationToken CancellationToken => _context.CancellationToken;
+
+    public static async Task<StepRun<T>> BeginAsync(ConsumeContext<T> context, Guid ingestId, string step, TimeSpan slice)
+    {
+        if (!context.Headers.TryGetHeader(ContinuationHeader, out _))
+            await context.Publish(new IngestStepStarted(ingestId, step, DateTimeOffset.UtcNow));
+        return new StepRun<T>(context, ingestId, step, slice);
+    }
+
+    /// <summary>True when the slice is spent, or the host is stopping (SIGTERM): checkpoint and continue elsewhere.</summary>
+    public bool ShouldYield => _elapsed.Elapsed >= _slice || _context.CancellationToken.IsCancellationRequested;
+
+    public Task ProgressAsync(long done, long total) =>
+        _context.Publish(new IngestStepProgress(IngestId, Step, done, total, DateTimeOffset.UtcNow), CancellationToken.None);
+
+    /// <summary>Sends the same command back to this step's queue; any process may pick it up.</summary>
+    public async Task ContinueAsync()
+    {
+        var endpoint = await _context.GetSendEndpoint(_context.ReceiveContext.InputAddress);
+        await endpoint.Send(_context.Message, Pipe.Execute<SendContext<T>>(s => s.Headers.Set(ContinuationHeader, true)), CancellationToken.None);
+    }
+
+    public Task FailAsync(string code, string message) =>
+        _context.Publish(new IngestStepFailed(IngestId, Step, code, message, DateTimeOffset.UtcNow));
+}

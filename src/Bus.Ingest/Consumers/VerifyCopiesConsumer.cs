@@ -1,0 +1,71 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Consumers;
+
+/// <summary>
+/// Re-reads every copy Store made and recomputes its sha256 (not just its size). A mismatch
+/// re-copies that file from staging, up to <see cref="IngestOptions.VerifyRecopyAttempts"/> times,
+/// then fails the ingest. Verified marks are per copy, so a retry re-reads only unverified copies.
+/// </summary>
+public sealed class VerifyCopiesConsumer(InterimStore store, PreservationCopier copier, IOptions<IngestOptions> options, ILogger<VerifyCopiesConsumer> logger)
+    : IConsumer<VerifyCopies>
+{
+    public async Task Consume(ConsumeContext<VerifyCopies> context)
+    {
+        var id = context.Message.IngestId;
+        var run = await StepRun<VerifyCopies>.BeginAsync(context, id, IngestSteps.Verify, options.Value.TimeSlice);
+        var bag = await store.FindBagAsync(id, run.CancellationToken);
+        if (bag is null || bag.CancelledAt is not null) return;
+        var files = await store.FilesAsync(id, "store_needed", run.CancellationToken);
+        var total = files.Count * StoreFilesConsumer.Roles.Length;
+        var done = files.Sum(f => (f.PrimaryVerifiedAt is null ? 0 : 1) + (f.ReplicaVerifiedAt is null ? 0 : 1));
+        var recopied = 0;
+        foreach (var file in files.Where(f => f.PrimaryVerifiedAt is null || f.ReplicaVerifiedAt is null))
+        {
+            if (run.ShouldYield)
+            {
+                await run.ContinueAsync();
+                return;
+            }
+            var recopies = file.Recopies;
+            foreach (var role in StoreFilesConsumer.Roles)
+            {
+                if ((role == "primary" ? file.PrimaryVerifiedAt : file.ReplicaVerifiedAt) is not null) continue;
+                var key = ObjectKeys.Preservation(file.FileId);
+                while (true)
+                {
+                    var actual = await copier.Sha256Async(copier.BucketFor(role), key, run.CancellationToken);
+                    if (actual == file.Sha256)
+                    {
+                        await store.MarkVerifiedAsync(id, file.Path, role, CancellationToken.None);
+                        done++;
+                        break;
+                    }
+                    logger.LogWarning("Copy of {Path} in {Role} has sha256 {Actual}, expected {Expected} (re-copies so far {Recopies})",
+                        file.Path, role, actual, file.Sha256, recopies);
+                    if (recopies >= options.Value.VerifyRecopyAttempts)
+                    {
+                        await run.FailAsync("copy-mismatch",
+                            $"{file.Path}: the {role} copy's sha256 is {actual}, expected {file.Sha256}, after {recopies} re-copies");
+                        return;
+                    }
+                    var etag = await copier.CopyAsync(file.StagingKey, role, key, file.Size, StoreFilesConsumer.Metadata(bag, file), run.CancellationToken);
+                    await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                    await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
+                    recopies++;
+                    recopied++;
+                }
+            }
+            if (done % 50 == 0) await run.ProgressAsync(done, total);
+        }
+        await context.Publish(new CopiesVerified(id, total, recopied, DateTimeOffset.UtcNow));
+    }
+}
+
+public sealed class VerifyCopiesConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<VerifyCopiesConsumer>(options, q => q.Verify, 4);

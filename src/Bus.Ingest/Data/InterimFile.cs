@@ -1,0 +1,23 @@
+namespace Bus.Ingest.Data;
+
+/// <summary>One file of an ingest as Unpack found it (digests in lower-case hex).</summary>
+public sealed record InterimFile(
+    string Path, Guid FileId, long Size, string Md5, string Sha1, string Sha256, string Sha512, string StagingKey, bool IsPayload);
+
+/// <summary>A file as the later steps see it: where it is staged, where it goes, what is done.</summary>
+public sealed record InterimFileState(
+    string Path, Guid FileId, long Size, string Sha256, string StagingKey, bool IsPayload, bool StoreNeeded,
+    string? Format, DateTimeOffset? PrimaryStoredAt, DateTimeOffset? ReplicaStoredAt,
+    DateTimeOffset? PrimaryVerifiedAt, DateTimeOffset? ReplicaVerifiedAt, int Recopies, DateTimeOffset? RecordedAt,
+    string Md5, string Sha1, string Sha512, string? FormatMethod, string? PrimaryEtag, string? ReplicaEtag);
+
+/// <summary>What Unpack and Validate learned about the bag itself.</summary>
+public sealed record InterimBag(
+    Guid IngestId, string Institution, string BagName, string? ObjectIdentifier, string? Title, string? Description,
+    string? Access, string? StorageOption, string? BagitProfile, IReadOnlyList<string> ManifestAlgorithms, bool Reingest,
+    string Problems, DateTimeOffset? CancelledAt);
+
+/// <summary>What Unpack learned about the bag: its tags (for Validate and Record) and the validator's errors as JSON.</summary>
+public sealed record UnpackedBag(
+    string BagName, string Problems, IReadOnlyList<string> ManifestAlgorithms, string? Title, string? Description,
+    string? Access, string? StorageOption, string? BagitProfile);

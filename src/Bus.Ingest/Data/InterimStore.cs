@@ -1,0 +1,235 @@
+using Bus.Platform.Options;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Bus.Ingest.Data;
+
+/// <summary>
+/// Reads and writes ingest's interim rows. Unpack's files go in with one binary COPY; later steps
+/// update per file as each piece of work is done, so a retry or continuation starts after it.
+/// </summary>
+public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisposable
+{
+    public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(options.Value.ConnectionString);
+
+    /// <summary>
+    /// Replaces the ingest's file rows and bag row in one transaction: Unpack is all or nothing per
+    /// attempt (file ids are name-based, so a retried Unpack writes the same ids and staging keys).
+    /// </summary>
+    public async Task SaveUnpackedAsync(Guid ingestId, string institution, UnpackedBag bag, IReadOnlyCollection<InterimFile> files, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var delete = new NpgsqlCommand("DELETE FROM bus.ingest_files WHERE ingest_id = @id", connection, tx))
+        {
+            delete.Parameters.AddWithValue("id", ingestId);
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY bus.ingest_files (ingest_id, path, file_id, size, md5, sha1, sha256, sha512, staging_key, is_payload) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var f in files)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(ingestId, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(f.Path, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.FileId, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(f.Size, NpgsqlDbType.Bigint, ct);
+                await writer.WriteAsync(f.Md5, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.Sha1, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.Sha256, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.Sha512, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.StagingKey, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.IsPayload, NpgsqlDbType.Boolean, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+        await using (var command = new NpgsqlCommand("""
+            INSERT INTO bus.ingest_bags (ingest_id, institution, bag_name, problems, manifest_algorithms, title, description, access,
+                                         storage_option, bagit_profile, unpacked_at)
+            VALUES (@id, @institution, @bag, @problems::jsonb, @algorithms, @title, @description, @access, @storage, @profile, now())
+            ON CONFLICT (ingest_id) DO UPDATE SET bag_name = excluded.bag_name, problems = excluded.problems,
+                manifest_algorithms = excluded.manifest_algorithms, title = excluded.title, description = excluded.description,
+                access = excluded.access, storage_option = excluded.storage_option, bagit_profile = excluded.bagit_profile, unpacked_at = now()
+            """, connection, tx))
+        {
+            command.Parameters.AddWithValue("id", ingestId);
+            command.Parameters.AddWithValue("institution", institution);
+            command.Parameters.AddWithValue("bag", bag.BagName);
+            command.Parameters.AddWithValue("problems", bag.Problems);
+            command.Parameters.AddWithValue("algorithms", bag.ManifestAlgorithms.ToArray());
+            command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)bag.Title ?? DBNull.Value);
+            command.Parameters.AddWithValue("description", NpgsqlDbType.Text, (object?)bag.Description ?? DBNull.Value);
+            command.Parameters.AddWithValue("access", NpgsqlDbType.Text, (object?)bag.Access ?? DBNull.Value);
+            command.Parameters.AddWithValue("storage", NpgsqlDbType.Text, (object?)bag.StorageOption ?? DBNull.Value);
+            command.Parameters.AddWithValue("profile", NpgsqlDbType.Text, (object?)bag.BagitProfile ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<InterimBag?> FindBagAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("""
+            SELECT ingest_id, institution, bag_name, object_identifier, title, description, access, storage_option, bagit_profile,
+                   manifest_algorithms, reingest, problems::text, cancelled_at
+            FROM bus.ingest_bags WHERE ingest_id = @id
+            """);
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        return new InterimBag(r.GetGuid(0), r.GetString(1), r.GetString(2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7), Text(r, 8),
+            r.GetFieldValue<string[]>(9), r.GetBoolean(10), r.GetString(11), r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12));
+    }
+
+    /// <summary>Validate's outcome: the bag's descriptive tags and which files a reingest must store.</summary>
+    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, (Guid FileId, string Sha256)> registered, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var command = new NpgsqlCommand("""
+            UPDATE bus.ingest_bags SET object_identifier = @object, title = @title, description = @description, access = @access,
+                storage_option = @storage, bagit_profile = @profile, manifest_algorithms = @algorithms, reingest = @reingest
+            WHERE ingest_id = @id
+            """, connection, tx))
+        {
+            command.Parameters.AddWithValue("id", bag.IngestId);
+            command.Parameters.AddWithValue("object", bag.ObjectIdentifier ?? "");
+            command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)bag.Title ?? DBNull.Value);
+            command.Parameters.AddWithValue("description", NpgsqlDbType.Text, (object?)bag.Description ?? DBNull.Value);
+            command.Parameters.AddWithValue("access", NpgsqlDbType.Text, (object?)bag.Access ?? DBNull.Value);
+            command.Parameters.AddWithValue("storage", NpgsqlDbType.Text, (object?)bag.StorageOption ?? DBNull.Value);
+            command.Parameters.AddWithValue("profile", NpgsqlDbType.Text, (object?)bag.BagitProfile ?? DBNull.Value);
+            command.Parameters.AddWithValue("algorithms", bag.ManifestAlgorithms.ToArray());
+            command.Parameters.AddWithValue("reingest", bag.Reingest);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        if (registered.Count > 0)
+        {
+            // Reingest: a path already preserved keeps its file UUID; an unchanged sha256 is not stored again.
+            await using var command = new NpgsqlCommand("""
+                UPDATE bus.ingest_files f SET file_id = u.file_id, store_needed = (f.sha256 <> u.sha256)
+                FROM unnest(@paths, @ids, @digests) AS u (path, file_id, sha256)
+                WHERE f.ingest_id = @id AND f.path = u.path
+                """, connection, tx);
+            command.Parameters.AddWithValue("id", bag.IngestId);
+            command.Parameters.AddWithValue("paths", registered.Keys.ToArray());
+            command.Parameters.AddWithValue("ids", registered.Values.Select(v => v.FileId).ToArray());
+            command.Parameters.AddWithValue("digests", registered.Values.Select(v => v.Sha256).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Files of the ingest in path order, <paramref name="where"/> filtering (SQL over the ingest_files columns).</summary>
+    public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, string where, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand($"""
+            SELECT path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
+                   primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
+            FROM bus.ingest_files WHERE ingest_id = @id AND ({where}) ORDER BY path
+            """);
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var files = new List<InterimFileState>();
+        while (await r.ReadAsync(ct))
+            files.Add(new InterimFileState(r.GetString(0), r.GetGuid(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetBoolean(6),
+                Text(r, 7), Time(r, 8), Time(r, 9), Time(r, 10), Time(r, 11), r.GetInt32(12), Time(r, 13),
+                r.GetString(14), r.GetString(15), r.GetString(16), Text(r, 17), Text(r, 18), Text(r, 19)));
+        return files;
+    }
+
+    public async Task SetFormatsAsync(Guid ingestId, IReadOnlyList<(string Path, string Format, string Method)> formats, CancellationToken ct)
+    {
+        if (formats.Count == 0) return;
+        await using var command = DataSource.CreateCommand("""
+            UPDATE bus.ingest_files f SET format = u.format, format_method = u.method
+            FROM unnest(@paths, @formats, @methods) AS u (path, format, method)
+            WHERE f.ingest_id = @id AND f.path = u.path
+            """);
+        command.Parameters.AddWithValue("id", ingestId);
+        command.Parameters.AddWithValue("paths", formats.Select(f => f.Path).ToArray());
+        command.Parameters.AddWithValue("formats", formats.Select(f => f.Format).ToArray());
+        command.Parameters.AddWithValue("methods", formats.Select(f => f.Method).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<(int Libmagic, int Extension)> FormatMethodCountsAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(
+            "SELECT count(*) FILTER (WHERE format_method = 'libmagic'), count(*) FILTER (WHERE format_method = 'extension') FROM bus.ingest_files WHERE ingest_id = @id");
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return ((int)r.GetInt64(0), (int)r.GetInt64(1));
+    }
+
+    /// <summary>Marks one copy stored (role "primary" or "replica"); a later attempt skips it.</summary>
+    public Task MarkStoredAsync(Guid ingestId, string path, string role, string etag, CancellationToken ct) =>
+        ExecuteAsync($"UPDATE bus.ingest_files SET {role}_stored_at = now(), {role}_etag = @etag, {role}_verified_at = NULL WHERE ingest_id = @id AND path = @path",
+            ingestId, path, ("etag", etag), ct);
+
+    public Task MarkVerifiedAsync(Guid ingestId, string path, string role, CancellationToken ct) =>
+        ExecuteAsync($"UPDATE bus.ingest_files SET {role}_verified_at = now() WHERE ingest_id = @id AND path = @path", ingestId, path, null, ct);
+
+    public Task CountRecopyAsync(Guid ingestId, string path, CancellationToken ct) =>
+        ExecuteAsync("UPDATE bus.ingest_files SET recopies = recopies + 1 WHERE ingest_id = @id AND path = @path", ingestId, path, null, ct);
+
+    public async Task<(string? Primary, string? Replica)> EtagsAsync(Guid ingestId, string path, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("SELECT primary_etag, replica_etag FROM bus.ingest_files WHERE ingest_id = @id AND path = @path");
+        command.Parameters.AddWithValue("id", ingestId);
+        command.Parameters.AddWithValue("path", path);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (Text(r, 0), Text(r, 1)) : (null, null);
+    }
+
+    public async Task<bool> IsCancelledAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("SELECT cancelled_at IS NOT NULL FROM bus.ingest_bags WHERE ingest_id = @id");
+        command.Parameters.AddWithValue("id", ingestId);
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>Steps still in flight see this and stop; compensation then removes what they left.</summary>
+    public async Task MarkEndedAsync(Guid ingestId, bool cancelled, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(
+            "UPDATE bus.ingest_bags SET finished_at = coalesce(finished_at, now())" + (cancelled ? ", cancelled_at = coalesce(cancelled_at, now())" : "") + " WHERE ingest_id = @id");
+        command.Parameters.AddWithValue("id", ingestId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task MarkRecordedAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("UPDATE bus.ingest_files SET recorded_at = coalesce(recorded_at, now()) WHERE ingest_id = @id");
+        command.Parameters.AddWithValue("id", ingestId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes interim rows of ingests that ended more than <paramref name="retentionDays"/> ago.</summary>
+    public async Task<int> PurgeAsync(int retentionDays, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("""
+            WITH old AS (DELETE FROM bus.ingest_bags WHERE finished_at < now() - make_interval(days => @days) RETURNING ingest_id)
+            DELETE FROM bus.ingest_files f USING old WHERE f.ingest_id = old.ingest_id
+            """);
+        command.Parameters.AddWithValue("days", retentionDays);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task ExecuteAsync(string sql, Guid ingestId, string path, (string Name, string Value)? extra, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", ingestId);
+        command.Parameters.AddWithValue("path", path);
+        if (extra is { } e) command.Parameters.AddWithValue(e.Name, e.Value);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}

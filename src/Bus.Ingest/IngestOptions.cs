@@ -1,0 +1,52 @@
+using Bus.Platform.Options;
+
+namespace Bus.Ingest;
+
+/// <summary>Bus:Ingest: how the ingest steps behave. Validated at start-up (the bad key is named).</summary>
+public sealed class IngestOptions : IBusOptions
+{
+    public const string Section = "Bus:Ingest";
+    public string SectionName => Section;
+
+    /// <summary>
+    /// Longest a step holds one broker message before it checkpoints, sends itself a continuation and
+    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2).
+    /// </summary>
+    public int TimeSliceSeconds { get; set; } = 300;
+    /// <summary>How many times Verify re-copies a copy whose sha256 does not match before the ingest fails.</summary>
+    public int VerifyRecopyAttempts { get; set; } = 2;
+    /// <summary>Delete the receiving tar once the ingest completed (depositors re-upload to reingest).</summary>
+    public bool DeleteReceivingObject { get; set; } = true;
+    /// <summary>Days interim per-file rows are kept after an ingest ends (for audits and support).</summary>
+    public int InterimRetentionDays { get; set; } = 30;
+    /// <summary>Bytes of a file's head given to libmagic for format identification.</summary>
+    public int IdentifyHeadBytes { get; set; } = 64 * 1024;
+    /// <summary>Objects at or above this size are copied with multipart UploadPartCopy (S3 refuses CopyObject over 5 GiB).</summary>
+    public long MultipartCopyThresholdBytes { get; set; } = 256L * 1024 * 1024;
+    public long MultipartCopyPartBytes { get; set; } = 128L * 1024 * 1024;
+    /// <summary>Parallel S3 copies/reads inside one step message.</summary>
+    public int StepConcurrency { get; set; } = 4;
+    /// <summary>Prefix for the ingest queues, so a test host on the shared broker uses queues of its own.</summary>
+    public string QueuePrefix { get; set; } = "";
+    /// <summary>Storage options a bag may ask for (aptrust-info.txt Storage-Option, or --storage-option).</summary>
+    public string[] StorageOptions { get; set; } = ["Standard", "Glacier-OH", "Glacier-OR", "Glacier-VA", "Glacier-Deep-OH", "Glacier-Deep-OR", "Glacier-Deep-VA", "Wasabi-OR", "Wasabi-VA"];
+
+    public IEnumerable<OptionError> Validate()
+    {
+        if (TimeSliceSeconds is < 5 or > 1500) yield return new(nameof(TimeSliceSeconds), $"must be 5-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {TimeSliceSeconds})");
+        if (VerifyRecopyAttempts is < 0 or > 10) yield return new(nameof(VerifyRecopyAttempts), $"must be 0-10 (got {VerifyRecopyAttempts})");
+        if (InterimRetentionDays is < 1 or > 3650) yield return new(nameof(InterimRetentionDays), $"must be 1-3650 (got {InterimRetentionDays})");
+        if (IdentifyHeadBytes is < 256 or > 16 * 1024 * 1024) yield return new(nameof(IdentifyHeadBytes), $"must be 256 bytes to 16 MiB (got {IdentifyHeadBytes})");
+        if (MultipartCopyPartBytes is < 5L * 1024 * 1024 or > 5L * 1024 * 1024 * 1024) yield return new(nameof(MultipartCopyPartBytes), $"must be 5 MiB-5 GiB, S3's part size limits (got {MultipartCopyPartBytes})");
+        if (MultipartCopyThresholdBytes < MultipartCopyPartBytes || MultipartCopyThresholdBytes > 5L * 1024 * 1024 * 1024)
+            yield return new(nameof(MultipartCopyThresholdBytes), $"must be between MultipartCopyPartBytes and 5 GiB (got {MultipartCopyThresholdBytes})");
+        if (StepConcurrency is < 1 or > 64) yield return new(nameof(StepConcurrency), $"must be 1-64 (got {StepConcurrency})");
+        if (QueuePrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            yield return new(nameof(QueuePrefix), $"may contain only letters, digits, '-', '_' or '.' (got '{QueuePrefix}')");
+        if (StorageOptions.Length == 0 || StorageOptions.Any(string.IsNullOrWhiteSpace)) yield return new(nameof(StorageOptions), "must list at least one non-empty option");
+    }
+
+    public IEnumerable<string> Endpoints() => [];
+
+    public TimeSpan TimeSlice => TimeSpan.FromSeconds(TimeSliceSeconds);
+}

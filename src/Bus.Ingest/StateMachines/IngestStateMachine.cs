@@ -1,0 +1,269 @@
+using System.Text.Json;
+using Bus.Contracts.Ingest;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.StateMachines;
+
+/// <summary>
+/// Carries a bag from the receiving bucket to two verified copies and registry rows. Each step is a
+/// command to its own queue; the step's event moves the saga on. A step's <c>Fault&lt;T&gt;</c>
+/// (retries exhausted) parks the saga in Faulted; when an operator replays the command from the
+/// step's <c>_error</c> queue, the step's event arrives in Faulted and the saga continues from there.
+/// Terminal states are ordinary states, never finalized: the row stays, so a duplicate submit of a
+/// finished ingest still finds it and is ignored.
+/// </summary>
+public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
+{
+    public IngestStateMachine(IngestQueues queues, IOptions<IngestOptions> options)
+    {
+        var deleteReceiving = options.Value.DeleteReceivingObject;
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Submitted, x => x.CorrelateById(m => m.Message.IngestId));
+        Event(() => CancelRequested, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => StatusRequested, x =>
+        {
+            x.CorrelateById(m => m.Message.IngestId);
+            x.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(new IngestNotFound(c.Message.IngestId))));
+        });
+        // Every host's saga queue may see a step event (published, fanned out): unknown ids are not ours.
+        Event(() => StepStarted, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => StepProgress, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Unpacked, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Invalid, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Validated, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Identified, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Stored, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Verified, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Recorded, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => CleanedUp, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => Compensated, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => StepFailed, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => UnpackFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => ValidateFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => IdentifyFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => StoreFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => VerifyFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => RecordFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => CleanUpFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Event(() => CompensateFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+
+        Initially(
+            When(Submitted)
+                .Then(c =>
+                {
+                    var m = c.Message;
+                    c.Saga.Institution = m.Institution;
+                    c.Saga.Bucket = m.Bucket;
+                    c.Saga.Key = m.Key;
+                    c.Saga.ETag = IngestIds.NormalizeETag(m.ETag);
+                    c.Saga.Size = m.Size;
+                    c.Saga.RequestedStorageOption = m.StorageOption;
+                    c.Saga.SubmittedBy = m.SubmittedBy;
+                    c.Saga.ReceivedAt = DateTimeOffset.UtcNow;
+                    c.Saga.CurrentStep = IngestSteps.Unpack;
+                })
+                .Send(_ => IngestQueues.Address(queues.Unpack), c => new UnpackBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ETag))
+                .Publish(c => new IngestAccepted(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ReceivedAt))
+                .TransitionTo(Received));
+
+        // A replayed command's event arrives in Faulted: the saga resumes from that step.
+        During(Received, Unpacking, Faulted,
+            When(Unpacked)
+                .Then(c =>
+                {
+                    c.Saga.BagName = c.Message.BagName;
+                    c.Saga.FileCount = c.Message.FileCount;
+                    c.Saga.Bytes = c.Message.Bytes;
+                    c.Saga.StepFinished(IngestSteps.Unpack, IngestSteps.Validate, c.Message.At);
+                })
+                .Send(_ => IngestQueues.Address(queues.Validate), c => new ValidateBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.RequestedStorageOption))
+                .TransitionTo(Validating));
+
+        During(Received, Unpacking, Validating, Faulted,
+            When(Invalid)
+                .Then(c =>
+                {
+                    c.Saga.Rejections = JsonSerializer.Serialize(c.Message.Reasons);
+                    c.Saga.LastError = string.Join("; ", c.Message.Reasons.Take(5).Select(r => r.Code));
+                    c.Saga.FinishedAt = c.Message.At;
+                    c.Saga.CurrentStep = null;
+                })
+                // Nothing reached preservation storage; staging objects of the invalid bag go.
+                .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "rejected"))
+                .Publish(c => new IngestRejected(c.Saga.CorrelationId, c.Message.Reasons, c.Message.At))
+                .TransitionTo(Rejected));
+
+        During(Validating, Faulted,
+            When(Validated)
+                .Then(c =>
+                {
+                    c.Saga.ObjectIdentifier = c.Message.ObjectIdentifier;
+                    c.Saga.StorageOption = c.Message.StorageOption;
+                    c.Saga.Reingest = c.Message.Reingest;
+                    c.Saga.StepFinished(IngestSteps.Validate, IngestSteps.Identify, c.Message.At);
+                })
+                .Send(_ => IngestQueues.Address(queues.Identify), c => new IdentifyFormats(c.Saga.CorrelationId))
+                .TransitionTo(Identifying));
+
+        During(Identifying, Faulted,
+            When(Identified)
+                .Then(c => c.Saga.StepFinished(IngestSteps.Identify, IngestSteps.Store, c.Message.At))
+                .Send(_ => IngestQueues.Address(queues.Store), c => new StoreFiles(c.Saga.CorrelationId))
+                .TransitionTo(Storing));
+
+        During(Storing, Faulted,
+            When(Stored)
+                .Then(c =>
+                {
+                    c.Saga.FilesStored = c.Message.CopiesMade;
+                    c.Saga.StepFinished(IngestSteps.Store, IngestSteps.Verify, c.Message.At);
+                })
+                .Send(_ => IngestQueues.Address(queues.Verify), c => new VerifyCopies(c.Saga.CorrelationId))
+                .TransitionTo(Verifying));
+
+        During(Verifying, Faulted,
+            When(Verified)
+                .Then(c => c.Saga.StepFinished(IngestSteps.Verify, IngestSteps.Record, c.Message.At))
+                .Send(_ => IngestQueues.Address(queues.Record), c => new RecordIngest(c.Saga.CorrelationId))
+                .TransitionTo(Recording));
+
+        During(Recording, Faulted,
+            When(Recorded)
+                .Then(c => c.Saga.StepFinished(IngestSteps.Record, IngestSteps.CleanUp, c.Message.At))
+                .Send(_ => IngestQueues.Address(queues.CleanUp), c => new CleanUpIngest(c.Saga.CorrelationId, c.Saga.Bucket, c.Saga.Key, deleteReceiving))
+                .TransitionTo(CleaningUp));
+
+        During(CleaningUp, Faulted,
+            When(CleanedUp)
+                .Then(c =>
+                {
+                    c.Saga.StepFinished(IngestSteps.CleanUp, null, c.Message.At);
+                    c.Saga.FinishedAt = c.Message.At;
+                })
+                .Publish(c => new IngestCompleted(c.Saga.CorrelationId, c.Saga.ObjectIdentifier ?? "", c.Saga.FileCount, c.Saga.Bytes,
+                    c.Saga.FilesStored, c.Saga.Reingest, c.Message.At))
+                .TransitionTo(Completed));
+
+        During([Received, Unpacking, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted],
+            When(StepFailed)
+                .Then(c =>
+                {
+                    c.Saga.LastError = $"{c.Message.Step}: {c.Message.Code}: {c.Message.Message}";
+                    c.Saga.FinishedAt = c.Message.At;
+                })
+                .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "failed: " + c.Message.Code))
+                .Publish(c => new IngestFailed(c.Saga.CorrelationId, c.Message.Step, c.Message.Message, c.Message.At))
+                .TransitionTo(Failed),
+            When(CancelRequested)
+                .Then(c =>
+                {
+                    c.Saga.CancelledBy = c.Message.RequestedBy;
+                    c.Saga.LastError = "cancelled by " + c.Message.RequestedBy + (c.Message.Reason is { } r ? ": " + r : "");
+                    c.Saga.FinishedAt = DateTimeOffset.UtcNow;
+                })
+                .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "cancelled"))
+                .Publish(c => new IngestCancelled(c.Saga.CorrelationId, c.Message.RequestedBy, c.Saga.FinishedAt ?? DateTimeOffset.UtcNow))
+                .TransitionTo(Cancelled));
+
+        During([Received, Unpacking, Validating, Identifying, Storing, Verifying, Recording, CleaningUp],
+            When(UnpackFaulted).Then(c => Park(c.Saga, IngestSteps.Unpack, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(ValidateFaulted).Then(c => Park(c.Saga, IngestSteps.Validate, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(IdentifyFaulted).Then(c => Park(c.Saga, IngestSteps.Identify, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(StoreFaulted).Then(c => Park(c.Saga, IngestSteps.Store, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(VerifyFaulted).Then(c => Park(c.Saga, IngestSteps.Verify, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(RecordFaulted).Then(c => Park(c.Saga, IngestSteps.Record, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted),
+            When(CleanUpFaulted).Then(c => Park(c.Saga, IngestSteps.CleanUp, c.Message)).Publish(c => Parked(c.Saga)).TransitionTo(Faulted));
+
+        During(Received,
+            When(StepStarted, c => c.Message.Step == IngestSteps.Unpack)
+                .TransitionTo(Unpacking));
+
+        During(Rejected, Failed, Cancelled,
+            When(Compensated).Then(c =>
+            {
+                c.Saga.CompensatedAt = c.Message.At;
+                c.Saga.CompensationStagingDeleted += c.Message.StagingDeleted;
+                c.Saga.CompensationCopiesDeleted += c.Message.CopiesDeleted;
+            }),
+            When(CompensateFaulted).Then(c => c.Saga.LastError = "compensation faulted: " + FirstError(c.Message)),
+            // A step that was in flight when the ingest ended reports late: its work is compensated, its news ignored.
+            Ignore(Unpacked), Ignore(Invalid), Ignore(Validated), Ignore(Identified), Ignore(Stored), Ignore(Verified),
+            Ignore(Recorded), Ignore(CleanedUp), Ignore(StepFailed), Ignore(CancelRequested),
+            Ignore(UnpackFaulted), Ignore(ValidateFaulted), Ignore(IdentifyFaulted), Ignore(StoreFaulted), Ignore(VerifyFaulted),
+            Ignore(RecordFaulted), Ignore(CleanUpFaulted));
+
+        During(Completed,
+            Ignore(CancelRequested), Ignore(CleanedUp), Ignore(Recorded), Ignore(StepFailed), Ignore(CleanUpFaulted));
+
+        DuringAny(
+            // The id is derived from (bucket, key, ETag): a second submit of the same upload is this ingest.
+            Ignore(Submitted),
+            When(StepStarted)
+                .Then(c => c.Saga.StepAttempted(c.Message.Step, c.Message.At)),
+            When(StepProgress)
+                .Then(c =>
+                {
+                    c.Saga.ProgressDone = c.Message.Done;
+                    c.Saga.ProgressTotal = c.Message.Total;
+                }),
+            When(StatusRequested)
+                .Respond(c => Status(c.Saga)));
+    }
+
+    private static void Park<T>(IngestState saga, string step, Fault<T> fault)
+    {
+        saga.CurrentStep = step;
+        saga.LastError = $"{step}: {FirstError(fault)}";
+    }
+
+    private static IngestFaulted Parked(IngestState saga) =>
+        new(saga.CorrelationId, saga.CurrentStep ?? "", saga.LastError ?? "", DateTimeOffset.UtcNow);
+
+    private static string FirstError<T>(Fault<T> fault) =>
+        fault.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : "fault without exception information";
+
+    public static IngestStatus Status(IngestState s) => new(
+        s.CorrelationId, s.CurrentState, s.Institution, s.Key, s.ObjectIdentifier, s.CurrentStep, s.LastError,
+        s.Rejections is null ? [] : JsonSerializer.Deserialize<List<IngestRejection>>(s.Rejections) ?? [],
+        s.StepTimings(), s.FileCount, s.Bytes, s.ProgressDone, s.ProgressTotal, s.ReceivedAt, s.FinishedAt);
+
+    public State Received { get; private set; } = null!;
+    public State Unpacking { get; private set; } = null!;
+    public State Validating { get; private set; } = null!;
+    public State Identifying { get; private set; } = null!;
+    public State Storing { get; private set; } = null!;
+    public State Verifying { get; private set; } = null!;
+    public State Recording { get; private set; } = null!;
+    public State CleaningUp { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Rejected { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+    public State Faulted { get; private set; } = null!;
+
+    public Event<SubmitIngest> Submitted { get; private set; } = null!;
+    public Event<CancelIngest> CancelRequested { get; private set; } = null!;
+    public Event<GetIngestStatus> StatusRequested { get; private set; } = null!;
+    public Event<IngestStepStarted> StepStarted { get; private set; } = null!;
+    public Event<IngestStepProgress> StepProgress { get; private set; } = null!;
+    public Event<BagUnpacked> Unpacked { get; private set; } = null!;
+    public Event<BagInvalid> Invalid { get; private set; } = null!;
+    public Event<BagValidated> Validated { get; private set; } = null!;
+    public Event<FormatsIdentified> Identified { get; private set; } = null!;
+    public Event<FilesStored> Stored { get; private set; } = null!;
+    public Event<CopiesVerified> Verified { get; private set; } = null!;
+    public Event<IngestRecorded> Recorded { get; private set; } = null!;
+    public Event<IngestCleanedUp> CleanedUp { get; private set; } = null!;
+    public Event<IngestCompensated> Compensated { get; private set; } = null!;
+    public Event<IngestStepFailed> StepFailed { get; private set; } = null!;
+    public Event<Fault<UnpackBag>> UnpackFaulted { get; private set; } = null!;
+    public Event<Fault<ValidateBag>> ValidateFaulted { get; private set; } = null!;
+    public Event<Fault<IdentifyFormats>> IdentifyFaulted { get; private set; } = null!;
+    public Event<Fault<StoreFiles>> StoreFaulted { get; private set; } = null!;
+    public Event<Fault<VerifyCopies>> VerifyFaulted { get; private set; } = null!;
+    public Event<Fault<RecordIngest>> RecordFaulted { get; private set; } = null!;
+    public Event<Fault<CleanUpIngest>> CleanUpFaulted { get; private set; } = null!;
+    public Event<Fault<CompensateIngest>> CompensateFaulted { get; private set; } = null!;
+}

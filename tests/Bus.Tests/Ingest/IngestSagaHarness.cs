@@ -1,0 +1,106 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest;
+using Bus.Ingest.StateMachines;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Tests.Ingest;
+
+/// <summary>
+/// The ingest saga alone on MassTransit's in-memory harness. Tests play the step consumers by
+/// publishing their events; <see cref="FailingStep{T}"/> plays a step whose command faults.
+/// </summary>
+public sealed class IngestSagaHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private IngestSagaHarness(ServiceProvider provider, ITestHarness harness)
+    {
+        _provider = provider;
+        Harness = harness;
+        Saga = harness.GetSagaStateMachineHarness<IngestStateMachine, IngestState>();
+    }
+
+    public ITestHarness Harness { get; }
+    public ISagaStateMachineTestHarness<IngestStateMachine, IngestState> Saga { get; }
+    public IngestStateMachine Machine => Saga.StateMachine;
+
+    public static async Task<IngestSagaHarness> StartAsync(Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var provider = new ServiceCollection()
+            .AddSingleton(Options.Create(new IngestOptions()))
+            .AddSingleton<IngestQueues>()
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddSagaStateMachine<IngestStateMachine, IngestState>();
+                configure?.Invoke(x);
+            })
+            .BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        return new IngestSagaHarness(provider, harness);
+    }
+
+    public static SubmitIngest Submission(string key = "bag1.tar", string etag = "\"abc123\"") =>
+        new("test.edu", "bus-receiving", key, etag, 1024, null, "depositor@test.edu", DateTimeOffset.UtcNow);
+
+    public async Task<Guid> SubmitAsync(SubmitIngest? submit = null)
+    {
+        submit ??= Submission();
+        await Harness.Bus.Publish(submit);
+        await InStateAsync(submit.IngestId, Machine.Received);
+        return submit.IngestId;
+    }
+
+    public async Task<IngestState> InStateAsync(Guid id, State state)
+    {
+        var found = await Saga.Exists(id, _ => state);
+        Assert.True(found.HasValue, $"saga {id} did not reach {state.Name}; it is {Saga.Sagas.Contains(id)?.CurrentState ?? "absent"}");
+        return Saga.Sagas.Contains(id)!;
+    }
+
+    /// <summary>
+    /// Plays every step up to the state the saga enters after <paramref name="steps"/> events.
+    /// With <paramref name="waitForLast"/> false the last state is not awaited (a failing step leaves it at once).
+    /// </summary>
+    public async Task<Guid> DriveAsync(int steps, bool waitForLast = true)
+    {
+        var submit = Submission();
+        await Harness.Bus.Publish(submit);
+        var id = submit.IngestId;
+        if (steps > 0 || waitForLast) await InStateAsync(id, Machine.Received);
+        var now = DateTimeOffset.UtcNow;
+        object[] events =
+        [
+            new BagUnpacked(id, "bag1", 3, 300, now),
+            new BagValidated(id, "test.edu/bag1", "Standard", false, 3, now),
+            new FormatsIdentified(id, 2, 1, now),
+            new FilesStored(id, 6, now),
+            new CopiesVerified(id, 6, 0, now),
+            new IngestRecorded(id, "test.edu/bag1", 20, now),
+            new IngestCleanedUp(id, 4, now),
+        ];
+        State[] states = [Machine.Validating, Machine.Identifying, Machine.Storing, Machine.Verifying, Machine.Recording, Machine.CleaningUp, Machine.Completed];
+        for (var i = 0; i < steps; i++)
+        {
+            await Harness.Bus.Publish(events[i]);
+            if (i < steps - 1 || waitForLast) await InStateAsync(id, states[i]);
+        }
+        return id;
+    }
+
+    public async Task<int> SentCountAsync<T>(Guid id) where T : class =>
+        await Harness.Sent.SelectAsync<T>(m => IdOf(m.Context.Message) == id).Count();
+
+    private static Guid IdOf(object message) => (Guid)message.GetType().GetProperty("IngestId")!.GetValue(message)!;
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
+
+/// <summary>A step consumer whose command always throws: its Fault&lt;T&gt; parks the saga.</summary>
+public sealed class FailingStep<T> : IConsumer<T> where T : class
+{
+    public Task Consume(ConsumeContext<T> context) => throw new InvalidOperationException("S3 is down (test)");
+}
