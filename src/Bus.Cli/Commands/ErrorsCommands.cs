@@ -39,7 +39,7 @@ public static class ErrorsCommands
         var filter = new Option<string>("--queue") { Description = "Only queues whose name contains this text" };
         var command = new Command("list", "Every *_error and *_skipped queue with its count, failures grouped by message and exception type");
         command.Options.Add(filter);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var queues = await context.Get<ErrorQueueService>().ListAsync(parse.GetValue(filter), ct);
             output.Result(new { queues }, console =>
@@ -49,7 +49,7 @@ public static class ErrorsCommands
                 {
                     table.AddRow(Markup.Escape(q.Name), q.Messages.ToString(), "", "", "", "", "");
                     foreach (var g in q.Groups)
-                        table.AddRow("", "", Markup.Escape(g.MessageType), Markup.Escape(g.ExceptionType), g.Count.ToString(), Time(g.FirstSeen), Time(g.LastSeen));
+                        table.AddRow("", "", Markup.Escape(g.MessageType), Markup.Escape(g.ExceptionType), g.Count.ToString(), OperationsCommandSupport.Time(g.FirstSeen), OperationsCommandSupport.Time(g.LastSeen));
                 }
                 console.Write(table);
                 foreach (var q in queues.Where(q => q.Truncated))
@@ -68,7 +68,7 @@ public static class ErrorsCommands
         command.Arguments.Add(Queue);
         command.Options.Add(messageId);
         command.Options.Add(limit);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             Guid? id = null;
             if (parse.GetValue(messageId) is { } raw)
@@ -85,11 +85,11 @@ public static class ErrorsCommands
                     table.AddRow("Message type", Markup.Escape(string.Join(", ", m.MessageTypes)));
                     table.AddRow("Exception", Markup.Escape($"{m.ExceptionType}: {m.ExceptionMessage}"));
                     table.AddRow("Reason", Markup.Escape(m.Reason ?? ""));
-                    table.AddRow("Failed at", Markup.Escape(Time(m.FaultTimestamp)));
+                    table.AddRow("Failed at", Markup.Escape(OperationsCommandSupport.Time(m.FaultTimestamp)));
                     table.AddRow("Failed on", Markup.Escape(m.InputAddress ?? ""));
                     table.AddRow("Replayed before", m.ReplayCount.ToString());
                     table.AddRow("Correlation id", Markup.Escape(m.CorrelationId?.ToString() ?? ""));
-                    table.AddRow("Saga", Markup.Escape(m.Saga is { } s ? $"{s.SagaType} in state {s.CurrentState} (updated {Time(s.UpdatedAt)})" : "(none found)"));
+                    table.AddRow("Saga", Markup.Escape(m.Saga is { } s ? $"{s.SagaType} in state {s.CurrentState} (updated {OperationsCommandSupport.Time(s.UpdatedAt)})" : "(none found)"));
                     foreach (var (k, v) in m.FaultHeaders.Concat(m.HostHeaders).Concat(m.OtherHeaders).Concat(m.Properties))
                         table.AddRow(Markup.Escape(k), Markup.Escape(v ?? ""));
                     console.Write(table);
@@ -108,7 +108,7 @@ public static class ErrorsCommands
     {
         var command = new Command("replay", "Send selected messages back to the queue they failed on (confirmed before removal: never lost)");
         AddSelectors(command);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var selector = Selector(parse);
             var report = await context.Get<ErrorQueueService>().ReplayAsync(parse.GetValue(Queue)!, selector, parse.GetValue(DryRun), Actor(parse), ct);
@@ -135,7 +135,7 @@ public static class ErrorsCommands
     {
         var command = new Command("archive", "Move selected messages out of an error queue into PostgreSQL (bus.archived_error_messages), nothing discarded");
         AddSelectors(command);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var selector = Selector(parse);
             var report = await context.Get<ErrorArchive>().ArchiveAsync(parse.GetValue(Queue)!, selector, parse.GetValue(DryRun), Actor(parse), ct);
@@ -157,7 +157,7 @@ public static class ErrorsCommands
         var queue = new Option<string>("--queue") { Description = "Only messages archived from this queue" };
         var command = new Command("archived", "Messages in the archive (ids for 'errors restore')");
         command.Options.Add(queue);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var rows = await context.Get<ErrorArchive>().ListAsync(parse.GetValue(queue), ct);
             output.Result(new { messages = rows }, console => console.Write(ArchivedTable(rows, showIds: true)));
@@ -172,7 +172,7 @@ public static class ErrorsCommands
         var command = new Command("restore", "Put archived messages back into their error queue, byte for byte (confirmed before the archive row is deleted)");
         command.Arguments.Add(ids);
         command.Options.Add(By);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var wanted = parse.GetValue(ids) ?? [];
             if (wanted.Any(i => i < 1)) throw new CliUsageException("archive ids are positive numbers (see 'busctl errors archived')");
@@ -190,7 +190,7 @@ public static class ErrorsCommands
     {
         var command = new Command("purge-archive", "Delete archived messages older than Bus:Operations:ArchiveRetentionDays");
         command.Options.Add(By);
-        command.SetErrorsAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var report = await context.Get<ErrorArchive>().PurgeAsync(Actor(parse), ct);
             output.Result(report, console => console.WriteLine($"deleted {report.Deleted} archived message(s) archived before {report.Cutoff:O} ({report.RetentionDays} days)"));
@@ -236,30 +236,7 @@ public static class ErrorsCommands
         var table = new Table().AddColumns("Id", "Queue", "Message id", "Message type", "Exception type", "Failed at", "Archived at", "By", "Bytes");
         foreach (var r in rows)
             table.AddRow(showIds ? r.Id.ToString() : "-", Markup.Escape(r.Queue), Markup.Escape(r.MessageId ?? ""), Markup.Escape(r.MessageType ?? ""),
-                Markup.Escape(r.ExceptionType ?? ""), Time(r.FaultTimestamp), Time(r.ArchivedAt), Markup.Escape(r.ArchivedBy), r.BodyBytes.ToString());
+                Markup.Escape(r.ExceptionType ?? ""), OperationsCommandSupport.Time(r.FaultTimestamp), OperationsCommandSupport.Time(r.ArchivedAt), Markup.Escape(r.ArchivedBy), r.BodyBytes.ToString());
         return table;
     }
-
-    private static string Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'") ?? "";
-
-    /// <summary>Operations errors that are the operator's to fix (unknown queue, server down) exit 2 with the reason.</summary>
-    private static void SetErrorsAction(this Command command, Func<ParseResult, CliContext, CliOutput, CancellationToken, Task<int>> body) =>
-        command.SetBusAction(async (parse, context, output, ct) =>
-        {
-            try
-            {
-                return await body(parse, context, output, ct);
-            }
-            catch (OperationsUsageException e)
-            {
-                return output.Fail(ExitCodes.UsageOrConnection, e.Message);
-            }
-            catch (Exception e) when (e is BrokerUnreachableException or HttpRequestException or NpgsqlException or SocketException or OperationInterruptedException)
-            {
-                // BrokerUnreachableException says only "none reachable": the innermost cause is the useful part.
-                var cause = e.GetBaseException();
-                return output.Fail(ExitCodes.UsageOrConnection,
-                    cause == e ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name}: {cause.Message})");
-            }
-        });
 }

@@ -42,7 +42,7 @@ public static class SagasCommands
     {
         var command = new Command("list", "Sagas from bus.saga_status (or bus.saga_stuck with --stuck), most recently changed first");
         AddFilters(command);
-        command.SetSagasAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var sagas = await QueryAsync(parse, context, ct);
             output.Result(new { sagas }, console => console.Write(Table(sagas)));
@@ -56,7 +56,7 @@ public static class SagasCommands
         var id = new Argument<string>("correlationId") { Description = "The saga's correlation id (GUID)" };
         var command = new Command("show", "One saga: state, every transition, pending scheduled messages, related messages in error queues");
         command.Arguments.Add(id);
-        command.SetSagasAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var raw = parse.GetValue(id)!;
             if (!Guid.TryParse(raw, out var correlationId)) throw new CliUsageException($"'{raw}' is not a correlation id (expected a GUID)");
@@ -74,13 +74,13 @@ public static class SagasCommands
                 else console.Write(Table(sagas));
                 var t = new Table().AddColumns("#", "At", "From", "To", "Event", "Message id", "Host");
                 foreach (var r in transitions)
-                    t.AddRow(r.Id.ToString(), Time(r.OccurredAt), Markup.Escape(r.FromState ?? ""), Markup.Escape(r.ToState), Markup.Escape(r.Event ?? ""),
+                    t.AddRow(r.Id.ToString(), OperationsCommandSupport.Time(r.OccurredAt), Markup.Escape(r.FromState ?? ""), Markup.Escape(r.ToState), Markup.Escape(r.Event ?? ""),
                         r.MessageId?.ToString() ?? "", Markup.Escape(r.Host));
                 console.Write(new Rule("Transitions").LeftJustified());
                 console.Write(t);
                 console.Write(new Rule("Pending scheduled messages").LeftJustified());
                 if (scheduled.Count == 0) console.WriteLine("(none)");
-                foreach (var s in scheduled) console.WriteLine(Markup.Escape($"due {Time(s.DueAt)}: {s.MessageType} to {s.DestinationAddress} (token {s.TokenId})"));
+                foreach (var s in scheduled) console.WriteLine(Markup.Escape($"due {OperationsCommandSupport.Time(s.DueAt)}: {s.MessageType} to {s.DestinationAddress} (token {s.TokenId})"));
                 console.Write(new Rule("Messages in error queues").LeftJustified());
                 if (errors.Count == 0) console.WriteLine("(none)");
                 foreach (var e in errors)
@@ -95,7 +95,7 @@ public static class SagasCommands
     {
         var command = new Command("watch", "A live table of sagas refreshing every 2 seconds until Ctrl-C (--json: one snapshot)");
         AddFilters(command);
-        command.SetSagasAction(async (parse, context, output, ct) =>
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             if (output.Json)
             {
@@ -130,9 +130,9 @@ public static class SagasCommands
         var table = new Table().AddColumns("Type", "Correlation id", "Business key", "State", "Since", "Updated", "Attempts", "Last error", "Stuck for");
         foreach (var r in rows)
             table.AddRow(Markup.Escape(r.SagaType), r.CorrelationId.ToString(), Markup.Escape(r.BusinessKey ?? ""),
-                Markup.Escape(r.CurrentState) + (r.Terminal ? "" : " [yellow]*[/]"), Time(r.StateSince), Time(r.UpdatedAt),
+                Markup.Escape(r.CurrentState) + (r.Terminal ? "" : " [yellow]*[/]"), OperationsCommandSupport.Time(r.StateSince), OperationsCommandSupport.Time(r.UpdatedAt),
                 r.Attempts?.ToString() ?? "", Markup.Escape(r.LastError ?? ""), r.StuckFor?.ToString(@"d\.hh\:mm\:ss") ?? "");
-        table.Caption($"{rows.Count} saga(s); * = not in a terminal state; at {Time(DateTimeOffset.UtcNow)}");
+        table.Caption($"{rows.Count} saga(s); * = not in a terminal state; at {OperationsCommandSupport.Time(DateTimeOffset.UtcNow)}");
         return table;
     }
 
@@ -151,24 +151,4 @@ public static class SagasCommands
         if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero) return span;
         throw new CliUsageException($"--stuck '{raw}' is not a duration (e.g. 30s, 90m, 2h, 1d, 01:30:00)");
     }
-
-    private static string Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'") ?? "";
-
-    /// <summary>Server errors exit 2 with the innermost cause, as busctl errors does.</summary>
-    private static void SetSagasAction(this Command command, Func<ParseResult, CliContext, CliOutput, CancellationToken, Task<int>> body) =>
-        command.SetBusAction(async (parse, context, output, ct) =>
-        {
-            try
-            {
-                return await body(parse, context, output, ct);
-            }
-            catch (OperationsUsageException e)
-            {
-                return output.Fail(ExitCodes.UsageOrConnection, e.Message);
-            }
-            catch (Exception e) when (e is BrokerUnreachableException or HttpRequestException or NpgsqlException or SocketException or OperationInterruptedException)
-            {
-                return output.Fail(ExitCodes.UsageOrConnection, e.GetBaseException().Message);
-            }
-        });
 }
