@@ -1,3 +1,4 @@
+using Bus.Tests.Operations;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
