@@ -49,6 +49,8 @@ public sealed class When_an_ingest_is_submitted
         await using var h = await IngestSagaHarness.StartAsync();
         var id = await h.SubmitAsync();
         await h.Harness.Bus.Publish(new IngestStepStarted(id, IngestSteps.Unpack, DateTimeOffset.UtcNow));
+        // The saga is already Unpacking after the submit: wait for the step event itself, not the state.
+        Assert.True(await h.Saga.Consumed.Any<IngestStepStarted>(m => m.Context.Message.IngestId == id));
         var saga = await h.InStateAsync(id, h.Machine.Unpacking);
         Assert.Equal(1, saga.UnpackAttempts);
         Assert.NotNull(saga.UnpackStartedAt);
