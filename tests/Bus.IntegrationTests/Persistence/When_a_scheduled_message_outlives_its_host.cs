@@ -13,6 +13,7 @@ public sealed class When_a_scheduled_message_outlives_its_host
         var destination = new Uri($"queue:{sink}");
         var (kept, cancelled, marker) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
 
+        await TestHost.DeclareSinkAsync(sink);
         var first = await TestHost.StartAsync(_ => { });
         try
         {

@@ -37,6 +37,15 @@ public static class TestHost
         return host;
     }
 
+    /// <summary>
+    /// Creates a sink's queue and binding before anything is sent to it. Other scenarios' hosts share this
+    /// database and vhost and deliver any pending outbox group or due scheduled message, as every host in
+    /// production does; one that did so before the sink's queue existed would send into an exchange with
+    /// no queue bound, and the message would be dropped.
+    /// </summary>
+    public static async Task DeclareSinkAsync(string sink) =>
+        await (await StartAsync(x => x.AddTestConsumer<RecordConsumer, RecordConsumerDefinition>(sink))).StopQuietlyAsync();
+
     public static string UniqueName(string prefix) => $"test-{prefix}-{Guid.NewGuid():N}";
 
     public static async Task SendAsync<T>(this IHost host, string queue, T message, Guid? messageId = null) where T : class
