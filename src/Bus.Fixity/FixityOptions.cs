@@ -33,6 +33,14 @@ public sealed class FixityOptions : IBusOptions
     public string Algorithms { get; set; } = "sha256";
     /// <summary>Read size when streaming a copy; memory per check is about twice this.</summary>
     public int ReadBufferKiB { get; set; } = 1024;
+    /// <summary>
+    /// Longest a check reads a copy inside one broker message: then it checkpoints (offset, hash state,
+    /// object version), sends itself a continuation and acknowledges, well before RabbitMQ's 30-minute
+    /// consumer timeout. Tests set it to a fraction of a second.
+    /// </summary>
+    public TimeSpan TimeSlice { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>How many times one slice starts a copy over because it was replaced while being read, before the step fails.</summary>
+    public int MaxRestartsPerSlice { get; set; } = 3;
     /// <summary>Immediate retries of a step after a transient S3 or database error.</summary>
     public int RetryLimit { get; set; } = 5;
     /// <summary>Later redeliveries (through the PostgreSQL scheduler) after the retries, before the step faults; empty turns them off.</summary>
@@ -54,6 +62,9 @@ public sealed class FixityOptions : IBusOptions
         if (unknown.Count > 0) yield return new(nameof(Algorithms), $"has unknown algorithm(s) {string.Join(", ", unknown)}: expected some of {string.Join(", ", KnownAlgorithms)}");
         else if (!AlgorithmList.Contains("sha256")) yield return new(nameof(Algorithms), $"must include sha256, the digest every copy is compared on (got '{Algorithms}')");
         if (ReadBufferKiB is < 4 or > 65_536) yield return new(nameof(ReadBufferKiB), $"must be 4-65536 (got {ReadBufferKiB})");
+        if (TimeSlice < TimeSpan.FromMilliseconds(100) || TimeSlice > TimeSpan.FromMinutes(25))
+            yield return new(nameof(TimeSlice), $"must be 00:00:00.1-00:25:00, under RabbitMQ's 30-minute consumer timeout (got {TimeSlice})");
+        if (MaxRestartsPerSlice is < 0 or > 100) yield return new(nameof(MaxRestartsPerSlice), $"must be 0-100 (got {MaxRestartsPerSlice})");
         if (RetryLimit is < 0 or > 50) yield return new(nameof(RetryLimit), $"must be 0-50 (got {RetryLimit})");
         if (RedeliveryIntervals.Any(i => i <= TimeSpan.Zero)) yield return new(nameof(RedeliveryIntervals), "must all be positive");
     }

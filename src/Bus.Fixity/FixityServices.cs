@@ -6,6 +6,7 @@ using Bus.Fixity.Registry;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;
 using Bus.Platform.Database;
+using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
@@ -32,6 +33,8 @@ public static class FixityServices
         services.TryAddSingleton(sp => new FixityDatabase(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
+        services.TryAddSingleton<ICheckSlices, CheckSlices>();
+        services.AddShutdownSignal();
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
         services.TryAddSingleton<CopyDigester>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using Bus.Platform.Hashing;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Fixity.Copies;
@@ -7,47 +7,122 @@ namespace Bus.Fixity.Copies;
 /// <summary>The digests of one read of a copy, keyed by algorithm (lower-case hex), and its size.</summary>
 public sealed record CopyDigest(IReadOnlyDictionary<string, string> Digests, long Size);
 
+/// <summary>How far a read of one version of a copy got: every hash has taken in exactly the first <see cref="Offset"/> bytes.</summary>
+public sealed record DigestCheckpoint(long Offset, CopyVersion Version, IReadOnlyList<ResumableHash> Hashes);
+
+/// <summary>What one slice of reading a copy ended with.</summary>
+public abstract record SliceResult
+{
+    private SliceResult() { }
+
+    /// <summary>The object does not exist.</summary>
+    public sealed record Missing : SliceResult;
+
+    /// <summary>The object was replaced since the checkpoint: start over on the new version.</summary>
+    public sealed record Changed(string Reason) : SliceResult;
+
+    /// <summary>Stopped before the end (slice spent or host stopping): continue from <see cref="At"/>.</summary>
+    public sealed record Paused(long From, DigestCheckpoint At, long BytesRead) : SliceResult;
+
+    /// <summary>Read to the end: <see cref="At"/> is the checkpoint at the end (a redelivery finishes from it without reading).</summary>
+    public sealed record Finished(long From, DigestCheckpoint At, long BytesRead) : SliceResult
+    {
+        public CopyDigest Digest => new(At.Hashes.ToDictionary(h => h.Algorithm, h => h.FinishHex()), At.Offset);
+    }
+}
+
 /// <summary>
-/// Streams a copy once and computes every configured digest with bounded memory (two read buffers).
+/// Streams a copy and computes every configured digest with bounded memory (two read buffers).
 /// Reading the next block overlaps with hashing the previous one, so a check runs at about the speed
-/// of a plain GET whenever hashing is faster than the network (the fixity-check benchmark).
+/// of a plain GET whenever hashing is faster than the network (the fixity-check benchmark). A read can
+/// stop between blocks and continue later, in another process, from a <see cref="DigestCheckpoint"/>:
+/// the hashes are <see cref="ResumableHash"/>es and the read is pinned to the version it began on.
 /// </summary>
 public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> options)
 {
-    /// <summary>The digests, or null when the object is missing.</summary>
+    /// <summary>The digests of the whole copy in one go, or null when the object is missing (repair reads its candidates this way).</summary>
     public async Task<CopyDigest?> DigestAsync(string bucket, string key, CancellationToken cancellationToken)
     {
-        await using var stream = await storage.OpenReadAsync(bucket, key, cancellationToken);
-        if (stream is null) return null;
-        return await DigestAsync(stream, options.Value.AlgorithmList, options.Value.ReadBufferKiB * 1024, cancellationToken);
+        while (true)
+        {
+            switch (await ReadSliceAsync(bucket, key, null, () => false, cancellationToken))
+            {
+                case SliceResult.Missing: return null;
+                case SliceResult.Finished f: return f.Digest;
+                // Replaced while being read: read the new version from the start.
+            }
+        }
     }
 
-    public static async Task<CopyDigest> DigestAsync(Stream stream, IReadOnlyList<string> algorithms, int bufferSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads from <paramref name="from"/> (null: the start of the current version) until the end or until
+    /// <paramref name="shouldStop"/> says so, asked after each block (at least one block is read per slice,
+    /// so a slice always makes progress).
+    /// </summary>
+    public async Task<SliceResult> ReadSliceAsync(string bucket, string key, DigestCheckpoint? from, Func<bool> shouldStop, CancellationToken cancellationToken)
     {
-        var hashes = algorithms.Select(a => (Name: a, Hash: IncrementalHash.CreateHash(Algorithm(a)))).ToList();
+        var hashes = from?.Hashes ?? options.Value.AlgorithmList.Select(ResumableHash.Create).ToList();
+        var start = from?.Offset ?? 0;
+        CopyRead? read;
+        try
+        {
+            read = await storage.OpenReadAsync(bucket, key, start, from?.Version, cancellationToken);
+        }
+        catch (CopyChangedException e)
+        {
+            return new SliceResult.Changed(e.Message);
+        }
+        if (read is null) return new SliceResult.Missing();
+        await using var _ = read;
+        var bufferSize = options.Value.ReadBufferKiB * 1024;
         var current = ArrayPool<byte>.Shared.Rent(bufferSize);
         var next = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
         {
-            long size = 0;
-            var read = await FillAsync(stream, current, bufferSize, cancellationToken);
-            while (read > 0)
+            var offset = start;
+            var size = read.Version.Size;
+            var length = await FillAsync(read.Body, current, bufferSize, cancellationToken);
+            while (length > 0)
             {
                 var block = current;
-                var length = read;
-                var hashing = Task.Run(() => { foreach (var (_, hash) in hashes) hash.AppendData(block, 0, length); }, cancellationToken);
-                read = await FillAsync(stream, next, bufferSize, cancellationToken);
+                var n = length;
+                var hashing = Task.Run(() => { foreach (var hash in hashes) hash.Append(block.AsSpan(0, n)); }, cancellationToken);
+                var stop = offset + n < size && shouldStop();
+                length = stop ? 0 : await FillAsync(read.Body, next, bufferSize, cancellationToken);
                 await hashing;
-                size += length;
+                offset += n;
                 (current, next) = (next, current);
+                if (stop) return new SliceResult.Paused(start, new DigestCheckpoint(offset, read.Version, hashes), offset - start);
             }
-            return new CopyDigest(hashes.ToDictionary(h => h.Name, h => Convert.ToHexStringLower(h.Hash.GetHashAndReset())), size);
+            if (offset != size) throw new IOException($"{bucket}/{key}: the read ended at byte {offset} of {size}");
+            return new SliceResult.Finished(start, new DigestCheckpoint(offset, read.Version, hashes), offset - start);
         }
         finally
         {
-            foreach (var (_, hash) in hashes) hash.Dispose();
             ArrayPool<byte>.Shared.Return(current);
             ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    /// <summary>The digests of a whole stream (no checkpoints): a helper for callers that hold the bytes already.</summary>
+    public static async Task<CopyDigest> DigestAsync(Stream stream, IReadOnlyList<string> algorithms, int bufferSize, CancellationToken cancellationToken)
+    {
+        var hashes = algorithms.Select(ResumableHash.Create).ToList();
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        try
+        {
+            long size = 0;
+            int n;
+            while ((n = await FillAsync(stream, buffer, bufferSize, cancellationToken)) > 0)
+            {
+                foreach (var hash in hashes) hash.Append(buffer.AsSpan(0, n));
+                size += n;
+            }
+            return new CopyDigest(hashes.ToDictionary(h => h.Algorithm, h => h.FinishHex()), size);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -63,13 +138,4 @@ public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> o
         }
         return filled;
     }
-
-    private static HashAlgorithmName Algorithm(string name) => name switch
-    {
-        "md5" => HashAlgorithmName.MD5,
-        "sha1" => HashAlgorithmName.SHA1,
-        "sha256" => HashAlgorithmName.SHA256,
-        "sha512" => HashAlgorithmName.SHA512,
-        _ => throw new ArgumentException($"unknown digest algorithm '{name}'", nameof(name)),
-    };
 }

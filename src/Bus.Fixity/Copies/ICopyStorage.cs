@@ -1,10 +1,27 @@
 namespace Bus.Fixity.Copies;
 
-/// <summary>The object store as fixity sees it: read a copy as a stream, overwrite one copy from another.</summary>
+/// <summary>The version of an object a read started on: a later slice reads only this version.</summary>
+public sealed record CopyVersion(string ETag, long Size);
+
+/// <summary>An open read of a copy from some offset to its end, and the version it reads.</summary>
+public sealed record CopyRead(Stream Body, CopyVersion Version) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Body.DisposeAsync();
+}
+
+/// <summary>The object was replaced since a check began reading it: its bytes must not be mixed with the old ones.</summary>
+public sealed class CopyChangedException(string message) : Exception(message);
+
+/// <summary>The object store as fixity sees it: read a copy (from an offset, pinned to a version), overwrite one copy from another.</summary>
 public interface ICopyStorage
 {
-    /// <summary>A read stream of the object, or null when it does not exist.</summary>
-    Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads the object from <paramref name="offset"/> to its end, or null when it does not exist. With
+    /// <paramref name="version"/> the read is conditional on that ETag (and size), and throws
+    /// <see cref="CopyChangedException"/> when the object is another version now; without, it reads the
+    /// whole object and reports its version.
+    /// </summary>
+    Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken);
 
     /// <summary>Server-side copy: the bytes never pass through this process.</summary>
     Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken);

@@ -4,23 +4,54 @@ using Amazon.S3.Model;
 
 namespace Bus.Fixity.Copies;
 
-/// <summary>Copies in S3: streamed GETs, and server-side copies (multipart above 5 GiB, the CopyObject limit).</summary>
+/// <summary>Copies in S3: streamed (ranged, If-Match) GETs, and server-side copies (multipart above 5 GiB, the CopyObject limit).</summary>
 public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
 {
     private const long SingleCopyLimit = 5L * 1024 * 1024 * 1024;
     private const long CopyPartSize = 512L * 1024 * 1024;
 
-    public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
     {
+        if (version is null && offset != 0) throw new ArgumentException("a read from an offset needs the version it continues", nameof(version));
         try
         {
-            var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
-            return new ResponseStream(response);
+            if (version is not null && offset >= version.Size)
+            {
+                // Nothing left to read (a check paused exactly at the end): still make sure the version is the same.
+                var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key, EtagToMatch = version.ETag }, cancellationToken);
+                Same(bucket, key, version, head.ETag, head.ContentLength);
+                return new CopyRead(Stream.Null, version);
+            }
+            var request = new GetObjectRequest { BucketName = bucket, Key = key };
+            if (version is not null)
+            {
+                // If-Match: S3 refuses (412) rather than serve bytes of a newer version.
+                request.EtagToMatch = version.ETag;
+                request.ByteRange = new ByteRange(offset, version.Size - 1);
+            }
+            var response = await s3.GetObjectAsync(request, cancellationToken);
+            if (version is not null && response.ETag != version.ETag)
+            {
+                response.Dispose();
+                Same(bucket, key, version, response.ETag, version.Size);
+            }
+            return new CopyRead(new ResponseStream(response), version ?? new CopyVersion(response.ETag, response.ContentLength));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
             return null;
         }
+        catch (AmazonS3Exception e) when (version is not null && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            throw new CopyChangedException($"{bucket}/{key} is no longer version {version.ETag} ({version.Size} bytes): {e.StatusCode}");
+        }
+    }
+
+    /// <summary>Servers that ignore If-Match still report the ETag: compare it too.</summary>
+    private static void Same(string bucket, string key, CopyVersion version, string etag, long size)
+    {
+        if (etag != version.ETag || size != version.Size)
+            throw new CopyChangedException($"{bucket}/{key} is now version {etag} ({size} bytes), the check began on {version.ETag} ({version.Size} bytes)");
     }
 
     public async Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)

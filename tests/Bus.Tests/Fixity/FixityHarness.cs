@@ -8,6 +8,7 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Bus.Platform.Messaging;
 
 namespace Bus.Tests.Fixity;
 
@@ -25,16 +26,23 @@ public sealed class FixityHarness : IAsyncDisposable
     public FakeStorage Storage { get; } = new();
     public FakeRegistry Registry { get; } = new();
     public FakeLedger Ledger { get; } = new();
+    public FakeSlices Slices { get; } = new();
+    /// <summary>Cancel to act as the host's SIGTERM.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
     public ITestHarness Harness { get; }
 
-    public FixityHarness()
+    public FixityHarness(Action<FixityOptions>? configure = null)
     {
+        var options = new FixityOptions { RedeliveryIntervals = [], RetryLimit = 0, ReadBufferKiB = 4 };
+        configure?.Invoke(options);
         _provider = new ServiceCollection()
             .AddSingleton<IFixityRegistry>(Registry)
             .AddSingleton<ICopyStorage>(Storage)
             .AddSingleton<ICheckLedger>(Ledger)
+            .AddSingleton<ICheckSlices>(Slices)
+            .AddSingleton(new ShutdownSignal(Stopping.Token))
             .AddSingleton(TimeProvider.System)
-            .AddSingleton(Options.Create(new FixityOptions { RedeliveryIntervals = [], RetryLimit = 0, ReadBufferKiB = 4 }))
+            .AddSingleton(Options.Create(options))
             .AddSingleton<CopyDigester>()
             .AddMassTransitTestHarness(x => x.AddFixityCheck())
             .BuildServiceProvider(true);
@@ -44,10 +52,10 @@ public sealed class FixityHarness : IAsyncDisposable
     public Task StartAsync() => Harness.Start();
 
     /// <summary>Registers a file with a primary (id 1) and a replica (id 2) copy holding <paramref name="primary"/> and <paramref name="replica"/> (null: no object).</summary>
-    public (RegisteredCopy Primary, RegisteredCopy Replica) AddFile(byte[]? primary, byte[]? replica)
+    public (RegisteredCopy Primary, RegisteredCopy Replica) AddFile(byte[]? primary, byte[]? replica, byte[]? original = null)
     {
         var fileId = Guid.NewGuid();
-        var digests = new Dictionary<string, string> { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(Content)) };
+        var digests = new Dictionary<string, string> { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(original ?? Content)) };
         var p = new RegisteredCopy(1, fileId, 7, "test.edu/bag/data/file.txt", Primary, fileId.ToString(), digests);
         var r = new RegisteredCopy(2, fileId, 7, "test.edu/bag/data/file.txt", Replica, fileId.ToString(), digests);
         Registry.Copies.Add(p);
@@ -57,14 +65,18 @@ public sealed class FixityHarness : IAsyncDisposable
         return (p, r);
     }
 
-    public async Task<FixityCheckCompleted> CheckAsync(long storageRecordId)
+    public async Task<FixityCheckCompleted> CheckAsync(long storageRecordId, Guid? id = null)
     {
-        var checkId = Guid.NewGuid();
+        var checkId = id ?? Guid.NewGuid();
         await Harness.Bus.Publish(new CheckFixity(checkId, storageRecordId, "test", DateTimeOffset.UtcNow));
         return await Ledger.WaitAsync(checkId, Harness.TestTimeout);
     }
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _provider.DisposeAsync();
+        Stopping.Dispose();
+    }
 }
 
 public sealed class FakeStorage : ICopyStorage
@@ -73,11 +85,38 @@ public sealed class FakeStorage : ICopyStorage
     public ConcurrentQueue<string> Copies { get; } = new();
     /// <summary>When set, every read waits for it: lets a test hold a check in flight.</summary>
     public TaskCompletionSource? Gate { get; set; }
+    /// <summary>Offsets reads began at, per key: shows where each slice resumed.</summary>
+    public ConcurrentQueue<(string Key, long Offset)> Reads { get; } = new();
+    /// <summary>Delay per block read, so a test's tiny time slice ends mid-copy.</summary>
+    public TimeSpan ReadDelay { get; set; }
+    /// <summary>Called after each block read (bucket, key, bytes read so far in this read): lets a test act mid-read.</summary>
+    public Action<string, string, long>? AfterBlock { get; set; }
 
-    public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    public static string ETagOf(byte[] bytes) => $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..32]}\"";
+
+    public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
     {
         if (Gate is { } gate) await gate.Task.WaitAsync(cancellationToken);
-        return Objects.TryGetValue((bucket, key), out var bytes) ? new MemoryStream(bytes, writable: false) : null;
+        if (!Objects.TryGetValue((bucket, key), out var bytes)) return null;
+        var current = new CopyVersion(ETagOf(bytes), bytes.Length);
+        if (version is not null && version != current) throw new CopyChangedException($"{bucket}/{key} is now {current.ETag}, was {version.ETag}");
+        Reads.Enqueue((key, offset));
+        return new CopyRead(new SlowStream(bytes, offset, this, bucket, key), current);
+    }
+
+    /// <summary>Serves bytes from an offset, waiting <see cref="ReadDelay"/> per read.</summary>
+    private sealed class SlowStream(byte[] bytes, long offset, FakeStorage storage, string bucket, string key) : MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false)
+    {
+        private long _read;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (storage.ReadDelay > TimeSpan.Zero) await Task.Delay(storage.ReadDelay, cancellationToken);
+            var n = await base.ReadAsync(buffer, cancellationToken);
+            _read += n;
+            if (n > 0) storage.AfterBlock?.Invoke(bucket, key, _read);
+            return n;
+        }
     }
 
     public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)
@@ -123,4 +162,39 @@ public sealed class FakeLedger : ICheckLedger
 
     private TaskCompletionSource<FixityCheckCompleted> Completion(Guid checkId) =>
         _waiting.GetOrAdd(checkId, _ => new TaskCompletionSource<FixityCheckCompleted>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+public sealed class FakeSlices : ICheckSlices
+{
+    private readonly object _lock = new();
+    public List<SliceRecord> Rows { get; } = [];
+    /// <summary>Called before a slice is added: lets a test play another delivery that records the same slice first.</summary>
+    public Action<SliceRecord>? BeforeAdd { get; set; }
+
+    public Task<SliceRecord?> LatestAsync(Guid checkId, CancellationToken cancellationToken)
+    {
+        lock (_lock) return Task.FromResult(Rows.Where(r => r.CheckId == checkId).MaxBy(r => r.Slice));
+    }
+
+    public Task<bool> TryAddAsync(SliceRecord slice, CancellationToken cancellationToken)
+    {
+        BeforeAdd?.Invoke(slice);
+        lock (_lock)
+        {
+            if (Rows.Any(r => r.CheckId == slice.CheckId && r.Slice == slice.Slice)) return Task.FromResult(false);
+            Rows.Add(slice);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<SliceRecord>> ListAsync(Guid checkId, CancellationToken cancellationToken)
+    {
+        lock (_lock) return Task.FromResult<IReadOnlyList<SliceRecord>>(Rows.Where(r => r.CheckId == checkId).OrderBy(r => r.Slice).ToList());
+    }
+
+    /// <summary>Every slice of every check, in order (a harness test runs one check at a time).</summary>
+    public IReadOnlyList<SliceRecord> All()
+    {
+        lock (_lock) return Rows.OrderBy(r => r.Slice).ToList();
+    }
 }

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Bus.Platform.Messaging;
+
+/// <summary>
+/// The host's "stopping" signal as long-running consumers see it. It fires on SIGTERM before any hosted
+/// service stops, so a step can checkpoint and send its continuation while the bus still runs;
+/// MassTransit itself cancels a consume context only once its stop timeout has run out, which is too late.
+/// </summary>
+public sealed class ShutdownSignal(CancellationToken stopping)
+{
+    public CancellationToken Stopping { get; } = stopping;
+    public bool IsStopping => Stopping.IsCancellationRequested;
+}
+
+/// <summary>How long a step may hold one broker message, and whether it should yield now.</summary>
+public sealed class TimeSlice
+{
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly TimeSpan _length;
+    private readonly ShutdownSignal _signal;
+    private readonly CancellationToken _consume;
+
+    private TimeSlice(TimeSpan length, ShutdownSignal signal, CancellationToken consume)
+    {
+        _length = length;
+        _signal = signal;
+        _consume = consume;
+    }
+
+    public static TimeSlice Start(TimeSpan length, ShutdownSignal signal, CancellationToken consume) => new(length, signal, consume);
+
+    public TimeSpan Elapsed => _elapsed.Elapsed;
+    public bool IsSpent => _elapsed.Elapsed >= _length;
+    /// <summary>The host is stopping (SIGTERM) or the message's consume context was cancelled.</summary>
+    public bool IsStopping => _signal.IsStopping || _consume.IsCancellationRequested;
+    /// <summary>Checkpoint and continue in a new message (any process may take it).</summary>
+    public bool ShouldYield => IsSpent || IsStopping;
+}
+
+public static class ShutdownSignalServices
+{
+    /// <summary>The signal from the host's lifetime; without a host (tests, busctl) it never fires.</summary>
+    public static IServiceCollection AddShutdownSignal(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new ShutdownSignal(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
+        return services;
+    }
+}

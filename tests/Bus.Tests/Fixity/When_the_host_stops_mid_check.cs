@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using Bus.Contracts.Fixity;
+using Bus.Fixity.Checks;
+
+namespace Bus.Tests.Fixity;
+
+public class When_the_host_stops_mid_check
+{
+    [Fact]
+    public async Task Should_checkpoint_at_once_and_leave_a_continuation()
+    {
+        // A five-minute slice: only the shutdown signal can end the first slice early.
+        await using var fixity = new FixityHarness(o => o.TimeSlice = TimeSpan.FromMinutes(5));
+        var content = RandomNumberGenerator.GetBytes(16 * 1024);
+        var (primary, _) = fixity.AddFile(content, content, original: content);
+        fixity.Storage.AfterBlock = (_, _, read) => { if (read >= 4096) fixity.Stopping.Cancel(); };
+        await fixity.StartAsync();
+
+        var completed = await fixity.CheckAsync(primary.StorageRecordId);
+
+        var slices = fixity.Slices.All();
+        Assert.Equal(SliceEnds.HostStopping, slices[0].Ended);
+        Assert.InRange(slices[0].ToOffset, 4096, content.Length - 1);
+        // The harness's bus keeps running, so the continuations carry on (one block each while "stopping") to the end.
+        for (var i = 1; i < slices.Count; i++) Assert.Equal(slices[i - 1].ToOffset, slices[i].FromOffset);
+        Assert.Equal(FixityOutcomes.Intact, completed.Outcome);
+    }
+}
