@@ -31,6 +31,13 @@ public sealed class VerifyCopyConsumer(
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        if (shutdown.IsStopping)
+        {
+            // Delivered while this host stops (the continuation it just sent can come back before MassTransit
+            // stops consuming): hand it back untouched for the next host rather than read one more block here.
+            await ContinueAsync(context, context.Headers.Get<int>(ContinuationHeader) ?? 0);
+            return;
+        }
         var slice = TimeSlice.Start(options.Value.TimeSlice, shutdown, ct);
         var startedAt = clock.GetUtcNow();
         var copy = await registry.FindCopyAsync(m.StorageRecordId, ct) ?? throw new CopyNotRegisteredException(m.StorageRecordId);
@@ -69,9 +76,7 @@ public sealed class VerifyCopyConsumer(
         {
             logger.LogInformation("Fixity check {CheckId}: slice {Slice} {Ended} at byte {Offset} of {Size} after {Seconds:F1} s; continuing in a new message",
                 m.CheckId, number, record.Ended, paused.At.Offset, paused.At.Version.Size, slice.Elapsed.TotalSeconds);
-            // CancellationToken.None: a continuation sent while the host stops must still reach the broker.
-            var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
-            await endpoint.Send(m, Pipe.Execute<SendContext<VerifyCopy>>(s => s.Headers.Set(ContinuationHeader, number)), CancellationToken.None);
+            await ContinueAsync(context, number);
             return;
         }
 
@@ -84,6 +89,13 @@ public sealed class VerifyCopyConsumer(
         logger.LogInformation("Fixity check {CheckId}: {Bucket}/{Key} is {Condition} (read in {Slices} slice(s))", m.CheckId, copy.Bucket, copy.Key, condition, number);
         await context.Publish(new CopyVerified(m.CheckId, m.StorageRecordId, copy.FileIdentifier, copy.Bucket, copy.Key, condition,
             copy.IngestDigests, digest?.Digests ?? new Dictionary<string, string>()));
+    }
+
+    /// <summary>Sends this step the same message; CancellationToken.None: a continuation sent while the host stops must still reach the broker.</summary>
+    private static async Task ContinueAsync(ConsumeContext<VerifyCopy> context, int afterSlice)
+    {
+        var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+        await endpoint.Send(context.Message, Pipe.Execute<SendContext<VerifyCopy>>(s => s.Headers.Set(ContinuationHeader, afterSlice)), CancellationToken.None);
     }
 
     /// <summary>The checkpoint to continue from, or null and why not (a refused checkpoint means starting over, never a wrong verdict).</summary>

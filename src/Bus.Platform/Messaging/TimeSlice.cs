@@ -10,10 +10,16 @@ namespace Bus.Platform.Messaging;
 /// service stops, so a step can checkpoint and send its continuation while the bus still runs;
 /// MassTransit itself cancels a consume context only once its stop timeout has run out, which is too late.
 /// </summary>
-public sealed class ShutdownSignal(CancellationToken stopping)
+public sealed class ShutdownSignal
 {
-    public CancellationToken Stopping { get; } = stopping;
-    public bool IsStopping => Stopping.IsCancellationRequested;
+    private readonly Func<bool> _isStopping;
+
+    public ShutdownSignal(CancellationToken stopping) : this(() => stopping.IsCancellationRequested) { }
+
+    /// <summary>For tests that play a host stopping and then another one starting.</summary>
+    public ShutdownSignal(Func<bool> isStopping) => _isStopping = isStopping;
+
+    public bool IsStopping => _isStopping();
 }
 
 /// <summary>How long a step may hold one broker message, and whether it should yield now.</summary>

@@ -48,6 +48,7 @@ internal sealed class FixityStack : IAsyncDisposable
     public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
     public FixityDatabase Database { get; } = new(RegistryTestDatabase.ConnectionString);
     public CheckLedger Ledger => new(Database);
+    public CheckSlices Slices => new(Database);
 
     public static async Task<FixityStack> CreateAsync()
     {
@@ -64,9 +65,9 @@ internal sealed class FixityStack : IAsyncDisposable
         .. extra,
     ];
 
-    public async Task<IServiceProvider> StartHostAsync()
+    public async Task<IServiceProvider> StartHostAsync(params string[] extra)
     {
-        _host = BusHost.Build(HostArgs());
+        _host = BusHost.Build(HostArgs(extra));
         await _host.StartAsync();
         return _host.Services;
     }
@@ -143,6 +144,29 @@ internal sealed class FixityStack : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the check has recorded at least <paramref name="count"/> slices; returns them.</summary>
+    public async Task<IReadOnlyList<SliceRecord>> SlicesAsync(Guid checkId, int count, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            var slices = await Slices.ListAsync(checkId, CancellationToken.None);
+            if (slices.Count >= count) return slices;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"check {checkId} recorded {slices.Count} slice(s), expected {count}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The slices cover the copy once, in order: each begins where the one before ended, only the first at 0.</summary>
+    public static void AssertContiguous(IReadOnlyList<SliceRecord> slices, long size)
+    {
+        Assert.Equal(0, slices[0].FromOffset);
+        for (var i = 1; i < slices.Count; i++) Assert.Equal(slices[i - 1].ToOffset, slices[i].FromOffset);
+        Assert.Equal(size, slices[^1].ToOffset);
+        Assert.Equal(SliceEnds.Finished, slices[^1].Ended);
+        Assert.All(slices, s => Assert.Null(s.RestartReason));
+    }
+
     public async Task<List<(string Type, string Outcome, string Detail)>> EventsAsync(PreservedFile file)
     {
         await using var command = new NpgsqlCommand(
@@ -171,7 +195,8 @@ internal sealed class FixityStack : IAsyncDisposable
         {
             foreach (var bucket in new[] { Storage.PrimaryBucket, Storage.ReplicaBucket })
                 await S3.DeleteObjectAsync(bucket, f.Key);
-            await using var command = Database.DataSource.CreateCommand("DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
+            await using var command = Database.DataSource.CreateCommand(
+                "DELETE FROM fixity.check_slices WHERE storage_record_id = ANY(@ids); DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
             command.Parameters.AddWithValue("ids", new[] { f.PrimaryCopyId, f.ReplicaCopyId });
             await command.ExecuteNonQueryAsync();
         }

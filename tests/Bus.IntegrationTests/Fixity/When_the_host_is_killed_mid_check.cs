@@ -8,12 +8,13 @@ namespace Bus.IntegrationTests.Fixity;
 public class When_the_host_is_killed_mid_check
 {
     [Fact]
-    public async Task Should_finish_the_check_after_a_restart()
+    public async Task Should_resume_from_its_last_checkpoint_after_a_restart()
     {
         await using var stack = await FixityStack.CreateAsync();
-        // Big enough that reading it takes a while, so the kill lands while the copy is being read.
+        // Big enough, with a tiny slice, that the kill lands after some checkpoints and before the end.
         var file = await stack.PreserveAsync("big.bin", 128 * 1024 * 1024);
-        var hostArgs = stack.HostArgs().Where(a => !a.StartsWith("--Bus:Host:HealthUrl", StringComparison.Ordinal)).ToArray(); // RunningHost picks a free port
+        var hostArgs = stack.HostArgs("--Bus:Fixity:TimeSlice=00:00:00.2", "--Bus:Fixity:ReadBufferKiB=256")
+            .Where(a => !a.StartsWith("--Bus:Host:HealthUrl", StringComparison.Ordinal)).ToArray(); // RunningHost picks a free port
         var first = RunningHost.Start(stack.VirtualHost.Environment, hostArgs);
         try
         {
@@ -25,16 +26,11 @@ public class When_the_host_is_killed_mid_check
             var endpoint = await bus.Bus.GetSendEndpoint(new Uri($"queue:{FixityEndpoints.Check}"));
             await endpoint.Send(new CheckFixity(checkId, file.PrimaryCopyId, "test", DateTimeOffset.UtcNow));
 
-            var reading = $"Fixity check {checkId}: reading";
-            var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-            while (!first.Process.Stdout.Contains(reading, StringComparison.Ordinal))
-            {
-                if (DateTime.UtcNow > until) throw new TimeoutException("the host never started reading the copy: " + first.Process.Stdout);
-                await Task.Delay(20);
-            }
+            var beforeKill = await stack.SlicesAsync(checkId, 2, TimeSpan.FromMinutes(1));
             Posix.Kill(first.Process.Id, Posix.SigKill);
             await first.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            Assert.DoesNotContain($"Fixity check {checkId}: {FixityStack.Storage.PrimaryBucket}/{file.Key} is", first.Process.Stdout, StringComparison.Ordinal);
+            var checkpoint = (await stack.Slices.LatestAsync(checkId, CancellationToken.None))!;
+            Assert.True(checkpoint.ToOffset > 0 && checkpoint.ToOffset < file.Content.Length, $"the kill should land mid-copy: checkpoint at {checkpoint.ToOffset}");
             Assert.Null((await stack.Ledger.GetAsync([checkId], CancellationToken.None)).Single().CompletedAt);
 
             await using var second = RunningHost.Start(stack.VirtualHost.Environment, hostArgs);
@@ -42,6 +38,12 @@ public class When_the_host_is_killed_mid_check
             var outcome = await stack.OutcomeAsync(checkId, TimeSpan.FromMinutes(3));
 
             Assert.Equal(FixityOutcomes.Intact, outcome.Outcome);
+            var slices = await stack.Slices.ListAsync(checkId, CancellationToken.None);
+            FixityStack.AssertContiguous(slices, file.Content.Length);
+            // The restarted host went on from the checkpoint the killed one left, not from byte 0.
+            var resumed = slices.First(s => s.Host != beforeKill[0].Host);
+            Assert.Equal(checkpoint.Slice + 1, resumed.Slice);
+            Assert.Equal(checkpoint.ToOffset, resumed.FromOffset);
         }
         finally
         {

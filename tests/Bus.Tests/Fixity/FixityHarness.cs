@@ -27,8 +27,8 @@ public sealed class FixityHarness : IAsyncDisposable
     public FakeRegistry Registry { get; } = new();
     public FakeLedger Ledger { get; } = new();
     public FakeSlices Slices { get; } = new();
-    /// <summary>Cancel to act as the host's SIGTERM.</summary>
-    public CancellationTokenSource Stopping { get; } = new();
+    /// <summary>Set to act as the host's SIGTERM; clear to act as the next host.</summary>
+    public bool Stopping { get; set; }
     public ITestHarness Harness { get; }
 
     public FixityHarness(Action<FixityOptions>? configure = null)
@@ -40,7 +40,7 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton<ICopyStorage>(Storage)
             .AddSingleton<ICheckLedger>(Ledger)
             .AddSingleton<ICheckSlices>(Slices)
-            .AddSingleton(new ShutdownSignal(Stopping.Token))
+            .AddSingleton(new ShutdownSignal(() => Stopping))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(Options.Create(options))
             .AddSingleton<CopyDigester>()
@@ -72,11 +72,7 @@ public sealed class FixityHarness : IAsyncDisposable
         return await Ledger.WaitAsync(checkId, Harness.TestTimeout);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _provider.DisposeAsync();
-        Stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }
 
 public sealed class FakeStorage : ICopyStorage

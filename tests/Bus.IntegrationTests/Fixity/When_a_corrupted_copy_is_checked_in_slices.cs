@@ -1,0 +1,25 @@
+using Bus.Contracts.Fixity;
+
+namespace Bus.IntegrationTests.Fixity;
+
+public class When_a_corrupted_copy_is_checked_in_slices
+{
+    [Fact]
+    public async Task Should_find_the_damage_and_repair_the_copy()
+    {
+        await using var stack = await FixityStack.CreateAsync();
+        var file = await stack.PreserveAsync("large.bin", 32 * 1024 * 1024);
+        await stack.CorruptAsync(FixityStack.Storage.PrimaryBucket, file);
+        var host = await stack.StartHostAsync("--Bus:Fixity:TimeSlice=00:00:00.2", "--Bus:Fixity:ReadBufferKiB=256");
+
+        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket);
+        var outcome = await stack.OutcomeAsync(checkId, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(FixityOutcomes.Repaired, outcome.Outcome);
+        var slices = await stack.Slices.ListAsync(checkId, CancellationToken.None);
+        Assert.True(slices.Count > 1, $"expected several slices, got {slices.Count}");
+        FixityStack.AssertContiguous(slices, file.Content.Length);
+        Assert.Equal(file.Content, await stack.GetAsync(FixityStack.Storage.PrimaryBucket, file.Key));
+        Assert.Contains(await stack.EventsAsync(file), e => e.Type == "fixity check" && e.Outcome == "failure");
+    }
+}
