@@ -27,6 +27,14 @@ public class When_a_faulted_check_is_replayed
         Assert.Equal(FixityOutcomes.Failed, failed.Outcome);
         Assert.Contains("MissingIngestDigestException", failed.Detail, StringComparison.Ordinal);
 
+        // The saga hears of the fault (and records Failed) before the message reaches the error queue.
+        var parkedUntil = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (await stack.VirtualHost.MessageCountAsync("fixity-verify-copy_error") == 0)
+        {
+            Assert.True(DateTime.UtcNow < parkedUntil, "the faulted message never reached fixity-verify-copy_error");
+            await Task.Delay(200);
+        }
+
         await stack.Institution.Store.AddChecksumsAsync([new ChecksumRecord(file.FileId, DigestAlgorithms.Sha256,
             Convert.ToHexStringLower(SHA256.HashData(file.Content)), DateTimeOffset.UtcNow, ChecksumSources.Ingest)]);
         await using var replay = await ExternalProcess.RunAsync(RepoPaths.Busctl,

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Bus.Platform.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Bus.IntegrationTests.Support;
 
@@ -34,6 +36,23 @@ public sealed class TemporaryVirtualHost : IAsyncDisposable
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await http.PutAsync($"api/permissions/{name}/{Defaults.Username}", permissions)).EnsureSuccessStatusCode();
         return new TemporaryVirtualHost(http, name);
+    }
+
+    /// <summary>
+    /// Ready messages in a queue of this vhost, 0 if it doesn't exist. Asked of the broker itself
+    /// (a passive declare): the management API's figures lag by its statistics interval.
+    /// </summary>
+    public async Task<uint> MessageCountAsync(string queue)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = Defaults.Host, Port = Defaults.Port, VirtualHost = Name,
+            UserName = Defaults.Username, Password = Defaults.Password, ClientProvidedName = "test-queue-count",
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try { return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { return 0; }
     }
 
     public async ValueTask DisposeAsync()
