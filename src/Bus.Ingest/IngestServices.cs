@@ -25,6 +25,7 @@ public static class IngestServices
         services.AddSingleton<IngestQueues>();
         services.AddSingleton<S3Resilience>();
         services.AddSingleton<PreservationCopier>();
+        services.AddSingleton<RecordedCopies>();
         services.AddSingleton<LibMagic>();
         services.AddSingleton<FormatIdentifier>();
         // The same lock table deletion uses (TryAdd: a host running both roles shares one instance).
