@@ -269,8 +269,12 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         saga.LastError = $"{IngestSteps.Validate}: {IngestFailureCodes.ItemLocked}: '{saga.ObjectIdentifier}' is locked by {h.Kind} {h.Owner} since {h.Since:u}";
     }
 
+    /// <summary>
+    /// Releases whatever lock this ingest holds on the object, also when the saga never recorded taking
+    /// it (a lock written whose saga commit then failed): release only deletes a row this ingest owns.
+    /// </summary>
     private static Task ReleaseItemLock(BehaviorContext<IngestState> c) =>
-        c.Saga.ItemLockedAt is null || c.Saga.ObjectIdentifier is null
+        c.Saga.ObjectIdentifier is null
             ? Task.CompletedTask
             : c.GetServiceOrCreateInstance<IItemLocks>().ReleaseAsync(c.Saga.ObjectIdentifier, c.Saga.CorrelationId, c.CancellationToken);
 
