@@ -30,9 +30,18 @@ public sealed class IngestOptions : IBusOptions
     public string QueuePrefix { get; set; } = "";
     /// <summary>Storage options a bag may ask for (aptrust-info.txt Storage-Option, or --storage-option).</summary>
     public string[] StorageOptions { get; set; } = ["Standard", "Glacier-OH", "Glacier-OR", "Glacier-VA", "Glacier-Deep-OH", "Glacier-Deep-OR", "Glacier-Deep-VA", "Wasabi-OR", "Wasabi-VA"];
+    /// <summary>
+    /// While a deletion holds the object's item lock, the ingest waits and tries again after this many
+    /// seconds (through the PostgreSQL scheduler: some process must run the scheduler role).
+    /// </summary>
+    public int ItemLockRetrySeconds { get; set; } = 300;
+    /// <summary>Retries before the ingest fails with item-locked (default one day at 5 minutes; 0 fails at once).</summary>
+    public int ItemLockMaxWaits { get; set; } = 288;
 
     public IEnumerable<OptionError> Validate()
     {
+        if (ItemLockRetrySeconds is < 1 or > 86400) yield return new(nameof(ItemLockRetrySeconds), $"must be 1-86400 seconds (got {ItemLockRetrySeconds})");
+        if (ItemLockMaxWaits is < 0 or > 100000) yield return new(nameof(ItemLockMaxWaits), $"must be 0-100000 (got {ItemLockMaxWaits})");
         if (TimeSliceSeconds is < 5 or > 1500) yield return new(nameof(TimeSliceSeconds), $"must be 5-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {TimeSliceSeconds})");
         if (VerifyRecopyAttempts is < 0 or > 10) yield return new(nameof(VerifyRecopyAttempts), $"must be 0-10 (got {VerifyRecopyAttempts})");
         if (InterimRetentionDays is < 1 or > 3650) yield return new(nameof(InterimRetentionDays), $"must be 1-3650 (got {InterimRetentionDays})");
@@ -49,4 +58,5 @@ public sealed class IngestOptions : IBusOptions
     public IEnumerable<string> Endpoints() => [];
 
     public TimeSpan TimeSlice => TimeSpan.FromSeconds(TimeSliceSeconds);
+    public TimeSpan ItemLockRetryDelay => TimeSpan.FromSeconds(ItemLockRetrySeconds);
 }

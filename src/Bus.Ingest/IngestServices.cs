@@ -8,6 +8,10 @@ using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Bus.Platform.Coordination;
 
 namespace Bus.Ingest;
 
@@ -21,8 +25,12 @@ public static class IngestServices
         services.AddSingleton<IngestQueues>();
         services.AddSingleton<S3Resilience>();
         services.AddSingleton<PreservationCopier>();
+        services.AddSingleton<RecordedCopies>();
         services.AddSingleton<LibMagic>();
         services.AddSingleton<FormatIdentifier>();
+        // The same lock table deletion uses (TryAdd: a host running both roles shares one instance).
+        services.TryAddSingleton<IItemLocks>(sp =>
+            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         return services;
     }
 

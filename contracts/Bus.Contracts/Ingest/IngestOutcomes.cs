@@ -13,8 +13,18 @@ public sealed record IngestRejected(Guid IngestId, IReadOnlyList<IngestRejection
 /// </summary>
 public sealed record IngestRejection(string Code, string Message, string? Path = null);
 
-/// <summary>A step failed for good (e.g. a copy that never verifies); what it stored was compensated.</summary>
-public sealed record IngestFailed(Guid IngestId, string Step, string Reason, DateTimeOffset FailedAt);
+/// <summary>
+/// A step failed for good (e.g. a copy that never verifies); what it stored was compensated.
+/// <paramref name="Code"/> is machine-readable (<see cref="IngestFailureCodes"/>, or the step's own code); null from older senders.
+/// </summary>
+public sealed record IngestFailed(Guid IngestId, string Step, string Reason, DateTimeOffset FailedAt, string? Code = null);
+
+/// <summary>Stable codes of <see cref="IngestFailed.Code"/> that ingest itself sets.</summary>
+public static class IngestFailureCodes
+{
+    /// <summary>Another workflow (a deletion) held the object's item lock for longer than the ingest may wait.</summary>
+    public const string ItemLocked = "item-locked";
+}
 
 public sealed record IngestCancelled(Guid IngestId, string RequestedBy, DateTimeOffset CancelledAt);
 

@@ -34,6 +34,9 @@ public sealed record CleanUpIngest(Guid IngestId, string ReceivingBucket, string
 /// <summary>Undo a Failed or Cancelled ingest: delete staging objects and unrecorded preservation copies.</summary>
 public sealed record CompensateIngest(Guid IngestId, string Reason);
 
+/// <summary>Scheduled by the saga while another workflow holds the object's item lock: try to take it again.</summary>
+public sealed record IngestItemLockRetry(Guid IngestId);
+
 public sealed record BagUnpacked(Guid IngestId, string BagName, int FileCount, long Bytes, DateTimeOffset At);
 
 public sealed record BagValidated(Guid IngestId, string ObjectIdentifier, string StorageOption, bool Reingest, int FilesToStore, DateTimeOffset At);

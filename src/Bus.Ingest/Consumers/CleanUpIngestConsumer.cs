@@ -3,16 +3,20 @@ using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Platform.Options;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest.Consumers;
 
 /// <summary>
-/// After Record: deletes the ingest's staging objects and (by default) the receiving tar, marks the
-/// interim rows ended (kept <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones.
-/// Every part is idempotent: deleting what is already gone succeeds.
+/// After Record: deletes the ingest's staging objects, the previous version's copies of files a
+/// reingest changed (only now that the registry points at the new keys, and only keys it no longer
+/// records), and (by default) the receiving tar; marks the interim rows ended (kept
+/// <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones. Every part is
+/// idempotent: deleting what is already gone succeeds.
 /// </summary>
-public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, IOptions<StorageOptions> storage, IOptions<IngestOptions> options)
+public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, IOptions<StorageOptions> storage,
+    IOptions<IngestOptions> options, ILogger<CleanUpIngestConsumer> logger)
     : IConsumer<CleanUpIngest>
 {
     public async Task Consume(ConsumeContext<CleanUpIngest> context)
@@ -20,6 +24,14 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         var m = context.Message;
         var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
+            .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
+        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(superseded, run.CancellationToken))
+        {
+            await copier.DeleteAsync(bucket, key, run.CancellationToken);
+            logger.LogInformation("Ingest {IngestId} removed the superseded copy {Bucket}/{Key} of file {FileId}", m.IngestId, bucket, key, fileId);
+            deleted++;
+        }
         if (m.DeleteReceivingObject)
         {
             await copier.DeleteAsync(m.ReceivingBucket, m.ReceivingKey, run.CancellationToken);

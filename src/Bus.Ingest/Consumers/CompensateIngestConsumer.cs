@@ -10,13 +10,15 @@ namespace Bus.Ingest.Consumers;
 
 /// <summary>
 /// Undoes a Rejected, Failed or Cancelled ingest: first marks it ended, so steps still in flight
-/// stop at their next file, then deletes its staging objects and the preservation copies of files
-/// this ingest created and never recorded. Copies of files a reingest overwrote keep their key (the
-/// registry's UUID) and are left alone: deleting them would lose the preserved version. What was
-/// removed is logged and reported to the saga (IngestCompensated). The receiving tar is kept so
-/// the depositor can fix and resubmit.
+/// stop at their next file, then deletes its staging objects and every preservation copy this ingest
+/// wrote that the registry does not record. A reingest writes changed files under version keys
+/// (<see cref="ObjectKeys"/>), never over the recorded version, so that version stays intact and
+/// recorded. Marking the bag ended waits for a Record in progress (it holds the bag row), so the
+/// registry check sees whatever Record committed; if it did commit, the superseded keys are the ones
+/// unrecorded and go instead. What was removed is logged and reported to the saga
+/// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
 /// </summary>
-public sealed class CompensateIngestConsumer(InterimStore store, PreservationCopier copier, IOptions<StorageOptions> storage,
+public sealed class CompensateIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, IOptions<StorageOptions> storage,
     ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
 {
     public async Task Consume(ConsumeContext<CompensateIngest> context)
@@ -26,16 +28,20 @@ public sealed class CompensateIngestConsumer(InterimStore store, PreservationCop
         await store.MarkEndedAsync(id, cancelled: true, ct);
         var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         var copiesDeleted = 0;
-        var created = await store.FilesAsync(id,
-            "recorded_at IS NULL AND (primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL) AND staging_key = ingest_id::text || '/' || file_id::text", ct);
-        foreach (var file in created)
-            foreach (var role in StoreFilesConsumer.Roles)
-            {
-                if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is null) continue;
-                await copier.DeleteAsync(copier.BucketFor(role), ObjectKeys.Preservation(file.FileId), ct);
-                copiesDeleted++;
-                logger.LogInformation("Compensation of ingest {IngestId} deleted the {Role} copy of {Path} ({FileId})", id, role, file.Path, file.FileId);
-            }
+        var written = await store.FilesAsync(id, "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL", ct);
+        var candidates = written
+            .SelectMany(f => StoreFilesConsumer.Roles
+                .Where(role => (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) is not null)
+                .Select(role => (f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f))))
+            .Concat((await store.SupersededKeysAsync(id, ct)).Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)))
+            .Distinct()
+            .ToList();
+        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(candidates, ct))
+        {
+            await copier.DeleteAsync(bucket, key, ct);
+            copiesDeleted++;
+            logger.LogInformation("Compensation of ingest {IngestId} deleted {Bucket}/{Key} (file {FileId})", id, bucket, key, fileId);
+        }
         logger.LogInformation("Compensated ingest {IngestId} ({Reason}): {Staging} staging objects and {Copies} preservation copies deleted",
             id, context.Message.Reason, stagingDeleted, copiesDeleted);
         await context.Publish(new IngestCompensated(id, stagingDeleted, copiesDeleted, DateTimeOffset.UtcNow));

@@ -14,7 +14,8 @@ namespace Bus.Ingest.Consumers;
 /// registry transaction. Event ids are name-based on (ingest, file, event, qualifier): made once
 /// from ids kept in the interim rows, so a retried Record writes the same ids and the registry's
 /// ON CONFLICT skips them: never a duplicate row or event. A reingest records events only for the
-/// files it stored, plus the object's ingestion event.
+/// files it stored, plus the object's ingestion event. A reingest's changed file is recorded at its
+/// new version key (<see cref="ObjectKeys"/>); the key it replaces is noted first and deleted by CleanUp.
 /// </summary>
 public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, IOptions<IngestOptions> options)
     : IConsumer<RecordIngest>
@@ -30,7 +31,13 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         if (bag.CancelledAt is not null) return;
         var files = await store.FilesAsync(id, "true", ct);
         var now = DateTimeOffset.UtcNow;
-        var events = await registry.InTransactionAsync(async s =>
+        await NoteSupersededCopiesAsync(id, bag, files, ct);
+        await using var connection = await registry.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // Compensation marks the bag ended before it looks at what the registry records: holding the bag
+        // row until this commits means a cancel either stops this Record or sees everything it wrote.
+        if (!await InterimStore.LockUnlessCancelledAsync(connection, tx, id, ct)) return;
+        Func<RegistryStore, Task<int>> write = async s =>
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
                 bag.Access ?? Access.Institution, bag.StorageOption ?? "Standard", bag.BagitProfile, id), ct);
@@ -63,11 +70,11 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
                     Outcomes.Success, "stored in the primary preservation bucket and verified by sha256", copier.BucketFor("primary"), Agent));
                 premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Replication), obj.Id, f.FileId, identifier, EventTypes.Replication, now,
                     Outcomes.Success, "copied to the replica preservation bucket and verified by sha256", copier.BucketFor("replica"), Agent));
-                if (f.StagingKey == ObjectKeys.Staging(id, f.FileId))
+                if (ObjectKeys.IsNewFile(id, f))
                     premis.Add(new EventRecord(EventId(f.FileId, EventTypes.IdentifierAssignment), obj.Id, f.FileId, identifier,
                         EventTypes.IdentifierAssignment, now, Outcomes.Success, "file UUID assigned", f.FileId.ToString(), Agent));
                 foreach (var role in StoreFilesConsumer.Roles)
-                    copies.Add(new StorageCopy(f.FileId, copier.BucketFor(role), ObjectKeys.Preservation(f.FileId),
+                    copies.Add(new StorageCopy(f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f),
                         role == "primary" ? f.PrimaryEtag : f.ReplicaEtag, bag.StorageOption ?? "Standard",
                         (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) ?? now, (role == "primary" ? f.PrimaryVerifiedAt : f.ReplicaVerifiedAt)));
             }
@@ -86,9 +93,29 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             await s.RecordCopiesAsync(copies, ct);
             await s.AddEventsAsync(premis, ct);
             return premis.Count;
-        }, ct);
+        };
+        var events = await write(new RegistryStore(connection, tx));
+        await tx.CommitAsync(ct);
         await store.MarkRecordedAsync(id, CancellationToken.None);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// Before the registry's storage records move to a reingest's new keys, keeps the keys they hold
+    /// now in the interim rows, so CleanUp can delete the superseded version once Record has committed.
+    /// A retry after the commit finds the new keys recorded and keeps what it noted the first time.
+    /// </summary>
+    private async Task NoteSupersededCopiesAsync(Guid id, InterimBag bag, IReadOnlyList<InterimFileState> files, CancellationToken ct)
+    {
+        if (!bag.Reingest || bag.ObjectIdentifier is null) return;
+        var recorded = await registry.RunAsync(s => s.ListCopiesAsync(bag.ObjectIdentifier, ct), ct);
+        var superseded = new List<(string Path, string Role, string Key)>();
+        foreach (var f in files.Where(f => f.StoreNeeded))
+            foreach (var role in StoreFilesConsumer.Roles)
+                if (recorded.FirstOrDefault(c => c.FileId == f.FileId && c.Bucket == copier.BucketFor(role)) is { } copy
+                    && copy.Key != ObjectKeys.PreservationFor(id, f))
+                    superseded.Add((f.Path, role, copy.Key));
+        await store.SaveSupersededAsync(id, superseded, CancellationToken.None);
     }
 }
 

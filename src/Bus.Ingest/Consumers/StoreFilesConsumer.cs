@@ -8,7 +8,8 @@ namespace Bus.Ingest.Consumers;
 
 /// <summary>
 /// Copies each file that needs storing from staging to the primary and replica buckets (server-side),
-/// keyed by file UUID with institution/bag/path/sha256 as user metadata. Each copy is marked stored
+/// keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
+/// <see cref="ObjectKeys"/>) with institution/bag/path/sha256 as user metadata. Each copy is marked stored
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
 /// </summary>
@@ -37,7 +38,7 @@ public sealed class StoreFilesConsumer(InterimStore store, PreservationCopier co
             foreach (var role in Roles)
             {
                 if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
-                var etag = await copier.CopyAsync(file.StagingKey, role, ObjectKeys.Preservation(file.FileId), file.Size, Metadata(bag, file), run.CancellationToken);
+                var etag = await copier.CopyAsync(file.StagingKey, role, ObjectKeys.PreservationFor(id, file), file.Size, Metadata(bag, file), run.CancellationToken);
                 await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
                 done++;
             }

@@ -36,7 +36,7 @@ public sealed class VerifyCopiesConsumer(InterimStore store, PreservationCopier 
             foreach (var role in StoreFilesConsumer.Roles)
             {
                 if ((role == "primary" ? file.PrimaryVerifiedAt : file.ReplicaVerifiedAt) is not null) continue;
-                var key = ObjectKeys.Preservation(file.FileId);
+                var key = ObjectKeys.PreservationFor(id, file);
                 while (true)
                 {
                     var actual = await copier.Sha256Async(copier.BucketFor(role), key, run.CancellationToken);

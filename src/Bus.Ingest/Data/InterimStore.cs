@@ -201,6 +201,51 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// On the caller's connection and transaction (Record's registry transaction): locks the bag row
+    /// until that transaction ends and says whether the ingest is still running (not cancelled).
+    /// </summary>
+    public static async Task<bool> LockUnlessCancelledAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid ingestId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT cancelled_at IS NULL FROM bus.ingest_bags WHERE ingest_id = @id FOR UPDATE", connection, tx);
+        command.Parameters.AddWithValue("id", ingestId);
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>Notes the recorded keys a reingest's new version replaces; a key noted earlier is kept (retries see the new keys).</summary>
+    public async Task SaveSupersededAsync(Guid ingestId, IReadOnlyList<(string Path, string Role, string Key)> keys, CancellationToken ct)
+    {
+        foreach (var role in keys.Select(k => k.Role).Distinct())
+        {
+            // One statement per role: UPDATE ... FROM applies only one source row per target row.
+            var mine = keys.Where(k => k.Role == role).ToList();
+            await using var command = DataSource.CreateCommand($"""
+                UPDATE bus.ingest_files f SET {role}_superseded_key = coalesce(f.{role}_superseded_key, u.key)
+                FROM unnest(@paths, @keys) AS u (path, key)
+                WHERE f.ingest_id = @id AND f.path = u.path
+                """);
+            command.Parameters.AddWithValue("id", ingestId);
+            command.Parameters.AddWithValue("paths", mine.Select(k => k.Path).ToArray());
+            command.Parameters.AddWithValue("keys", mine.Select(k => k.Key).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Keys of the previous version that this ingest's changed files replace (role = primary or replica).</summary>
+    public async Task<List<(Guid FileId, string Role, string Key)>> SupersededKeysAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("""
+            SELECT file_id, 'primary', primary_superseded_key FROM bus.ingest_files WHERE ingest_id = @id AND primary_superseded_key IS NOT NULL
+            UNION ALL
+            SELECT file_id, 'replica', replica_superseded_key FROM bus.ingest_files WHERE ingest_id = @id AND replica_superseded_key IS NOT NULL
+            """);
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var keys = new List<(Guid, string, string)>();
+        while (await r.ReadAsync(ct)) keys.Add((r.GetGuid(0), r.GetString(1), r.GetString(2)));
+        return keys;
+    }
+
     public async Task MarkRecordedAsync(Guid ingestId, CancellationToken ct)
     {
         await using var command = DataSource.CreateCommand("UPDATE bus.ingest_files SET recorded_at = coalesce(recorded_at, now()) WHERE ingest_id = @id");

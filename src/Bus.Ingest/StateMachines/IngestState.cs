@@ -43,6 +43,12 @@ public class IngestState : SagaStateMachineInstance
     public int CompensationStagingDeleted { get; set; }
     public int CompensationCopiesDeleted { get; set; }
 
+    /// <summary>When this ingest took the object's item lock (null: not held, or not yet).</summary>
+    public DateTimeOffset? ItemLockedAt { get; set; }
+    /// <summary>Times the item lock was found held by another workflow.</summary>
+    public int ItemLockWaits { get; set; }
+    public Guid? ItemLockRetryTokenId { get; set; }
+
     public int UnpackAttempts { get; set; }
     public DateTimeOffset? UnpackStartedAt { get; set; }
     public DateTimeOffset? UnpackFinishedAt { get; set; }

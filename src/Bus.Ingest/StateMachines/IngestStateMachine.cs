@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Bus.Contracts.Ingest;
+using Bus.Platform.Coordination;
+using Bus.Registry;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +14,24 @@ namespace Bus.Ingest.StateMachines;
 /// step's <c>_error</c> queue, the step's event arrives in Faulted and the saga continues from there.
 /// Terminal states are ordinary states, never finalized: the row stays, so a duplicate submit of a
 /// finished ingest still finds it and is ignored.
+/// The object's item lock (shared with deletion) is taken once Unpack names the bag, before Validate
+/// looks the object up and before anything reaches preservation storage or the registry; it is held
+/// through Faulted and released on Completed, Rejected, Failed and Cancelled. While a deletion holds
+/// it the saga waits in WaitingForItem, retrying through the scheduler, and fails with
+/// <see cref="IngestFailureCodes.ItemLocked"/> after <see cref="IngestOptions.ItemLockMaxWaits"/> retries.
 /// </summary>
 public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
 {
+    private readonly IngestQueues _queues;
+    private readonly int _itemLockMaxWaits;
+    private readonly TimeSpan _itemLockRetryDelay;
+
     public IngestStateMachine(IngestQueues queues, IOptions<IngestOptions> options)
     {
         var deleteReceiving = options.Value.DeleteReceivingObject;
+        _queues = queues;
+        _itemLockMaxWaits = options.Value.ItemLockMaxWaits;
+        _itemLockRetryDelay = options.Value.ItemLockRetryDelay;
         InstanceState(x => x.CurrentState);
 
         Event(() => Submitted, x => x.CorrelateById(m => m.Message.IngestId));
@@ -48,6 +62,11 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         Event(() => RecordFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
         Event(() => CleanUpFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
         Event(() => CompensateFaulted, x => { x.CorrelateById(m => m.Message.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
+        Schedule(() => ItemLockRetry, x => x.ItemLockRetryTokenId, s =>
+        {
+            s.Delay = _itemLockRetryDelay;
+            s.Received = r => { r.CorrelateById(m => m.Message.IngestId); r.OnMissingInstance(m => m.Discard()); };
+        });
 
         Initially(
             When(Submitted)
@@ -77,9 +96,15 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
                     c.Saga.FileCount = c.Message.FileCount;
                     c.Saga.Bytes = c.Message.Bytes;
                     c.Saga.StepFinished(IngestSteps.Unpack, IngestSteps.Validate, c.Message.At);
+                    c.Saga.ObjectIdentifier = Identifiers.ForObject(c.Saga.Institution, c.Message.BagName);
                 })
-                .Send(_ => IngestQueues.Address(queues.Validate), c => new ValidateBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.RequestedStorageOption))
-                .TransitionTo(Validating));
+                .ThenAsync(TakeItemLock)
+                .IfElse(c => c.Saga.ItemLockedAt is not null, ValidateNext, WaitForItemOrFail));
+
+        During(WaitingForItem,
+            When(ItemLockRetry.Received)
+                .ThenAsync(TakeItemLock)
+                .IfElse(c => c.Saga.ItemLockedAt is not null, ValidateNext, WaitForItemOrFail));
 
         During(Received, Unpacking, Validating, Faulted,
             When(Invalid)
@@ -91,6 +116,7 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
                     c.Saga.CurrentStep = null;
                 })
                 // Nothing reached preservation storage; staging objects of the invalid bag go.
+                .ThenAsync(ReleaseItemLock)
                 .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "rejected"))
                 .Publish(c => new IngestRejected(c.Saga.CorrelationId, c.Message.Reasons, c.Message.At))
                 .TransitionTo(Rejected));
@@ -142,19 +168,21 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
                     c.Saga.StepFinished(IngestSteps.CleanUp, null, c.Message.At);
                     c.Saga.FinishedAt = c.Message.At;
                 })
+                .ThenAsync(ReleaseItemLock)
                 .Publish(c => new IngestCompleted(c.Saga.CorrelationId, c.Saga.ObjectIdentifier ?? "", c.Saga.FileCount, c.Saga.Bytes,
                     c.Saga.FilesStored, c.Saga.Reingest, c.Message.At))
                 .TransitionTo(Completed));
 
-        During([Received, Unpacking, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted],
+        During([Received, Unpacking, WaitingForItem, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted],
             When(StepFailed)
                 .Then(c =>
                 {
                     c.Saga.LastError = $"{c.Message.Step}: {c.Message.Code}: {c.Message.Message}";
                     c.Saga.FinishedAt = c.Message.At;
                 })
+                .ThenAsync(ReleaseItemLock)
                 .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "failed: " + c.Message.Code))
-                .Publish(c => new IngestFailed(c.Saga.CorrelationId, c.Message.Step, c.Message.Message, c.Message.At))
+                .Publish(c => new IngestFailed(c.Saga.CorrelationId, c.Message.Step, c.Message.Message, c.Message.At, c.Message.Code))
                 .TransitionTo(Failed),
             When(CancelRequested)
                 .Then(c =>
@@ -163,6 +191,7 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
                     c.Saga.LastError = "cancelled by " + c.Message.RequestedBy + (c.Message.Reason is { } r ? ": " + r : "");
                     c.Saga.FinishedAt = DateTimeOffset.UtcNow;
                 })
+                .ThenAsync(ReleaseItemLock)
                 .Send(_ => IngestQueues.Address(queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "cancelled"))
                 .Publish(c => new IngestCancelled(c.Saga.CorrelationId, c.Message.RequestedBy, c.Saga.FinishedAt ?? DateTimeOffset.UtcNow))
                 .TransitionTo(Cancelled));
@@ -197,6 +226,13 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         During(Completed,
             Ignore(CancelRequested), Ignore(CleanedUp), Ignore(Recorded), Ignore(StepFailed), Ignore(CleanUpFaulted));
 
+        // A replayed Unpack reporting while the saga waits for the item changes nothing: the bag was unpacked.
+        During(WaitingForItem, Ignore(Unpacked), Ignore(UnpackFaulted));
+
+        // A retry scheduled while waiting that arrives after the saga moved on (cancelled meanwhile) is stale.
+        During([Received, Unpacking, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Completed, Rejected, Failed, Cancelled, Faulted],
+            Ignore(ItemLockRetry.Received));
+
         DuringAny(
             // The id is derived from (bucket, key, ETag): a second submit of the same upload is this ingest.
             Ignore(Submitted),
@@ -211,6 +247,59 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
             When(StatusRequested)
                 .Respond(c => Status(c.Saga)));
     }
+
+    /// <summary>
+    /// Takes (or, for the same ingest after a redelivery, re-takes) the object's item lock. The lock row
+    /// is written on its own connection before the saga row commits: if that commit fails, the retried
+    /// message finds the lock already ours.
+    /// </summary>
+    private static async Task TakeItemLock(BehaviorContext<IngestState> c)
+    {
+        var saga = c.Saga;
+        var result = await c.GetServiceOrCreateInstance<IItemLocks>()
+            .TryAcquireAsync(saga.ObjectIdentifier!, ItemLockKinds.Ingest, saga.CorrelationId, c.CancellationToken);
+        if (result.Acquired)
+        {
+            saga.ItemLockedAt ??= result.Holder.Since;
+            saga.LastError = null;
+            return;
+        }
+        saga.ItemLockWaits++;
+        var h = result.Holder;
+        saga.LastError = $"{IngestSteps.Validate}: {IngestFailureCodes.ItemLocked}: '{saga.ObjectIdentifier}' is locked by {h.Kind} {h.Owner} since {h.Since:u}";
+    }
+
+    /// <summary>
+    /// Releases whatever lock this ingest holds on the object, also when the saga never recorded taking
+    /// it (a lock written whose saga commit then failed): release only deletes a row this ingest owns.
+    /// </summary>
+    private static Task ReleaseItemLock(BehaviorContext<IngestState> c) =>
+        c.Saga.ObjectIdentifier is null
+            ? Task.CompletedTask
+            : c.GetServiceOrCreateInstance<IItemLocks>().ReleaseAsync(c.Saga.ObjectIdentifier, c.Saga.CorrelationId, c.CancellationToken);
+
+    private EventActivityBinder<IngestState, T> ValidateNext<T>(EventActivityBinder<IngestState, T> binder) where T : class =>
+        binder
+            .Send(_ => IngestQueues.Address(_queues.Validate), c => new ValidateBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.RequestedStorageOption))
+            .TransitionTo(Validating);
+
+    /// <summary>Another workflow holds the item: wait for a scheduled retry, or fail once the waits are spent.</summary>
+    private EventActivityBinder<IngestState, T> WaitForItemOrFail<T>(EventActivityBinder<IngestState, T> binder) where T : class =>
+        binder.IfElse(c => c.Saga.ItemLockWaits > _itemLockMaxWaits,
+            fail => fail
+                .Then(c =>
+                {
+                    c.Saga.LastError += $"; gave up after {c.Saga.ItemLockWaits - 1} retries";
+                    c.Saga.FinishedAt = DateTimeOffset.UtcNow;
+                    c.Saga.CurrentStep = null;
+                })
+                .Send(_ => IngestQueues.Address(_queues.Compensate), c => new CompensateIngest(c.Saga.CorrelationId, "failed: " + IngestFailureCodes.ItemLocked))
+                .Publish(c => new IngestFailed(c.Saga.CorrelationId, IngestSteps.Validate, c.Saga.LastError ?? "", c.Saga.FinishedAt ?? DateTimeOffset.UtcNow,
+                    IngestFailureCodes.ItemLocked))
+                .TransitionTo(Failed),
+            wait => wait
+                .Schedule(ItemLockRetry, c => new IngestItemLockRetry(c.Saga.CorrelationId))
+                .TransitionTo(WaitingForItem));
 
     private static void Park<T>(IngestState saga, string step, Fault<T> fault)
     {
@@ -237,6 +326,8 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     public State Verifying { get; private set; } = null!;
     public State Recording { get; private set; } = null!;
     public State CleaningUp { get; private set; } = null!;
+    /// <summary>Unpacked, but another workflow (a deletion) holds the object's item lock: a retry is scheduled.</summary>
+    public State WaitingForItem { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
     public State Rejected { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
@@ -266,4 +357,5 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     public Event<Fault<RecordIngest>> RecordFaulted { get; private set; } = null!;
     public Event<Fault<CleanUpIngest>> CleanUpFaulted { get; private set; } = null!;
     public Event<Fault<CompensateIngest>> CompensateFaulted { get; private set; } = null!;
+    public Schedule<IngestState, IngestItemLockRetry> ItemLockRetry { get; private set; } = null!;
 }

@@ -25,12 +25,16 @@ public sealed class IngestStack : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("bus-ingest-test-").FullName;
     private readonly TemporaryVirtualHost _vhost;
 
-    private IngestStack(TemporaryVirtualHost vhost, string institution, IDictionary<string, string> environment)
+    private IngestStack(TemporaryVirtualHost vhost, string institution, IDictionary<string, string> environment, string roles)
     {
         _vhost = vhost;
         Institution = institution;
         Environment = environment;
+        Roles = roles;
     }
+
+    /// <summary>The host's --roles (e.g. "ingest,scheduler" when the saga must wait on a scheduled retry).</summary>
+    public string Roles { get; }
 
     public string Institution { get; }
     public IDictionary<string, string> Environment { get; }
@@ -38,13 +42,13 @@ public sealed class IngestStack : IAsyncDisposable
     public StorageOptions Storage { get; } = new();
     public IAmazonS3 S3 { get; private set; } = null!;
 
-    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true)
+    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "ingest")
     {
         var vhost = await TemporaryVirtualHost.CreateAsync();
         // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.
         var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Storage__TimeoutSeconds"] = "20" };
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
-        var stack = new IngestStack(vhost, $"t{Guid.NewGuid():N}"[..13] + ".test.edu", environment);
+        var stack = new IngestStack(vhost, $"t{Guid.NewGuid():N}"[..13] + ".test.edu", environment, roles);
         stack.S3 = StorageClientFactory.Create(new StorageOptions
         {
             ServiceUrl = environment.TryGetValue("Bus__Storage__ServiceUrl", out var url) ? url : stack.Storage.ServiceUrl,
@@ -57,7 +61,7 @@ public sealed class IngestStack : IAsyncDisposable
 
     public async Task StartHostAsync()
     {
-        Host = RunningHost.Start(Environment, "--roles", "ingest");
+        Host = RunningHost.Start(Environment, "--roles", Roles);
         await Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
@@ -91,6 +95,67 @@ public sealed class IngestStack : IAsyncDisposable
         return (p.ExitCode, JsonDocument.Parse(json).RootElement.Clone());
     }
 
+    /// <summary>busctl ingest submit without --wait: returns the ingest id.</summary>
+    public async Task<Guid> SubmitAsync(TestBag bag)
+    {
+        var p = await BusctlOkAsync("ingest", "submit", WriteTar(bag), "--institution", Institution, "--json");
+        return JsonDocument.Parse(p.Stdout).RootElement.GetProperty("ingestId").GetGuid();
+    }
+
+    /// <summary>Polls bus.ingest_saga until the ingest is in <paramref name="state"/> (and compensated, if asked); fails after two minutes.</summary>
+    public async Task WaitForStateAsync(Guid ingestId, string state, bool compensated = false)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var rows = await QueryAsync("SELECT current_state, compensated_at IS NOT NULL FROM bus.ingest_saga WHERE correlation_id = @id",
+                r => (r.GetString(0), r.GetBoolean(1)), ("id", ingestId));
+            if (rows.Count == 1)
+            {
+                last = rows[0].Item1;
+                if (last == state && (!compensated || rows[0].Item2)) return;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"ingest {ingestId} not {state}{(compensated ? " and compensated" : "")}; last {last}; host: {Host?.Process.Stdout}");
+    }
+
+    public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Database.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Every storage record of the object's files, with the sha256 the registry holds for the file (its latest ingest digest).</summary>
+    public Task<List<(string File, Guid FileId, string Bucket, string Key, string Sha256)>> RecordedCopiesAsync(string objectIdentifier) =>
+        QueryAsync("""
+            SELECT f.identifier, f.id, s.bucket, s.key,
+                   (SELECT c.digest FROM registry.checksums c WHERE c.file_id = f.id AND c.algorithm = 'sha256' AND c.source = 'ingest'
+                    ORDER BY c.date_time DESC, c.id DESC LIMIT 1)
+            FROM registry.storage_records s
+            JOIN registry.generic_files f ON f.id = s.file_id
+            JOIN registry.intellectual_objects o ON o.id = f.object_id
+            WHERE o.identifier = @o ORDER BY f.identifier, s.bucket
+            """, r => (r.GetString(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4)), ("o", objectIdentifier));
+
+    /// <summary>
+    /// Each recorded copy exists, is the only object under its file UUID in its bucket (no other
+    /// version left behind), and its bytes have the sha256 the registry records.
+    /// </summary>
+    public async Task AssertOneRecordedCopyPerBucketAsync(string objectIdentifier)
+    {
+        var copies = await RecordedCopiesAsync(objectIdentifier);
+        Assert.NotEmpty(copies);
+        foreach (var (file, fileId, bucket, key, sha256) in copies)
+        {
+            var page = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = fileId.ToString() });
+            Assert.Equal([key], (page.S3Objects ?? []).Select(o => o.Key));
+            Assert.True(sha256 == await Sha256OfObjectAsync(bucket, key), $"{bucket}/{key} ({file}) does not hold the bytes the registry records");
+        }
+    }
+
     public static NpgsqlDataSource Database { get; } = NpgsqlDataSource.Create(new PostgresOptions().ConnectionString);
 
     public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> row, params (string Name, object Value)[] parameters)
@@ -118,6 +183,8 @@ public sealed class IngestStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Host is not null) await Host.DisposeAsync();
+        // A scheduled retry addressed to this test's vhost could never be delivered once it is gone.
+        await ExecuteAsync("DELETE FROM bus.scheduled_message WHERE destination_address LIKE @prefix", ("prefix", $"%/{_vhost.Name}/%"));
         await _vhost.DisposeAsync();
         S3.Dispose();
         Directory.Delete(_folder, recursive: true);

@@ -6,7 +6,7 @@ namespace Bus.IntegrationTests.Ingest;
 public sealed class When_a_bag_is_reingested
 {
     [Fact]
-    public async Task Only_changed_files_are_stored_and_each_path_keeps_its_file_uuid()
+    public async Task Only_changed_files_are_stored_and_each_path_keeps_its_file_uuid_with_one_current_copy_per_bucket()
     {
         await using var stack = await IngestStack.StartAsync();
         var bag = new TestBag("re-" + Guid.NewGuid().ToString("N")[..8]);
@@ -28,8 +28,12 @@ public sealed class When_a_bag_is_reingested
         Assert.Equal(idsBefore, await FileIdsAsync(stack, objectId));
 
         var reportId = idsBefore[$"{objectId}/data/report.txt"];
-        Assert.Equal(TestBag.Sha256(bag.Payload["data/report.txt"]), await stack.Sha256OfObjectAsync(stack.Storage.PrimaryBucket, reportId.ToString()));
-        Assert.Equal(TestBag.Sha256(bag.Payload["data/report.txt"]), await stack.Sha256OfObjectAsync(stack.Storage.ReplicaBucket, reportId.ToString()));
+        // The new version has a key of its own; the registry points at it and the superseded copy is gone.
+        var report = (await stack.RecordedCopiesAsync(objectId)).Where(c => c.FileId == reportId).ToList();
+        Assert.Equal(new[] { stack.Storage.PrimaryBucket, stack.Storage.ReplicaBucket }.Order(), report.Select(c => c.Bucket).Order());
+        Assert.All(report, c => Assert.Equal($"{reportId}/{second.GetProperty("ingestId").GetString()}", c.Key));
+        Assert.All(report, c => Assert.Equal(TestBag.Sha256(bag.Payload["data/report.txt"]), c.Sha256));
+        await stack.AssertOneRecordedCopyPerBucketAsync(objectId);
         var ingestions = await stack.QueryAsync("SELECT count(*) FROM registry.premis_events WHERE file_id = @f AND event_type = 'ingestion'",
             r => r.GetInt64(0), ("f", reportId));
         Assert.Equal(2, ingestions.Single());

@@ -40,6 +40,20 @@ public sealed class SagaRows : IAsyncDisposable
         return id;
     }
 
+    /// <summary>An ingest saga row; <paramref name="storeAttempts"/> lands in store_attempts (the step a parked Store shows).</summary>
+    public async Task<Guid> IngestAsync(string state, TimeSpan updatedAgo, string? currentStep, int storeAttempts = 0, string? lastError = null)
+    {
+        var id = Track();
+        await ExecAsync("""
+            INSERT INTO bus.ingest_saga (correlation_id, current_state, updated_at, institution, bucket, key, e_tag, size, submitted_by, received_at,
+                bag_name, object_identifier, current_step, store_attempts, last_error)
+            VALUES (@id, @state, now() - @ago, 'test.edu', 'bus-receiving', @bag || '.tar', 'etag', 1, 'test', now() - @ago,
+                    @bag, 'test.edu/' || @bag, @step, @attempts, @error)
+            """, ("id", id), ("state", state), ("ago", updatedAgo), ("bag", $"{Tag}-{id:N}"), ("step", (object?)currentStep ?? DBNull.Value),
+            ("attempts", storeAttempts), ("error", (object?)lastError ?? DBNull.Value));
+        return id;
+    }
+
     /// <param name="sagaType">The state class name, as the repository records it (DeletionState, FixityCheckState).</param>
     public Task TransitionAsync(string sagaType, Guid id, string? from, string to, TimeSpan ago) =>
         ExecAsync("""
@@ -92,6 +106,7 @@ public sealed class SagaRows : IAsyncDisposable
         var ids = _ids.ToArray();
         await ExecAsync("DELETE FROM bus.deletion_requests WHERE correlation_id = ANY(@ids)", ("ids", ids));
         await ExecAsync("DELETE FROM bus.fixity_check_saga WHERE correlation_id = ANY(@ids)", ("ids", ids));
+        await ExecAsync("DELETE FROM bus.ingest_saga WHERE correlation_id = ANY(@ids)", ("ids", ids));
         await ExecAsync("DELETE FROM bus.saga_transitions WHERE correlation_id = ANY(@ids)", ("ids", ids));
         await ExecAsync("DELETE FROM bus.scheduled_message WHERE token_id = ANY(@tokens)", ("tokens", _tokens.ToArray()));
         await _db.DisposeAsync();

@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest;
 using Bus.Ingest.StateMachines;
+using Bus.Platform.Coordination;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,22 +21,38 @@ public sealed class IngestSagaHarness : IAsyncDisposable
     {
         _provider = provider;
         Harness = harness;
+        Locks = provider.GetRequiredService<IItemLocks>();
         Saga = harness.GetSagaStateMachineHarness<IngestStateMachine, IngestState>();
     }
 
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<IngestStateMachine, IngestState> Saga { get; }
     public IngestStateMachine Machine => Saga.StateMachine;
+    /// <summary>The item locks the saga takes (deletion's side is played by taking them here).</summary>
+    public IItemLocks Locks { get; }
 
-    public static async Task<IngestSagaHarness> StartAsync(Action<IBusRegistrationConfigurator>? configure = null)
+    /// <summary>The object identifier of the bag <see cref="DriveAsync"/> plays.</summary>
+    public const string ObjectIdentifier = "test.edu/bag1";
+
+    public static async Task<IngestSagaHarness> StartAsync(Action<IBusRegistrationConfigurator>? configure = null, Action<IngestOptions>? options = null)
     {
+        var ingestOptions = new IngestOptions();
+        options?.Invoke(ingestOptions);
         var provider = new ServiceCollection()
-            .AddSingleton(Options.Create(new IngestOptions()))
+            .AddSingleton(Options.Create(ingestOptions))
             .AddSingleton<IngestQueues>()
+            .AddSingleton<IItemLocks, InMemoryItemLocks>()
             .AddMassTransitTestHarness(x =>
             {
+                // The saga schedules its item-lock retries; in memory, MassTransit's delayed scheduler stands in for PostgreSQL's.
+                x.AddDelayedMessageScheduler();
                 x.AddSagaStateMachine<IngestStateMachine, IngestState>();
                 configure?.Invoke(x);
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
             })
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();

@@ -1,0 +1,29 @@
+using Bus.Contracts.Ingest;
+using Bus.Platform.Coordination;
+using MassTransit.Testing;
+
+namespace Bus.Tests.Ingest;
+
+public sealed class When_a_deletion_holds_the_item
+{
+    [Fact]
+    public async Task Should_wait_without_validating_and_resume_once_the_deletion_releases_the_lock()
+    {
+        await using var h = await IngestSagaHarness.StartAsync(options: o => o.ItemLockRetrySeconds = 1);
+        var deletion = Guid.NewGuid();
+        Assert.True((await h.Locks.TryAcquireAsync(IngestSagaHarness.ObjectIdentifier, ItemLockKinds.Deletion, deletion)).Acquired);
+
+        var id = await h.DriveAsync(1, waitForLast: false);
+        var saga = await h.InStateAsync(id, h.Machine.WaitingForItem);
+        Assert.Null(saga.ItemLockedAt);
+        Assert.StartsWith($"{IngestSteps.Validate}: {IngestFailureCodes.ItemLocked}:", saga.LastError);
+        Assert.Contains(deletion.ToString(), saga.LastError);
+        // Validate looks the object up in the registry: not while a deletion may be changing it.
+        Assert.Equal(0, await h.SentCountAsync<ValidateBag>(id));
+
+        await h.Locks.ReleaseAsync(IngestSagaHarness.ObjectIdentifier, deletion);
+        await h.InStateAsync(id, h.Machine.Validating);
+        Assert.Equal(1, await h.SentCountAsync<ValidateBag>(id));
+        Assert.Equal(id, (await h.Locks.FindAsync(IngestSagaHarness.ObjectIdentifier))?.Owner);
+    }
+}
