@@ -1,6 +1,7 @@
 using Bus.Persistence.Database;
 using Bus.Persistence.Maintenance;
 using Bus.Persistence.Outbox;
+using Bus.Persistence.Sagas;
 using Bus.Persistence.Scheduling;
 using Bus.Persistence.Transactions;
 using Bus.Platform.Database;
@@ -27,8 +28,9 @@ public static class PersistenceServices
     public static IServiceCollection AddBusPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<PersistenceOptions>(configuration);
-        services.TryAddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.TryAddSingleton(sp => PersistenceDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.TryAddScoped<MessageTransaction>();
+        services.TryAddSingleton<PostgresSagaTypes>();
         services.TryAddScoped<IOutboxContextFactory<MessageTransaction>, PostgresOutboxContextFactory>();
         services.TryAddSingleton<OutboxNotification>();
         services.AddDatabaseModule<PersistenceDatabaseModule>();

@@ -13,7 +13,7 @@ internal static class OutboxSql
     /// their order and several hosts never split a group) and one schedule row per delayed message.
     /// Returns whether an outbox group was written.
     /// </summary>
-    public static bool AddWrites(NpgsqlBatch batch, IReadOnlyList<StoredMessage> messages, Guid? sourceMessageId, Guid? consumerId)
+    public static bool AddWrites(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredMessage> messages, Guid? sourceMessageId, Guid? consumerId)
     {
         var immediate = messages.Where(m => m.DueAt is null).ToList();
         if (immediate.Count > 0)
@@ -24,13 +24,13 @@ internal static class OutboxSql
             state.Parameters.Add(new NpgsqlParameter("id", outboxId));
             state.Parameters.Add(new NpgsqlParameter("src", (object?)sourceMessageId ?? DBNull.Value));
             state.Parameters.Add(new NpgsqlParameter("consumer", (object?)consumerId ?? DBNull.Value));
-            batch.BatchCommands.Add(state);
+            batch.Add(state);
 
             var insert = new NpgsqlBatchCommand();
             insert.Parameters.Add(new NpgsqlParameter("oid", outboxId));
             var rows = immediate.Select((m, i) => $"(@oid, {m.AddParameters(insert.Parameters, $"m{i}")})");
             insert.CommandText = $"INSERT INTO bus.outbox_message (outbox_id, {StoredMessage.EnvelopeColumns}) VALUES {string.Join(", ", rows)}";
-            batch.BatchCommands.Add(insert);
+            batch.Add(insert);
         }
 
         foreach (var m in messages.Where(m => m.DueAt is not null))
@@ -42,7 +42,7 @@ internal static class OutboxSql
                 $"INSERT INTO bus.scheduled_message (token_id, due_at, {StoredMessage.EnvelopeColumns}) " +
                 $"VALUES (@token, @due, {m.AddParameters(schedule.Parameters, "m")}) " +
                 $"ON CONFLICT (token_id) DO UPDATE SET {ScheduledUpdate}";
-            batch.BatchCommands.Add(schedule);
+            batch.Add(schedule);
         }
         return immediate.Count > 0;
     }

@@ -23,27 +23,27 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
     where TMessage : class
 {
     private readonly MessageTransaction _transaction;
-    private readonly Guid _inboxMessageId;
+    private readonly InboxClaim _claim;
     private readonly List<StoredMessage> _captured = [];
 
     public PostgresOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        MessageTransaction transaction, Guid inboxMessageId, int receiveCount)
+        MessageTransaction transaction, InboxClaim claim)
         : base(context, options, provider)
     {
         _transaction = transaction;
-        _inboxMessageId = inboxMessageId;
-        ReceiveCount = receiveCount;
+        _claim = claim;
     }
 
     public bool IsOpen { get; private set; } = true;
     public bool WroteOutbox { get; private set; }
 
-    public override Guid? MessageId => _inboxMessageId;
+    public override Guid? MessageId => _claim.MessageId;
     public override bool ContinueProcessing { get; set; } = true;
-    // Duplicates never get this far: the factory skips a message its inbox row marks consumed.
+    // Duplicates never reach a consumer: the factory (or, for a PostgreSQL saga, the repository) skips
+    // a message its inbox row marks consumed.
     public override bool IsMessageConsumed => false;
     public override bool IsOutboxDelivered => false;
-    public override int ReceiveCount { get; }
+    public override int ReceiveCount => _claim.ReceiveCount;
     public override long? LastSequenceNumber => null;
 
     public void Close() => IsOpen = false;
@@ -62,16 +62,17 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
     }
 
     /// <summary>
-    /// The consumer finished: write what it sent, still inside the transaction. (The inbox row was
-    /// written consumed when claimed; it commits or rolls back with everything else.)
+    /// The consumer finished: what it sent is written with the commit, in the same batch. (The inbox row
+    /// was written consumed when claimed; it commits or rolls back with everything else.)
     /// </summary>
-    public override async Task SetConsumed()
+    public override Task SetConsumed()
     {
-        if (_captured.Count == 0) return;
-        await using var batch = new NpgsqlBatch(_transaction.Connection, _transaction.Transaction);
-        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _inboxMessageId, ConsumerId);
-        await batch.ExecuteNonQueryAsync(CancellationToken);
+        if (_captured.Count == 0) return Task.CompletedTask;
+        var batch = new List<NpgsqlBatchCommand>();
+        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _claim.MessageId, ConsumerId);
+        foreach (var command in batch) _transaction.Defer(command);
         _captured.Clear();
+        return Task.CompletedTask;
     }
 
     // Delivery is not done through the consume pipe here (MassTransit's default takes two more

@@ -1,3 +1,4 @@
+using Bus.Persistence.Sagas;
 using Bus.Persistence.Transactions;
 using MassTransit;
 using MassTransit.Middleware;
@@ -9,10 +10,13 @@ namespace Bus.Persistence.Outbox;
 /// Runs one consumed message inside a PostgreSQL transaction: claims the inbox row (or skips a message
 /// already consumed by this consumer), lets the consumer run on <see cref="MessageTransaction"/>, writes
 /// what it sent to the outbox and commits. One transaction per message; delivery happens after commit.
+/// For a saga on the PostgreSQL repository the claim waits for the saga's row lock, and the repository
+/// skips the saga if the claim finds a duplicate: the two statements share one round trip.
 /// </summary>
 internal sealed class PostgresOutboxContextFactory(
     MessageTransaction transaction,
     OutboxNotification notification,
+    PostgresSagaTypes postgresSagas,
     IServiceProvider provider,
     ILogger<PostgresOutboxContextFactory> logger) : IOutboxContextFactory<MessageTransaction>
 {
@@ -23,18 +27,25 @@ internal sealed class PostgresOutboxContextFactory(
         try
         {
             await transaction.BeginAsync(context.CancellationToken);
-            var (consumed, receiveCount) = await ClaimInboxAsync(messageId, options, context.CancellationToken);
-            if (consumed)
+            var claim = new InboxClaim(messageId, options.ConsumerId, options.ConsumerType ?? "");
+            if (postgresSagas.Contains(options.ConsumerType))
+                transaction.DeferClaim(claim);
+            else
             {
-                await transaction.CommitAsync(context.CancellationToken);
-                logger.LogDebug("Inbox skipped {MessageId} for {Consumer}: already consumed ({ReceiveCount} deliveries)", messageId, options.ConsumerType, receiveCount);
-                return;
+                await claim.ExecuteAsync(transaction, context.CancellationToken);
+                if (claim.Duplicate)
+                {
+                    await transaction.CommitAsync(context.CancellationToken);
+                    LogSkipped(claim, options);
+                    return;
+                }
             }
 
-            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, messageId, receiveCount);
+            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, claim);
             await next.Send(outboxContext);
             await transaction.CommitAsync(context.CancellationToken);
             outboxContext.Close();
+            if (claim.Duplicate) LogSkipped(claim, options);
             if (outboxContext.WroteOutbox) notification.Delivered();
         }
         catch (Exception e) when (e is not DatabaseTransientException && TransientDatabaseErrors.IsTransient(e))
@@ -48,24 +59,9 @@ internal sealed class PostgresOutboxContextFactory(
         }
     }
 
-    /// <summary>
-    /// Claims the inbox row, already marked consumed: it only becomes visible if this transaction
-    /// commits, so every committed row is a consumed message and a conflict means a duplicate. The
-    /// upsert also takes the row lock, so a second delivery running at the same time waits here until
-    /// the first commits (then skips) or rolls back (then consumes). One round trip per message.
-    /// </summary>
-    private async Task<(bool Consumed, int ReceiveCount)> ClaimInboxAsync(Guid messageId, OutboxConsumeOptions options, CancellationToken cancellationToken)
-    {
-        await using var command = transaction.CreateCommand(
-            "INSERT INTO bus.inbox_state (message_id, consumer_id, consumer_type, consumed_at) VALUES (@m, @c, @t, now()) " +
-            "ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = bus.inbox_state.receive_count + 1 " +
-            "RETURNING receive_count");
-        command.Parameters.AddWithValue("m", messageId);
-        command.Parameters.AddWithValue("c", options.ConsumerId);
-        command.Parameters.AddWithValue("t", options.ConsumerType ?? "");
-        var receiveCount = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return (receiveCount > 1, receiveCount);
-    }
+    private void LogSkipped(InboxClaim claim, OutboxConsumeOptions options) =>
+        logger.LogDebug("Inbox skipped {MessageId} for {Consumer}: already consumed ({ReceiveCount} deliveries)",
+            claim.MessageId, options.ConsumerType, claim.ReceiveCount);
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresOutbox");
 }

@@ -2,6 +2,7 @@ using Bus.Persistence.Sagas;
 using MassTransit.Saga;
 using MassTransit.Configuration;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // In MassTransit's namespace so the one-liner needs no extra using beside the saga registration.
@@ -23,6 +24,7 @@ public static class PostgresSagaRegistration
         return configurator.Repository(r =>
         {
             r.TryAddSingleton(new PostgresSagaSettings<TSaga>(options.ConcurrencyMode));
+            r.AddSingleton(new PostgresSagaType(TypeCache<TSaga>.ShortName));
             r.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, PostgresSagaRepositoryContextFactory<TSaga>>();
             r.RegisterLoadSagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga>>();
             r.RegisterQuerySagaRepository<TSaga, PostgresSagaRepositoryContextFactory<TSaga>>();

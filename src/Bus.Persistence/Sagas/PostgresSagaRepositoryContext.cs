@@ -1,3 +1,4 @@
+using Bus.Persistence.Outbox;
 using Bus.Persistence.Transactions;
 using MassTransit;
 using MassTransit.Context;
@@ -12,6 +13,8 @@ namespace Bus.Persistence.Sagas;
 /// One message's view of one saga table, on the message's transaction. Loads lock the row
 /// (<c>FOR UPDATE</c>, pessimistic mode); new instances are inserted with <c>ON CONFLICT DO NOTHING</c>
 /// so a lost race never aborts the transaction; every write also records the instance's transitions.
+/// Writes are sent with the message's COMMIT (<see cref="MessageTransaction.Defer"/>), checked on the
+/// server, so an event costs two round trips: claim + lock + load, then writes + commit.
 /// </summary>
 internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, SagaStateMachineInstance
@@ -23,12 +26,15 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     private readonly PostgresSagaSettings<TSaga> _settings;
+    private readonly MessageTransaction _messageTransaction;
+    private (Guid Id, TSaga? Instance)? _preloaded;
 
     public PostgresSagaRepositoryContext(SagaDbContext<TSaga> db, MessageTransaction transaction, ConsumeContext<TMessage> consumeContext,
         ISagaConsumeContextFactory<DbContext, TSaga> factory, PostgresSagaSettings<TSaga> settings)
         : base(consumeContext, db)
     {
         _db = db;
+        _messageTransaction = transaction;
         _connection = transaction.Connection;
         _transaction = transaction.Transaction;
         _consumeContext = consumeContext;
@@ -48,57 +54,102 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     /// </summary>
     public async Task<SagaConsumeContext<TSaga, TMessage>?> Insert(TSaga instance)
     {
+        _preloaded = null;
         if (!await TryInsertAsync(instance)) return null;
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>?> Load(Guid correlationId)
     {
-        var instance = await LockAsync(correlationId);
+        TSaga? instance;
+        if (_preloaded is { } preloaded && preloaded.Id == correlationId)
+        {
+            _preloaded = null;
+            instance = preloaded.Instance;
+        }
+        else instance = await LockAsync(correlationId);
         return instance is null ? null : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
+    }
+
+    /// <summary>
+    /// The message's inbox claim and the lock and load of its instance, in one round trip (claim first,
+    /// the same lock order as a consumer's). The next <see cref="Load"/> of that id uses the row read here;
+    /// if the claim finds a duplicate the caller skips the saga and the commit releases the lock.
+    /// </summary>
+    public async Task ClaimAndLockAsync(InboxClaim claim, Guid correlationId)
+    {
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        batch.BatchCommands.Add(claim.Command());
+        batch.BatchCommands.Add(LockCommand(correlationId));
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
+        await claim.ReadAsync(reader, CancellationToken);
+        await reader.NextResultAsync(CancellationToken);
+        _preloaded = (correlationId, await ReadInstanceAsync(reader));
     }
 
     public async Task<TSaga?> LockAsync(Guid correlationId)
     {
-        var sql = $"SELECT *, xmin FROM {Table} WHERE correlation_id = @id" +
-            (_settings.ConcurrencyMode == SagaConcurrencyMode.Pessimistic ? " FOR UPDATE" : "");
-        var rows = await _db.Set<TSaga>().FromSqlRaw(sql, new NpgsqlParameter("id", correlationId)).ToListAsync(CancellationToken);
-        return rows.SingleOrDefault();
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        batch.BatchCommands.Add(LockCommand(correlationId));
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
+        return await ReadInstanceAsync(reader);
+    }
+
+    private NpgsqlBatchCommand LockCommand(Guid correlationId)
+    {
+        var command = new NpgsqlBatchCommand($"SELECT {SagaRowReader<TSaga>.SelectList(_db)} FROM {Table} WHERE correlation_id = @id" +
+            (_settings.ConcurrencyMode == SagaConcurrencyMode.Pessimistic ? " FOR UPDATE" : ""));
+        command.Parameters.Add(new NpgsqlParameter("id", correlationId));
+        return command;
+    }
+
+    private async Task<TSaga?> ReadInstanceAsync(NpgsqlDataReader reader)
+    {
+        if (!await reader.ReadAsync(CancellationToken)) return null;
+        // Loaded in this message already (pre-insert, CorrelateBy): EF tracks one object per key.
+        if (_db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == reader.GetGuid(reader.GetOrdinal("correlation_id"))) is { } tracked)
+            return tracked.Entity;
+        return SagaRowReader<TSaga>.Read(_db, reader);
     }
 
     /// <summary>
-    /// A new instance after the state machine ran. If another message created the same instance
-    /// meanwhile, this one lost the race: retrying the message applies it to the winner's row.
+    /// A new instance after the state machine ran, written with the commit. If another message created
+    /// the same instance meanwhile, the insert touches no row, nothing commits, and retrying the message
+    /// applies it to the winner's row.
     /// </summary>
-    public async Task Save(SagaConsumeContext<TSaga> context)
+    public Task Save(SagaConsumeContext<TSaga> context)
     {
-        if (!await TryInsertAsync(context.Saga))
-            throw new DatabaseTransientException($"{SagaType} {context.Saga.CorrelationId} was created by a concurrent message; retrying applies this one to it");
+        _messageTransaction.DeferExpectingRow(InsertCommand(context.Saga), e => new DatabaseTransientException(
+            $"{SagaType} {context.Saga.CorrelationId} was created by a concurrent message; retrying applies this one to it", e));
+        DeferTransitions(context.Saga);
+        return Task.CompletedTask;
     }
 
     /// <summary>
     /// One UPDATE of every saga column, checked against the row version read at load (optimistic mode
-    /// relies on it; under FOR UPDATE it always matches), batched with the transition rows: one round trip.
+    /// relies on it; under FOR UPDATE it always matches), written with its transition rows and the commit.
     /// </summary>
-    public async Task Update(SagaConsumeContext<TSaga> context)
+    public Task Update(SagaConsumeContext<TSaga> context)
     {
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
-        batch.BatchCommands.Add(UpdateCommand(context.Saga));
-        TransitionRecorder<TSaga>.AddWrites(batch, SagaType, context.Saga);
-        await batch.ExecuteNonQueryAsync(CancellationToken);
-        if (batch.BatchCommands[0].RecordsAffected == 0)
-            throw new DbUpdateConcurrencyException($"{SagaType} {context.Saga.CorrelationId} changed since it was loaded (xmin)");
+        _messageTransaction.DeferExpectingRow(UpdateCommand(context.Saga), e => new DbUpdateConcurrencyException(
+            $"{SagaType} {context.Saga.CorrelationId} changed since it was loaded (xmin)", e));
+        DeferTransitions(context.Saga);
+        return Task.CompletedTask;
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
         _db.Remove(context.Saga);
         await _db.SaveChangesAsync(CancellationToken);
-        await WriteTransitionsAsync(context.Saga);
+        DeferTransitions(context.Saga);
     }
 
     // A new instance finalized by its first message never gets a row; its transitions still happened.
-    public Task Discard(SagaConsumeContext<TSaga> context) => WriteTransitionsAsync(context.Saga);
+    public Task Discard(SagaConsumeContext<TSaga> context)
+    {
+        DeferTransitions(context.Saga);
+        return Task.CompletedTask;
+    }
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
@@ -113,8 +164,10 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private async Task<bool> TryInsertAsync(TSaga instance)
     {
         await using var batch = new NpgsqlBatch(_connection, _transaction);
-        batch.BatchCommands.Add(InsertCommand(instance));
-        TransitionRecorder<TSaga>.AddWrites(batch, SagaType, instance);
+        var insert = InsertCommand(instance);
+        insert.CommandText += " RETURNING xmin";
+        batch.BatchCommands.Add(insert);
+        TransitionRecorder<TSaga>.AddWrites(batch.BatchCommands, SagaType, instance);
         uint? xmin = null;
         await using (var reader = await batch.ExecuteReaderAsync(CancellationToken))
         {
@@ -130,11 +183,11 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         return true;
     }
 
-    private async Task WriteTransitionsAsync(TSaga instance)
+    private void DeferTransitions(TSaga instance)
     {
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
-        TransitionRecorder<TSaga>.AddWrites(batch, SagaType, instance);
-        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(CancellationToken);
+        var commands = new List<NpgsqlBatchCommand>();
+        TransitionRecorder<TSaga>.AddWrites(commands, SagaType, instance);
+        foreach (var command in commands) _messageTransaction.Defer(command);
     }
 
     private NpgsqlBatchCommand UpdateCommand(TSaga instance)
@@ -189,7 +242,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             values.Add("@" + name);
         }
         command.CommandText =
-            $"INSERT INTO {Table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) ON CONFLICT (correlation_id) DO NOTHING RETURNING xmin";
+            $"INSERT INTO {Table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) ON CONFLICT (correlation_id) DO NOTHING";
         return command;
     }
 }

@@ -39,6 +39,13 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
         {
             await using var db = await SagaDbContext<TSaga>.OnTransactionAsync(_transaction, context.CancellationToken);
             var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings);
+            // The outbox left the inbox claim to be sent with this saga's row lock (one round trip).
+            if (_transaction.TakePendingClaim() is { } claim)
+            {
+                if (context.CorrelationId is { } id) await repository.ClaimAndLockAsync(claim, id);
+                else await claim.ExecuteAsync(_transaction, context.CancellationToken);
+                if (claim.Duplicate) return;
+            }
             await next.Send(repository);
         }, context.CancellationToken);
 
@@ -51,6 +58,11 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
         {
             await using var db = await SagaDbContext<TSaga>.OnTransactionAsync(_transaction, context.CancellationToken);
             var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings);
+            if (_transaction.TakePendingClaim() is { } claim)
+            {
+                await claim.ExecuteAsync(_transaction, context.CancellationToken);
+                if (claim.Duplicate) return;
+            }
             var ids = await db.Set<TSaga>().AsNoTracking().Where(query.FilterExpression)
                 .Select(x => x.CorrelationId).OrderBy(x => x).ToListAsync(context.CancellationToken);
             var instances = new List<TSaga>();

@@ -37,7 +37,7 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
     }
 
     /// <summary>Adds the instance's pending transitions to <paramref name="batch"/> and forgets them.</summary>
-    public static void AddWrites(NpgsqlBatch batch, string sagaType, TSaga instance)
+    public static void AddWrites(ICollection<NpgsqlBatchCommand> batch, string sagaType, TSaga instance)
     {
         if (!Pending.TryGetValue(instance, out var list)) return;
         Pending.Remove(instance);
@@ -62,6 +62,6 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
         command.CommandText =
             "INSERT INTO bus.saga_transitions (saga_type, correlation_id, from_state, to_state, event, message_id, host, occurred_at) VALUES " +
             string.Join(", ", rows);
-        batch.BatchCommands.Add(command);
+        batch.Add(command);
     }
 }

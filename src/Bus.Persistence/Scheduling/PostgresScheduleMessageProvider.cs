@@ -62,7 +62,7 @@ internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeCon
             message = message with { DueAt = message.DueAt ?? DateTime.UtcNow };
             await using var connection = await dataSource.OpenConnectionAsync(context.CancellationToken);
             await using var batch = new NpgsqlBatch(connection);
-            OutboxSql.AddWrites(batch, [message], null, null);
+            OutboxSql.AddWrites(batch.BatchCommands, [message], null, null);
             await batch.ExecuteNonQueryAsync(context.CancellationToken);
         }
     }

@@ -38,7 +38,7 @@ public sealed class PostgresBenchDefinition : SagaDefinition<BenchState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<BenchState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.ConcurrentMessageLimit = SagaBenchmark.Consumers;
+        SagaBenchmark.Configure(endpointConfigurator);
         endpointConfigurator.UsePostgresOutbox(context);
     }
 }
@@ -46,5 +46,5 @@ public sealed class PostgresBenchDefinition : SagaDefinition<BenchState>
 public sealed class InMemoryBenchDefinition : SagaDefinition<BenchState>
 {
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<BenchState> sagaConfigurator,
-        IRegistrationContext context) => endpointConfigurator.ConcurrentMessageLimit = SagaBenchmark.Consumers;
+        IRegistrationContext context) => SagaBenchmark.Configure(endpointConfigurator);
 }

@@ -21,7 +21,7 @@ public sealed class OutboxSqlTests
     public void Should_write_messages_to_send_now_as_one_ordered_group()
     {
         using var batch = new NpgsqlBatch();
-        var wroteGroup = OutboxSql.AddWrites(batch, [Message(), Message(), Message()], Guid.NewGuid(), Guid.NewGuid());
+        var wroteGroup = OutboxSql.AddWrites(batch.BatchCommands, [Message(), Message(), Message()], Guid.NewGuid(), Guid.NewGuid());
 
         Assert.True(wroteGroup);
         Assert.Equal(2, batch.BatchCommands.Count);
@@ -35,7 +35,7 @@ public sealed class OutboxSqlTests
     public void Should_write_delayed_messages_to_the_schedule_not_the_outbox()
     {
         using var batch = new NpgsqlBatch();
-        var wroteGroup = OutboxSql.AddWrites(batch, [Message(DateTime.UtcNow.AddMinutes(5))], null, null);
+        var wroteGroup = OutboxSql.AddWrites(batch.BatchCommands, [Message(DateTime.UtcNow.AddMinutes(5))], null, null);
 
         Assert.False(wroteGroup);
         var command = Assert.Single(batch.BatchCommands.Cast<NpgsqlBatchCommand>());
