@@ -10,7 +10,8 @@ public sealed class IngestOptions : IBusOptions
 
     /// <summary>
     /// Longest a step holds one broker message before it checkpoints, sends itself a continuation and
-    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2).
+    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2). Steps stop only
+    /// between files, so one file must fit in the consumer timeout. Tests use 1 s to force slicing.
     /// </summary>
     public int TimeSliceSeconds { get; set; } = 300;
     /// <summary>How many times Verify re-copies a copy whose sha256 does not match before the ingest fails.</summary>
@@ -42,7 +43,7 @@ public sealed class IngestOptions : IBusOptions
     {
         if (ItemLockRetrySeconds is < 1 or > 86400) yield return new(nameof(ItemLockRetrySeconds), $"must be 1-86400 seconds (got {ItemLockRetrySeconds})");
         if (ItemLockMaxWaits is < 0 or > 100000) yield return new(nameof(ItemLockMaxWaits), $"must be 0-100000 (got {ItemLockMaxWaits})");
-        if (TimeSliceSeconds is < 5 or > 1500) yield return new(nameof(TimeSliceSeconds), $"must be 5-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {TimeSliceSeconds})");
+        if (TimeSliceSeconds is < 1 or > 1500) yield return new(nameof(TimeSliceSeconds), $"must be 1-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {TimeSliceSeconds})");
         if (VerifyRecopyAttempts is < 0 or > 10) yield return new(nameof(VerifyRecopyAttempts), $"must be 0-10 (got {VerifyRecopyAttempts})");
         if (InterimRetentionDays is < 1 or > 3650) yield return new(nameof(InterimRetentionDays), $"must be 1-3650 (got {InterimRetentionDays})");
         if (IdentifyHeadBytes is < 256 or > 16 * 1024 * 1024) yield return new(nameof(IdentifyHeadBytes), $"must be 256 bytes to 16 MiB (got {IdentifyHeadBytes})");

@@ -11,6 +11,14 @@ public sealed class FileDigests
 
     internal FileDigests(byte[] bytes) => _bytes = bytes;
 
+    /// <summary>Digests saved as hex (e.g. interim rows of an earlier Unpack slice), back in this form.</summary>
+    public static FileDigests FromHex(string md5, string sha1, string sha256, string sha512)
+    {
+        var bytes = Convert.FromHexString(md5 + sha1 + sha256 + sha512);
+        if (bytes.Length != TotalLength) throw new ArgumentException($"expected {TotalLength} digest bytes, got {bytes.Length}");
+        return new FileDigests(bytes);
+    }
+
     public ReadOnlySpan<byte> Get(DigestAlgorithm algorithm) => algorithm switch
     {
         DigestAlgorithm.Md5 => _bytes.AsSpan(0, 16),

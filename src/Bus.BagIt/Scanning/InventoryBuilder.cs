@@ -150,6 +150,38 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         return new MemoryStream((int)entry.Size);
     }
 
+    /// <summary>
+    /// Continues a tar scan that stopped at an entry boundary: the bag-level state of the slices
+    /// before, and the paths of the regular files they found (so a duplicate entry in a later slice
+    /// is still a duplicate).
+    /// </summary>
+    public void Resume(TarScanState state, IEnumerable<string> priorFilePaths)
+    {
+        BagName = state.BagName;
+        _other.AddRange(state.OtherEntries);
+        _seen.UnionWith(state.OtherEntries.Where(e => e.Kind != BagEntryKind.Directory).Select(e => e.Path));
+        _seen.UnionWith(priorFilePaths);
+        foreach (var (path, bytes) in state.TagFiles) _tags[path] = bytes;
+        _tagsNotKept.UnionWith(state.TagFilesNotKept);
+        _findings.AddRange(state.Findings);
+        _keptTagBytes = state.KeptTagBytes;
+    }
+
+    /// <summary>The bag-level state to resume from; call after <see cref="FlushBatchesAsync"/>.</summary>
+    public TarScanState State(IEnumerable<string> strayTopLevels) => new()
+    {
+        BagName = BagName,
+        StrayTopLevels = strayTopLevels.ToList(),
+        OtherEntries = _other.ToList(),
+        Findings = _findings.ToList(),
+        TagFiles = new Dictionary<string, byte[]>(_tags, StringComparer.Ordinal),
+        TagFilesNotKept = _tagsNotKept.Order(StringComparer.Ordinal).ToList(),
+        KeptTagBytes = _keptTagBytes,
+    };
+
+    /// <summary>Regular files recorded by this builder (this slice), in tar order.</summary>
+    public IReadOnlyList<BagFile> Files => _files;
+
     public async Task<BagInventory> BuildAsync(string? expectedBagName, CancellationToken cancellationToken)
     {
         await FlushBatchesAsync(cancellationToken);

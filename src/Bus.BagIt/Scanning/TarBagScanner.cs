@@ -11,16 +11,43 @@ public static class TarBagScanner
     public static async Task<BagInventory> ScanAsync(Stream tar, IBagFileSink? sink = null, BagScanOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new BagScanOptions();
+        var slice = await ScanSliceAsync(tar, 0, null, [], sink, options, null, cancellationToken);
+        return slice.State.ToInventory(slice.Files, options.ExpectedBagName);
+    }
+
+    /// <summary>
+    /// Scans part of a tar: <paramref name="tar"/> starts at byte <paramref name="offset"/> of the
+    /// archive, an entry boundary a previous slice returned (0 and null state for the first).
+    /// Between entries, once at least one entry was read, <paramref name="stopRequested"/> is asked
+    /// whether to stop: then every file read so far is complete (digests final, sink told) and the
+    /// slice returns the offset of the next entry's header and the state to resume from. Resuming
+    /// there gives the same files and findings as one pass. A single file is never split: a slice
+    /// lasts at least as long as its first file takes.
+    /// </summary>
+    public static async Task<TarScanSlice> ScanSliceAsync(Stream tar, long offset, TarScanState? state, IEnumerable<string> priorFilePaths,
+        IBagFileSink? sink, BagScanOptions? options, Func<bool>? stopRequested, CancellationToken cancellationToken)
+    {
+        options ??= new BagScanOptions();
         using var builder = new InventoryBuilder(BagSource.Tar, null, options, sink ?? NullBagFileSink.Instance);
-        var strayTopLevels = new HashSet<string>(StringComparer.Ordinal);
+        if (state is not null) builder.Resume(state, priorFilePaths);
+        var strayTopLevels = new HashSet<string>(state?.StrayTopLevels ?? [], StringComparer.Ordinal);
         // TarReader reads each 512-byte header and small file with its own read call; a buffer
         // turns the thousands of small reads of a many-file bag into few large ones (an S3 body or
         // a file read once per header would cost a syscall or more per entry).
         // Not disposed: that would close the caller's stream (BufferedStream has no leaveOpen).
         var buffered = new BufferedStream(tar, DigestPipeline.ChunkSize);
-        await using var reader = new TarReader(buffered, leaveOpen: true);
+        // Counted above the buffer: the count is what TarReader consumed, i.e. its place in the archive.
+        var counted = new CountingReadStream(buffered, offset);
+        await using var reader = new TarReader(counted, leaveOpen: true);
+        var next = offset;
+        var entries = 0;
         while (true)
         {
+            if (entries > 0 && stopRequested?.Invoke() == true)
+            {
+                await builder.FlushBatchesAsync(cancellationToken);
+                return new TarScanSlice(false, next, builder.State(strayTopLevels), builder.Files);
+            }
             TarEntry? entry;
             try
             {
@@ -31,6 +58,10 @@ public static class TarBagScanner
                 throw new BagScanException(BagIssueCodes.TarUnreadable, $"not a readable tar archive: {e.Message}", inner: e);
             }
             if (entry is null) break;
+            entries++;
+            // TarReader returns an entry with its headers read and its data not yet: the data and
+            // its padding to the 512-byte block follow, then the next entry's first header.
+            next = counted.Offset + (entry.Length + 511) / 512 * 512;
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
 
             var name = entry.Name;
@@ -88,7 +119,8 @@ public static class TarBagScanner
         }
         if (builder.BagName is null)
             builder.Finding(BagIssueCodes.TarNoBagFolder, "the tar holds no top-level bag folder", null);
-        return await builder.BuildAsync(options.ExpectedBagName, cancellationToken);
+        await builder.FlushBatchesAsync(cancellationToken);
+        return new TarScanSlice(true, next, builder.State(strayTopLevels), builder.Files);
     }
 
     /// <summary>Scans a local tar file; the expected bag name defaults to the file name without <c>.tar</c>.</summary>

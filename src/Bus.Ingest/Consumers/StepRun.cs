@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Bus.Contracts.Ingest;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Bus.Ingest.Consumers;
 
@@ -15,6 +17,7 @@ public sealed class StepRun<T> where T : class
     private readonly ConsumeContext<T> _context;
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private readonly TimeSpan _slice;
+    private readonly CancellationToken _hostStopping;
 
     private StepRun(ConsumeContext<T> context, Guid ingestId, string step, TimeSpan slice)
     {
@@ -22,6 +25,7 @@ public sealed class StepRun<T> where T : class
         IngestId = ingestId;
         Step = step;
         _slice = slice;
+        _hostStopping = HostStopping(context);
     }
 
     public Guid IngestId { get; }
@@ -36,7 +40,20 @@ public sealed class StepRun<T> where T : class
     }
 
     /// <summary>True when the slice is spent, or the host is stopping (SIGTERM): checkpoint and continue elsewhere.</summary>
-    public bool ShouldYield => _elapsed.Elapsed >= _slice || _context.CancellationToken.IsCancellationRequested;
+    public bool ShouldYield => _elapsed.Elapsed >= _slice || HostIsStopping;
+
+    /// <summary>
+    /// SIGTERM was received. The host's ApplicationStopping fires at once, before MassTransit stops
+    /// its endpoints and waits for in-flight messages; the consume context's own token is cancelled
+    /// only if a consumer stop timeout runs out, mid-file. Steps check this between files, so they
+    /// checkpoint, send their continuation while the bus can still send, and return in time.
+    /// </summary>
+    public bool HostIsStopping => _hostStopping.IsCancellationRequested || _context.CancellationToken.IsCancellationRequested;
+
+    private static CancellationToken HostStopping(ConsumeContext context) =>
+        context.TryGetPayload(out IServiceProvider? services)
+            ? services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None
+            : CancellationToken.None;
 
     public Task ProgressAsync(long done, long total) =>
         _context.Publish(new IngestStepProgress(IngestId, Step, done, total, DateTimeOffset.UtcNow), CancellationToken.None);

@@ -10,32 +10,52 @@ using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Platform.Options;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest.Consumers;
 
 /// <summary>
-/// Streams the tar from the receiving bucket (one forward read, no local disk), computes the four
+/// Streams the tar from the receiving bucket (forward reads, no local disk), computes the four
 /// digests of every file in that pass while each file goes to staging, validates the inventory
-/// (RFC 8493 + profile) and saves per-file rows with one binary COPY. An unreadable tar, or an
-/// object that is gone or changed since submit, is a fatal outcome: BagInvalid, never a retry.
-/// The tar cannot be resumed mid-stream, so Unpack is one slice: each attempt starts over, and
-/// name-based file ids make the rerun overwrite what the last attempt staged.
+/// (RFC 8493 + profile) and saves per-file rows with binary COPY. An unreadable tar, or an object
+/// that is gone or changed since submit, is a fatal outcome: BagInvalid, never a retry.
+/// Time-sliced: when the slice is spent or the host is stopping, it stops at the next file
+/// boundary, commits that slice's rows with the tar offset of the next entry and the bag-level
+/// scan state, sends itself a continuation and acknowledges; the continuation, on any process,
+/// reads on from that offset with a ranged GET (still If-Match the submitted ETag).
 /// </summary>
 public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resilience resilience, IOptions<StorageOptions> storage,
-    IOptions<IngestOptions> options) : IConsumer<UnpackBag>
+    IOptions<IngestOptions> options, ILogger<UnpackBagConsumer> logger) : IConsumer<UnpackBag>
 {
     public async Task Consume(ConsumeContext<UnpackBag> context)
     {
         var m = context.Message;
         var run = await StepRun<UnpackBag>.BeginAsync(context, m.IngestId, IngestSteps.Unpack, options.Value.TimeSlice);
-        GetObjectResponse response;
+        await using var slice = await store.BeginUnpackSliceAsync(m.IngestId, IngestIds.NormalizeETag(m.ETag), run.CancellationToken);
+        if (slice is null)
+        {
+            // Another delivery of this ingest's Unpack (a redelivered first command beside its
+            // continuation) holds the checkpoint now; its message carries the work on.
+            logger.LogInformation("Unpack of {IngestId} is running elsewhere; this delivery leaves it to that one", m.IngestId);
+            return;
+        }
+        var checkpoint = slice.Checkpoint;
+        if (checkpoint.Finished is { } finished)
+        {
+            // Committed, but the process may have died before publishing: the saga ignores a repeat.
+            await context.Publish(new BagUnpacked(m.IngestId, finished.BagName, finished.PayloadFiles, finished.PayloadBytes, DateTimeOffset.UtcNow));
+            return;
+        }
+        var offset = checkpoint.NextOffset;
+        GetObjectResponse? response;
         try
         {
-            // EtagToMatch: a key re-uploaded since submit is a different ingest, not this one.
+            // EtagToMatch: a key re-uploaded since submit (or between slices) is a different ingest, not this one.
             response = await resilience.RunAsync(async c => await s3.GetObjectAsync(new GetObjectRequest
             {
                 BucketName = m.Bucket, Key = m.Key, EtagToMatch = $"\"{m.ETag}\"",
+                ByteRange = offset > 0 ? new ByteRange($"bytes={offset}-") : null,
             }, c), run.CancellationToken);
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
@@ -44,38 +64,60 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
             await Invalid(context, new IngestRejection(code, $"s3://{m.Bucket}/{m.Key} with ETag {m.ETag}: {e.Message}"));
             return;
         }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && offset > 0)
+        {
+            response = null; // the last slice ended exactly at the end of a tar without end-of-archive blocks
+        }
         using (response)
         {
             var sink = new StagingSink(s3, resilience, storage.Value.StagingBucket, m.IngestId);
-            BagInventory inventory;
+            var scanOptions = new BagScanOptions { ExpectedBagName = TarBagScanner.BagNameFromTarName(m.Key) };
+            var prior = checkpoint.Slices > 0 ? await slice.FilePathsAsync(run.CancellationToken) : [];
+            TarScanSlice scanned;
             try
             {
-                await using var body = response.ResponseStream;
-                inventory = await TarBagScanner.ScanAsync(body, sink,
-                    new BagScanOptions { ExpectedBagName = TarBagScanner.BagNameFromTarName(m.Key) }, run.CancellationToken);
+                await using var body = response?.ResponseStream ?? Stream.Null;
+                scanned = await TarBagScanner.ScanSliceAsync(body, offset, checkpoint.State, prior, sink, scanOptions, () => run.ShouldYield, run.CancellationToken);
             }
             catch (BagScanException e)
             {
                 await Invalid(context, new IngestRejection(e.Code, e.Message, e.Path));
                 return;
             }
-            var result = BagValidator.Validate(inventory);
-            var files = inventory.Files.Select(f =>
+            var rows = scanned.Files.Select(f => Row(m.IngestId, f)).ToList();
+            if (!scanned.Finished)
             {
-                var id = StagingSink.FileIdFor(m.IngestId, f.Path);
-                return new InterimFile(f.Path, id, f.Size, f.Digests.Md5, f.Digests.Sha1, f.Digests.Sha256, f.Digests.Sha512,
-                    ObjectKeys.Staging(m.IngestId, id), f.IsPayload);
-            }).ToList();
+                await slice.CommitSliceAsync(rows, scanned.NextOffset, scanned.State, CancellationToken.None);
+                logger.LogInformation("Unpack of {IngestId} checkpointed after slice {Slice} at tar offset {Offset} ({Files} files in this slice){Reason}",
+                    m.IngestId, checkpoint.Slices + 1, scanned.NextOffset, rows.Count, run.HostIsStopping ? ", host stopping" : "");
+                await run.ContinueAsync();
+                return;
+            }
+            // The whole bag: files of the earlier slices (their rows) and of this one.
+            var files = checkpoint.Slices > 0 ? [.. await slice.FilesAsync(run.CancellationToken), .. scanned.Files] : scanned.Files;
+            var inventory = scanned.State.ToInventory(files, scanOptions.ExpectedBagName);
+            var result = BagValidator.Validate(inventory);
             var aptrust = inventory.ReadTags("aptrust-info.txt");
             var bagInfo = inventory.ReadTags("bag-info.txt");
             string? Tag(string label) =>
                 (aptrust ?? []).Concat(bagInfo ?? []).FirstOrDefault(t => string.Equals(t.Label, label, StringComparison.OrdinalIgnoreCase))?.Value?.Trim();
             var problems = result.Errors.Select(e => new IngestRejection(e.Code, e.Message, e.Path)).ToList();
             var bagName = inventory.BagName ?? TarBagScanner.BagNameFromTarName(m.Key);
-            await store.SaveUnpackedAsync(m.IngestId, m.Institution, new UnpackedBag(bagName, JsonSerializer.Serialize(problems), result.ManifestAlgorithms,
-                Tag("Title"), Tag("Description") ?? Tag("External-Description"), Tag("Access"), Tag("Storage-Option"), result.Profile), files, CancellationToken.None);
+            var bag = new UnpackedBag(bagName, JsonSerializer.Serialize(problems), result.ManifestAlgorithms,
+                Tag("Title"), Tag("Description") ?? Tag("External-Description"), Tag("Access"), Tag("Storage-Option"), result.Profile);
+            await slice.CommitFinishedAsync(rows, scanned.NextOffset, m.Institution, bag,
+                new UnpackFinished(bagName, inventory.PayloadFileCount, inventory.PayloadBytes), CancellationToken.None);
+            if (checkpoint.Slices > 0)
+                logger.LogInformation("Unpack of {IngestId} finished in {Slices} slices", m.IngestId, checkpoint.Slices + 1);
             await context.Publish(new BagUnpacked(m.IngestId, bagName, inventory.PayloadFileCount, inventory.PayloadBytes, DateTimeOffset.UtcNow));
         }
+    }
+
+    private static InterimFile Row(Guid ingestId, BagFile f)
+    {
+        var id = StagingSink.FileIdFor(ingestId, f.Path);
+        return new InterimFile(f.Path, id, f.Size, f.Digests.Md5, f.Digests.Sha1, f.Digests.Sha256, f.Digests.Sha512,
+            ObjectKeys.Staging(ingestId, id), f.IsPayload);
     }
 
     private static Task Invalid(ConsumeContext<UnpackBag> context, IngestRejection reason) =>

@@ -14,59 +14,56 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(options.Value.ConnectionString);
 
     /// <summary>
-    /// Replaces the ingest's file rows and bag row in one transaction: Unpack is all or nothing per
-    /// attempt (file ids are name-based, so a retried Unpack writes the same ids and staging keys).
+    /// Begins one Unpack slice of the ingest: null when another process is unpacking it right now
+    /// (its message carries the work on). See <see cref="UnpackSlice"/>.
     /// </summary>
-    public async Task SaveUnpackedAsync(Guid ingestId, string institution, UnpackedBag bag, IReadOnlyCollection<InterimFile> files, CancellationToken ct)
+    public Task<UnpackSlice?> BeginUnpackSliceAsync(Guid ingestId, string etag, CancellationToken ct) => UnpackSlice.TryBeginAsync(DataSource, ingestId, etag, ct);
+
+    /// <summary>Adds file rows with one binary COPY (Unpack: 100,000 files cost seconds, not minutes).</summary>
+    internal static async Task CopyFilesAsync(NpgsqlConnection connection, Guid ingestId, IEnumerable<InterimFile> files, CancellationToken ct)
     {
-        await using var connection = await DataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var delete = new NpgsqlCommand("DELETE FROM bus.ingest_files WHERE ingest_id = @id", connection, tx))
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY bus.ingest_files (ingest_id, path, file_id, size, md5, sha1, sha256, sha512, staging_key, is_payload) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var f in files)
         {
-            delete.Parameters.AddWithValue("id", ingestId);
-            await delete.ExecuteNonQueryAsync(ct);
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(ingestId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(f.Path, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.FileId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(f.Size, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(f.Md5, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.Sha1, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.Sha256, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.Sha512, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.StagingKey, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.IsPayload, NpgsqlDbType.Boolean, ct);
         }
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY bus.ingest_files (ingest_id, path, file_id, size, md5, sha1, sha256, sha512, staging_key, is_payload) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var f in files)
-            {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(ingestId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(f.Path, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.FileId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(f.Size, NpgsqlDbType.Bigint, ct);
-                await writer.WriteAsync(f.Md5, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.Sha1, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.Sha256, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.Sha512, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.StagingKey, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(f.IsPayload, NpgsqlDbType.Boolean, ct);
-            }
-            await writer.CompleteAsync(ct);
-        }
-        await using (var command = new NpgsqlCommand("""
+        await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>The bag row Unpack leaves for Validate and Record.</summary>
+    internal static async Task UpsertUnpackedBagAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid ingestId, string institution, UnpackedBag bag,
+        CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
             INSERT INTO bus.ingest_bags (ingest_id, institution, bag_name, problems, manifest_algorithms, title, description, access,
                                          storage_option, bagit_profile, unpacked_at)
             VALUES (@id, @institution, @bag, @problems::jsonb, @algorithms, @title, @description, @access, @storage, @profile, now())
             ON CONFLICT (ingest_id) DO UPDATE SET bag_name = excluded.bag_name, problems = excluded.problems,
                 manifest_algorithms = excluded.manifest_algorithms, title = excluded.title, description = excluded.description,
                 access = excluded.access, storage_option = excluded.storage_option, bagit_profile = excluded.bagit_profile, unpacked_at = now()
-            """, connection, tx))
-        {
-            command.Parameters.AddWithValue("id", ingestId);
-            command.Parameters.AddWithValue("institution", institution);
-            command.Parameters.AddWithValue("bag", bag.BagName);
-            command.Parameters.AddWithValue("problems", bag.Problems);
-            command.Parameters.AddWithValue("algorithms", bag.ManifestAlgorithms.ToArray());
-            command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)bag.Title ?? DBNull.Value);
-            command.Parameters.AddWithValue("description", NpgsqlDbType.Text, (object?)bag.Description ?? DBNull.Value);
-            command.Parameters.AddWithValue("access", NpgsqlDbType.Text, (object?)bag.Access ?? DBNull.Value);
-            command.Parameters.AddWithValue("storage", NpgsqlDbType.Text, (object?)bag.StorageOption ?? DBNull.Value);
-            command.Parameters.AddWithValue("profile", NpgsqlDbType.Text, (object?)bag.BagitProfile ?? DBNull.Value);
-            await command.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+            """, connection, tx);
+        command.Parameters.AddWithValue("id", ingestId);
+        command.Parameters.AddWithValue("institution", institution);
+        command.Parameters.AddWithValue("bag", bag.BagName);
+        command.Parameters.AddWithValue("problems", bag.Problems);
+        command.Parameters.AddWithValue("algorithms", bag.ManifestAlgorithms.ToArray());
+        command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)bag.Title ?? DBNull.Value);
+        command.Parameters.AddWithValue("description", NpgsqlDbType.Text, (object?)bag.Description ?? DBNull.Value);
+        command.Parameters.AddWithValue("access", NpgsqlDbType.Text, (object?)bag.Access ?? DBNull.Value);
+        command.Parameters.AddWithValue("storage", NpgsqlDbType.Text, (object?)bag.StorageOption ?? DBNull.Value);
+        command.Parameters.AddWithValue("profile", NpgsqlDbType.Text, (object?)bag.BagitProfile ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<InterimBag?> FindBagAsync(Guid ingestId, CancellationToken ct)
@@ -257,8 +254,12 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     public async Task<int> PurgeAsync(int retentionDays, CancellationToken ct)
     {
         await using var command = DataSource.CreateCommand("""
-            WITH old AS (DELETE FROM bus.ingest_bags WHERE finished_at < now() - make_interval(days => @days) RETURNING ingest_id)
-            DELETE FROM bus.ingest_files f USING old WHERE f.ingest_id = old.ingest_id
+            WITH old AS (DELETE FROM bus.ingest_bags WHERE finished_at < now() - make_interval(days => @days) RETURNING ingest_id),
+                 checkpoints AS (DELETE FROM bus.ingest_unpack_checkpoints c USING old WHERE c.ingest_id = old.ingest_id),
+                 -- An ingest rejected in a later Unpack slice has checkpointed rows but never got a bag row.
+                 orphans AS (DELETE FROM bus.ingest_unpack_checkpoints c WHERE c.updated_at < now() - make_interval(days => @days)
+                             AND NOT EXISTS (SELECT 1 FROM bus.ingest_bags b WHERE b.ingest_id = c.ingest_id) RETURNING ingest_id)
+            DELETE FROM bus.ingest_files f WHERE f.ingest_id IN (SELECT ingest_id FROM old UNION ALL SELECT ingest_id FROM orphans)
             """);
         command.Parameters.AddWithValue("days", retentionDays);
         return await command.ExecuteNonQueryAsync(ct);

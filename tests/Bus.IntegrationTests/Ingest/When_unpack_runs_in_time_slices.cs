@@ -1,0 +1,40 @@
+namespace Bus.IntegrationTests.Ingest;
+
+/// <summary>
+/// Unpack with a 1-second slice on a bag of many files: it checkpoints at file boundaries, sends
+/// itself continuations that read on from the tar offset with ranged GETs, and the ingest ends
+/// Completed with one interim row per file and the right digests.
+/// </summary>
+[Collection(IngestStack.Collection)]
+public sealed class When_unpack_runs_in_time_slices
+{
+    [Fact]
+    public async Task Should_complete_in_several_slices_with_one_row_per_file()
+    {
+        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string> { ["Bus__Ingest__TimeSliceSeconds"] = "1" });
+        var bag = new TestBag("sliced-" + Guid.NewGuid().ToString("N")[..8]).WithFiles(1000);
+
+        var (exit, result) = await stack.SubmitAndWaitAsync(bag);
+
+        Assert.True(exit == 0, $"exit {exit}: {result}\nhost: {stack.Host!.Process.Stdout}");
+        var id = Guid.Parse(result.GetProperty("ingestId").GetString()!);
+        var checkpoint = (await stack.QueryAsync("SELECT slices, finished_at IS NOT NULL FROM bus.ingest_unpack_checkpoints WHERE ingest_id = @id",
+            r => (Slices: r.GetInt32(0), Finished: r.GetBoolean(1)), ("id", id))).Single();
+        Assert.True(checkpoint.Finished);
+        Assert.True(checkpoint.Slices >= 3, $"Unpack took {checkpoint.Slices} slice(s); a 1 s slice over 1,000 files should take several");
+        Assert.Contains($"Unpack of {id} finished in {checkpoint.Slices} slices", stack.Host!.Process.Stdout, StringComparison.Ordinal);
+
+        var rows = await stack.QueryAsync("SELECT path, sha256, sha512 FROM bus.ingest_files WHERE ingest_id = @id",
+            r => (Path: r.GetString(0), Sha256: r.GetString(1), Sha512: r.GetString(2)), ("id", id));
+        var expected = bag.AllFiles();
+        Assert.Equal(expected.Count, rows.Count);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), rows.Select(r => r.Path).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal(TestBag.Sha256(expected[r.Path]), r.Sha256));
+        Assert.All(rows, r => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(expected[r.Path])), r.Sha512));
+
+        var registered = await stack.QueryAsync("""
+            SELECT count(*) FROM registry.generic_files f JOIN registry.intellectual_objects o ON o.id = f.object_id WHERE o.identifier = @o
+            """, r => r.GetInt64(0), ("o", $"{stack.Institution}/{bag.Name}"));
+        Assert.Equal(expected.Count, registered.Single());
+    }
+}
