@@ -1,5 +1,6 @@
 using Bus.Persistence.Scheduling;
 using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
 using MassTransit.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public static class PersistenceBusConfiguration
     {
         var dataSource = context.GetRequiredService<NpgsqlDataSource>();
         var options = context.GetRequiredService<IOptions<PersistenceOptions>>().Value;
-        configurator.UseFilter(new PostgresMessageSchedulerFilter(dataSource));
+        var virtualHost = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.VirtualHost;
+        configurator.UseFilter(new PostgresMessageSchedulerFilter(dataSource, virtualHost));
         if (options.TransientRetryLimit > 0)
         {
             configurator.UseMessageRetry(r =>

@@ -24,14 +24,16 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
 {
     private readonly MessageTransaction _transaction;
     private readonly Guid _inboxMessageId;
+    private readonly string _virtualHost;
     private readonly List<StoredMessage> _captured = [];
 
     public PostgresOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        MessageTransaction transaction, Guid inboxMessageId, int receiveCount)
+        MessageTransaction transaction, Guid inboxMessageId, int receiveCount, string virtualHost)
         : base(context, options, provider)
     {
         _transaction = transaction;
         _inboxMessageId = inboxMessageId;
+        _virtualHost = virtualHost;
         ReceiveCount = receiveCount;
     }
 
@@ -69,7 +71,7 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
     {
         if (_captured.Count == 0) return;
         await using var batch = new NpgsqlBatch(_transaction.Connection, _transaction.Transaction);
-        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _inboxMessageId, ConsumerId);
+        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _inboxMessageId, ConsumerId, _virtualHost);
         await batch.ExecuteNonQueryAsync(CancellationToken);
         _captured.Clear();
     }

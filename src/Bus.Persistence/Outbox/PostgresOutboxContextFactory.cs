@@ -1,7 +1,9 @@
 using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Bus.Persistence.Outbox;
 
@@ -14,6 +16,7 @@ internal sealed class PostgresOutboxContextFactory(
     MessageTransaction transaction,
     OutboxNotification notification,
     IServiceProvider provider,
+    IOptions<RabbitMqOptions> rabbitMq,
     ILogger<PostgresOutboxContextFactory> logger) : IOutboxContextFactory<MessageTransaction>
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next) where T : class
@@ -31,7 +34,7 @@ internal sealed class PostgresOutboxContextFactory(
                 return;
             }
 
-            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, messageId, receiveCount);
+            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, messageId, receiveCount, rabbitMq.Value.VirtualHost);
             await next.Send(outboxContext);
             await transaction.CommitAsync(context.CancellationToken);
             outboxContext.Close();
