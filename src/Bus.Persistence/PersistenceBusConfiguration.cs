@@ -43,4 +43,13 @@ public static class PersistenceBusConfiguration
         configurator.ConnectConsumerConfigurationObserver(observer);
         configurator.ConnectSagaConfigurationObserver(observer);
     }
+
+    /// <summary>
+    /// The consume context whose publishes and sends go straight to the broker, not into the message's
+    /// transactional outbox: for reports that must be seen while the consumer still runs, and also for an
+    /// attempt that rolls back (progress, "step started"). Anything a decision depends on goes through the
+    /// outbox. Outside an outbox it is the context itself.
+    /// </summary>
+    public static ConsumeContext OutsideOutbox(this ConsumeContext context) =>
+        context is MassTransit.Middleware.OutboxConsumeContext outbox ? outbox.CapturedContext.OutsideOutbox() : context;
 }

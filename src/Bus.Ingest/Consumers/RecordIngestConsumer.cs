@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;
 using Bus.Registry.Store;
@@ -16,8 +17,8 @@ namespace Bus.Ingest.Consumers;
 /// ON CONFLICT skips them: never a duplicate row or event. A reingest records events only for the
 /// files it stored, plus the object's ingestion event.
 /// </summary>
-public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, IOptions<IngestOptions> options)
-    : IConsumer<RecordIngest>
+public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, MessageTransaction transaction,
+    IOptions<IngestOptions> options) : IConsumer<RecordIngest>
 {
     public const string Agent = "Bus ingest";
 
@@ -30,7 +31,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         if (bag.CancelledAt is not null) return;
         var files = await store.FilesAsync(id, "true", ct);
         var now = DateTimeOffset.UtcNow;
-        var events = await registry.InTransactionAsync(async s =>
+        // The registry rows, the recorded marks and IngestRecorded commit in the message's one transaction.
+        var events = await registry.InTransactionAsync(transaction.Transaction, async s =>
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
                 bag.Access ?? Access.Institution, bag.StorageOption ?? "Standard", bag.BagitProfile, id), ct);
@@ -86,8 +88,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             await s.RecordCopiesAsync(copies, ct);
             await s.AddEventsAsync(premis, ct);
             return premis.Count;
-        }, ct);
-        await store.MarkRecordedAsync(id, CancellationToken.None);
+        });
+        await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));
     }
 }

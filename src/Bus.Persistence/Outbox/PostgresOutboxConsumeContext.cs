@@ -72,7 +72,8 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
         if (_captured.Count == 0) return;
         await using var batch = new NpgsqlBatch(_transaction.Connection, _transaction.Transaction);
         WroteOutbox = OutboxSql.AddWrites(batch, _captured, _inboxMessageId, ConsumerId, _virtualHost);
-        await batch.ExecuteNonQueryAsync(CancellationToken);
+        // The consumer is done; its messages are written even if the host began stopping meanwhile.
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
         _captured.Clear();
     }
 

@@ -36,7 +36,9 @@ internal sealed class PostgresOutboxContextFactory(
 
             outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, messageId, receiveCount, rabbitMq.Value.VirtualHost);
             await next.Send(outboxContext);
-            await transaction.CommitAsync(context.CancellationToken);
+            // Not the message's token: a consumer that finished because the host is stopping (a long step
+            // that checkpointed and sent itself a continuation) must still commit what it did.
+            await transaction.CommitAsync(CancellationToken.None);
             outboxContext.Close();
             if (outboxContext.WroteOutbox) notification.Delivered();
         }
