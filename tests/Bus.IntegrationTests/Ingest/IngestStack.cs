@@ -10,7 +10,7 @@ namespace Bus.IntegrationTests.Ingest;
 
 /// <summary>
 /// What an ingest scenario needs on the shared stack without disturbing anyone else: a RabbitMQ
-/// vhost of its own, a host running the ingest role in it, an institution with a unique id, and a
+/// vhost of its own, a host running the ingest and scheduler roles in it, an institution with a unique id, and a
 /// temporary folder for the tars it generates. S3 and PostgreSQL are shared; everything written
 /// there is keyed by the unique institution or by ingest ids.
 /// </summary>
@@ -57,7 +57,9 @@ public sealed class IngestStack : IAsyncDisposable
 
     public async Task StartHostAsync()
     {
-        Host = RunningHost.Start(Environment, "--roles", "ingest");
+        // The scheduler role sends step redeliveries (bus.scheduled_message) of this vhost, as one
+        // process in every ingest deployment must: scheduled rows are only sent by their own vhost.
+        Host = RunningHost.Start(Environment, "--roles", "ingest,scheduler");
         await Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
