@@ -51,5 +51,7 @@ public static class PersistenceBusConfiguration
     /// outbox. Outside an outbox it is the context itself.
     /// </summary>
     public static ConsumeContext OutsideOutbox(this ConsumeContext context) =>
-        context is MassTransit.Middleware.OutboxConsumeContext outbox ? outbox.CapturedContext.OutsideOutbox() : context;
+        context.TryGetPayload<global::Bus.Persistence.Outbox.TransportConsumeContext>(out var transport) ? transport.Context
+        : context is MassTransit.Middleware.OutboxConsumeContext outbox ? outbox.CapturedContext
+        : context;
 }

@@ -34,6 +34,8 @@ internal sealed class PostgresOutboxContextFactory(
                 return;
             }
 
+            // Behind the outbox and the consumer's own context proxy, this is how OutsideOutbox finds the transport.
+            context.AddOrUpdatePayload(() => new TransportConsumeContext(context), _ => new TransportConsumeContext(context));
             outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, messageId, receiveCount, rabbitMq.Value.VirtualHost);
             await next.Send(outboxContext);
             // Not the message's token: a consumer that finished because the host is stopping (a long step
@@ -74,3 +76,6 @@ internal sealed class PostgresOutboxContextFactory(
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresOutbox");
 }
+
+/// <summary>The consume context as it was before the outbox wrapped it: its sends and publishes go to the broker.</summary>
+internal sealed record TransportConsumeContext(ConsumeContext Context);

@@ -32,9 +32,12 @@ public sealed class When_an_ingest_step_keeps_failing_transiently
             SELECT count(*) FROM bus.scheduled_message WHERE virtual_host = @vhost AND destination_address LIKE '%/ingest-identify'
               AND body LIKE '%' || @id::text || '%'
             """, id, vhost) > 0, "a scheduled redelivery of IdentifyFormats");
-        await WaitAsync(async () => await StateAsync(stack, id) == "Faulted", "the saga to park in Faulted");
+        await WaitAsync(async () => await StateAsync(stack, id) == "Faulted", "the saga to park in Faulted", host: stack);
         var step = (await stack.QueryAsync("SELECT current_step FROM bus.ingest_saga WHERE correlation_id = @id", r => r.GetString(0), ("id", id))).Single();
         Assert.Equal("identify", step);
+        // Every try reported its start outside the rolled-back transaction: 2 deliveries x (1 try + 1 retry).
+        await WaitAsync(async () => await CountAsync(stack, "SELECT identify_attempts FROM bus.ingest_saga WHERE correlation_id = @id", id) >= 4,
+            "the saga to count every attempt");
 
         // The faulted copy is the redelivered one: it came back through the scheduler before faulting.
         var show = await stack.BusctlOkAsync("errors", "show", "ingest-identify_error", "--json");
@@ -59,18 +62,18 @@ public sealed class When_an_ingest_step_keeps_failing_transiently
     }
 
     private static async Task<long> CountAsync(IngestStack stack, string sql, Guid id, string? vhost = null) =>
-        (await stack.QueryAsync(sql, r => r.GetInt64(0), vhost is null ? [("id", id)] : [("id", id), ("vhost", vhost)])).Single();
+        (await stack.QueryAsync(sql, r => Convert.ToInt64(r.GetValue(0)), vhost is null ? [("id", id)] : [("id", id), ("vhost", vhost)])).Single();
 
     private static async Task<string?> StateAsync(IngestStack stack, Guid id) =>
         (await stack.QueryAsync("SELECT current_state FROM bus.ingest_saga WHERE correlation_id = @id", r => r.GetString(0), ("id", id))).SingleOrDefault();
 
     /// <summary>Polls until <paramref name="done"/>; the limit only stops a broken run from hanging.</summary>
-    private static async Task WaitAsync(Func<Task<bool>> done, string what, TimeSpan? limit = null)
+    private static async Task WaitAsync(Func<Task<bool>> done, string what, TimeSpan? limit = null, IngestStack? host = null)
     {
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(2));
         while (!await done())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what}; host: {host?.Host?.Process.Stdout[^Math.Min(20000, host.Host.Process.Stdout.Length)..]}");
             await Task.Delay(100);
         }
     }
