@@ -24,6 +24,9 @@ public static class IngestErrors
             if (e is AggregateException aggregate) return aggregate.InnerExceptions.Any(IsTransient);
             // The S3 circuit is open: the server was failing a moment ago, so later it may not be.
             if (e is BrokenCircuitException || S3Resilience.IsTransient(e)) return true;
+            // MassTransit's wrapper (no inner exception) for a cancellation the consumer caused itself,
+            // not the host stopping: an S3 or database call that timed out.
+            if (e is ConsumerCanceledException) return true;
         }
         return TransientDatabaseErrors.IsTransient(exception);
     }

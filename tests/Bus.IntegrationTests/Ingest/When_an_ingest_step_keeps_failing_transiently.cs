@@ -8,7 +8,7 @@ public sealed class When_an_ingest_step_keeps_failing_transiently
     [Fact]
     public async Task It_is_redelivered_through_the_scheduler_then_faulted_and_a_replay_resumes_it()
     {
-        // S3 frozen from just after Unpack: Identify's reads time out (transient) on every attempt.
+        // S3 frozen from just after Unpack: the next step's S3 calls time out (transient) on every attempt.
         await using var s3 = await OwnS3Server.StartAsync();
         await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
         {
@@ -27,27 +27,30 @@ public sealed class When_an_ingest_step_keeps_failing_transiently
         await WaitAsync(async () => await CountAsync(stack, "SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id", id) > 0, "Unpack to finish");
         s3.Freeze();
 
-        // Retries spent, the command waits in bus.scheduled_message (this vhost's) to be redelivered.
-        await WaitAsync(async () => await CountAsync(stack, """
-            SELECT count(*) FROM bus.scheduled_message WHERE virtual_host = @vhost AND destination_address LIKE '%/ingest-identify'
+        // Retries spent, the step's command (Identify's, or Store's if Identify was quicker than the
+        // freeze) waits in bus.scheduled_message, as this vhost's row, to be redelivered.
+        string? redelivered = null;
+        await WaitAsync(async () => (redelivered = (await stack.QueryAsync("""
+            SELECT destination_address FROM bus.scheduled_message WHERE virtual_host = @vhost AND destination_address LIKE '%/ingest-%'
               AND body LIKE '%' || @id::text || '%'
-            """, id, vhost) > 0, "a scheduled redelivery of IdentifyFormats");
+            """, r => r.GetString(0), ("id", id), ("vhost", vhost))).FirstOrDefault()) is not null, "a scheduled redelivery of the step");
         await WaitAsync(async () => await StateAsync(stack, id) == "Faulted", "the saga to park in Faulted", host: stack);
         var step = (await stack.QueryAsync("SELECT current_step FROM bus.ingest_saga WHERE correlation_id = @id", r => r.GetString(0), ("id", id))).Single();
-        Assert.Equal("identify", step);
+        Assert.EndsWith($"/ingest-{step}", redelivered);
         // Every try reported its start outside the rolled-back transaction: 2 deliveries x (1 try + 1 retry).
-        await WaitAsync(async () => await CountAsync(stack, "SELECT identify_attempts FROM bus.ingest_saga WHERE correlation_id = @id", id) >= 4,
+        await WaitAsync(async () => await CountAsync(stack, $"SELECT {step}_attempts FROM bus.ingest_saga WHERE correlation_id = @id", id) >= 4,
             "the saga to count every attempt");
 
         // The faulted copy is the redelivered one: it came back through the scheduler before faulting.
-        var show = await stack.BusctlOkAsync("errors", "show", "ingest-identify_error", "--json");
+        var errorQueue = $"ingest-{step}_error";
+        var show = await stack.BusctlOkAsync("errors", "show", errorQueue, "--json");
         var message = Assert.Single(JsonDocument.Parse(show.Stdout).RootElement.GetProperty("messages").EnumerateArray());
         Assert.Equal("1", Header(message, "MT-Redelivery-Count"));
 
         // S3 is back (and its circuit breaker has closed): the operator replays, the ingest resumes and completes.
         s3.Thaw();
         await Task.Delay(TimeSpan.FromSeconds(6));
-        await stack.BusctlOkAsync("errors", "replay", "ingest-identify_error", "--all", "--json");
+        await stack.BusctlOkAsync("errors", "replay", errorQueue, "--all", "--json");
         await WaitAsync(async () => await StateAsync(stack, id) is "Completed" or "Failed", "the replayed ingest to finish", TimeSpan.FromMinutes(3));
         Assert.True(await StateAsync(stack, id) == "Completed", $"host: {stack.Host!.Process.Stdout}");
     }

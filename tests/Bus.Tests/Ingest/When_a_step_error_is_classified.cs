@@ -18,6 +18,7 @@ public sealed class When_a_step_error_is_classified
         { "S3 timeout", new TaskCanceledException("timeout", new TimeoutException()) },
         { "connection refused", new HttpRequestException("refused") },
         { "S3 circuit open", new BrokenCircuitException("open") },
+        { "a call timed out inside the consumer", new MassTransit.ConsumerCanceledException("canceled by the consumer") },
         { "deadlock", new PostgresException("deadlock", "ERROR", "ERROR", "40P01") },
         { "database retry", new DatabaseTransientException("insert race") },
         { "wrapped", new InvalidOperationException("step failed", new IOException("reset")) },
