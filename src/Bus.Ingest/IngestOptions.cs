@@ -29,6 +29,16 @@ public sealed class IngestOptions : IBusOptions
     public int StepConcurrency { get; set; } = 4;
     /// <summary>Prefix for the ingest queues, so a test host on the shared broker uses queues of its own.</summary>
     public string QueuePrefix { get; set; } = "";
+    /// <summary>In-process retries (exponential backoff, 0.5-20 s) of a step that failed transiently (see <see cref="IngestErrors"/>), after Polly's quick S3 retries.</summary>
+    public int RetryLimit { get; set; } = 5;
+    /// <summary>
+    /// When the retries are spent, how many times the step's command is redelivered later through the
+    /// PostgreSQL scheduler (a "scheduler" role must run in the same virtual host) before it faults and
+    /// the saga parks in Faulted. 0: fault right after the retries.
+    /// </summary>
+    public int RedeliveryLimit { get; set; } = 3;
+    /// <summary>Wait before the first redelivery; each later one waits five times the one before (1, 5, 25 minutes by default).</summary>
+    public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Storage options a bag may ask for (aptrust-info.txt Storage-Option, or --storage-option).</summary>
     public string[] StorageOptions { get; set; } = ["Standard", "Glacier-OH", "Glacier-OR", "Glacier-VA", "Glacier-Deep-OH", "Glacier-Deep-OR", "Glacier-Deep-VA", "Wasabi-OR", "Wasabi-VA"];
     /// <summary>
@@ -53,6 +63,10 @@ public sealed class IngestOptions : IBusOptions
         if (StepConcurrency is < 1 or > 64) yield return new(nameof(StepConcurrency), $"must be 1-64 (got {StepConcurrency})");
         if (QueuePrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             yield return new(nameof(QueuePrefix), $"may contain only letters, digits, '-', '_' or '.' (got '{QueuePrefix}')");
+        if (RetryLimit is < 0 or > 20) yield return new(nameof(RetryLimit), $"must be 0-20 (got {RetryLimit})");
+        if (RedeliveryLimit is < 0 or > 8) yield return new(nameof(RedeliveryLimit), $"must be 0-8 (got {RedeliveryLimit})");
+        if (RedeliveryDelay < TimeSpan.FromSeconds(1) || RedeliveryDelay > TimeSpan.FromHours(1))
+            yield return new(nameof(RedeliveryDelay), $"must be 1 second to 1 hour (got {RedeliveryDelay})");
         if (StorageOptions.Length == 0 || StorageOptions.Any(string.IsNullOrWhiteSpace)) yield return new(nameof(StorageOptions), "must list at least one non-empty option");
     }
 
@@ -60,4 +74,8 @@ public sealed class IngestOptions : IBusOptions
 
     public TimeSpan TimeSlice => TimeSpan.FromSeconds(TimeSliceSeconds);
     public TimeSpan ItemLockRetryDelay => TimeSpan.FromSeconds(ItemLockRetrySeconds);
+
+    /// <summary>The delay before each scheduled redelivery: <see cref="RedeliveryDelay"/>, then five times the previous one.</summary>
+    public IReadOnlyList<TimeSpan> RedeliveryIntervals =>
+        Enumerable.Range(0, RedeliveryLimit).Select(i => RedeliveryDelay * Math.Pow(5, i)).ToList();
 }

@@ -48,6 +48,12 @@ public static class IngestServices
     {
         // bus.ingest_saga: any host may handle any ingest's next event, and a restart forgets nothing.
         x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().PostgresRepository();
+        x.AddIngestSteps();
+    }
+
+    /// <summary>The step consumers, each on its own queue with the step endpoint policy (<see cref="StepConsumerDefinition{TConsumer}"/>).</summary>
+    public static void AddIngestSteps(this IBusRegistrationConfigurator x)
+    {
         x.AddConsumer<UnpackBagConsumer, UnpackBagConsumerDefinition>();
         x.AddConsumer<ValidateBagConsumer, ValidateBagConsumerDefinition>();
         x.AddConsumer<IdentifyFormatsConsumer, IdentifyFormatsConsumerDefinition>();

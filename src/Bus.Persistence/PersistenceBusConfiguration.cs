@@ -1,5 +1,6 @@
 using Bus.Persistence.Scheduling;
 using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
 using MassTransit.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public static class PersistenceBusConfiguration
     {
         var dataSource = context.GetRequiredService<NpgsqlDataSource>();
         var options = context.GetRequiredService<IOptions<PersistenceOptions>>().Value;
-        configurator.UseFilter(new PostgresMessageSchedulerFilter(dataSource));
+        var virtualHost = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.VirtualHost;
+        configurator.UseFilter(new PostgresMessageSchedulerFilter(dataSource, virtualHost));
         if (options.TransientRetryLimit > 0)
         {
             configurator.UseMessageRetry(r =>
@@ -41,4 +43,15 @@ public static class PersistenceBusConfiguration
         configurator.ConnectConsumerConfigurationObserver(observer);
         configurator.ConnectSagaConfigurationObserver(observer);
     }
+
+    /// <summary>
+    /// The consume context whose publishes and sends go straight to the broker, not into the message's
+    /// transactional outbox: for reports that must be seen while the consumer still runs, and also for an
+    /// attempt that rolls back (progress, "step started"). Anything a decision depends on goes through the
+    /// outbox. Outside an outbox it is the context itself.
+    /// </summary>
+    public static ConsumeContext OutsideOutbox(this ConsumeContext context) =>
+        context.TryGetPayload<global::Bus.Persistence.Outbox.TransportConsumeContext>(out var transport) ? transport.Context
+        : context is MassTransit.Middleware.OutboxConsumeContext outbox ? outbox.CapturedContext
+        : context;
 }

@@ -38,7 +38,8 @@ public static class PersistenceServices
         services.TryAddSingleton<IMessageScheduler>(sp =>
         {
             var bus = sp.GetRequiredService<IBus>();
-            return new MessageScheduler(new PostgresScheduleMessageProvider(null, bus, sp.GetRequiredService<NpgsqlDataSource>()), bus.Topology);
+            var virtualHost = sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value.VirtualHost;
+            return new MessageScheduler(new PostgresScheduleMessageProvider(null, bus, sp.GetRequiredService<NpgsqlDataSource>(), virtualHost), bus.Topology);
         });
         services.AddHostedService<MigrateAtStartup>();
         services.AddHostedService<OutboxDeliveryService>();

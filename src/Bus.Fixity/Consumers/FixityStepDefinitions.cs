@@ -10,21 +10,8 @@ namespace Bus.Fixity.Consumers;
 /// </summary>
 internal static class FixityStepPolicy
 {
-    public static void Apply(IReceiveEndpointConfigurator endpoint, FixityOptions options)
-    {
-        if (options.RedeliveryIntervals.Length > 0)
-            endpoint.UseScheduledRedelivery(r =>
-            {
-                r.Handle<Exception>(FixityErrors.IsTransient);
-                r.Intervals(options.RedeliveryIntervals);
-            });
-        if (options.RetryLimit > 0)
-            endpoint.UseMessageRetry(r =>
-            {
-                r.Handle<Exception>(FixityErrors.IsTransient);
-                r.Exponential(options.RetryLimit, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
-            });
-    }
+    public static void Apply(IReceiveEndpointConfigurator endpoint, FixityOptions options) =>
+        new StepFailurePolicy(FixityErrors.IsTransient, options.RetryLimit, options.RedeliveryIntervals).Apply(endpoint);
 }
 
 public sealed class VerifyCopyConsumerDefinition : ConsumerDefinition<VerifyCopyConsumer>

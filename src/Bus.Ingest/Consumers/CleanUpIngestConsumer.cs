@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Persistence.Transactions;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,8 @@ namespace Bus.Ingest.Consumers;
 /// <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones. Every part is
 /// idempotent: deleting what is already gone succeeds.
 /// </summary>
-public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, IOptions<StorageOptions> storage,
-    IOptions<IngestOptions> options, ILogger<CleanUpIngestConsumer> logger)
+public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, MessageTransaction transaction,
+    IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CleanUpIngestConsumer> logger)
     : IConsumer<CleanUpIngest>
 {
     public async Task Consume(ConsumeContext<CleanUpIngest> context)
@@ -37,7 +38,7 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
             await copier.DeleteAsync(m.ReceivingBucket, m.ReceivingKey, run.CancellationToken);
             deleted++;
         }
-        await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken);
+        await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken, transaction.Transaction);
         await store.PurgeAsync(options.Value.InterimRetentionDays, run.CancellationToken);
         await context.Publish(new IngestCleanedUp(m.IngestId, deleted, DateTimeOffset.UtcNow));
     }

@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;
 using Bus.Registry.Store;
@@ -17,8 +18,8 @@ namespace Bus.Ingest.Consumers;
 /// files it stored, plus the object's ingestion event. A reingest's changed file is recorded at its
 /// new version key (<see cref="ObjectKeys"/>); the key it replaces is noted first and deleted by CleanUp.
 /// </summary>
-public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, IOptions<IngestOptions> options)
-    : IConsumer<RecordIngest>
+public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, MessageTransaction transaction,
+    IOptions<IngestOptions> options) : IConsumer<RecordIngest>
 {
     public const string Agent = "Bus ingest";
 
@@ -32,12 +33,11 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         var files = await store.FilesAsync(id, "true", ct);
         var now = DateTimeOffset.UtcNow;
         await NoteSupersededCopiesAsync(id, bag, files, ct);
-        await using var connection = await registry.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         // Compensation marks the bag ended before it looks at what the registry records: holding the bag
-        // row until this commits means a cancel either stops this Record or sees everything it wrote.
-        if (!await InterimStore.LockUnlessCancelledAsync(connection, tx, id, ct)) return;
-        Func<RegistryStore, Task<int>> write = async s =>
+        // row until the message's transaction commits means a cancel either stops this Record or sees
+        // everything it wrote. The registry rows, the recorded marks and IngestRecorded commit together.
+        if (!await InterimStore.LockUnlessCancelledAsync(transaction.Connection, transaction.Transaction, id, ct)) return;
+        var events = await registry.InTransactionAsync(transaction.Transaction, async s =>
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
                 bag.Access ?? Access.Institution, bag.StorageOption ?? "Standard", bag.BagitProfile, id), ct);
@@ -93,10 +93,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             await s.RecordCopiesAsync(copies, ct);
             await s.AddEventsAsync(premis, ct);
             return premis.Count;
-        };
-        var events = await write(new RegistryStore(connection, tx));
-        await tx.CommitAsync(ct);
-        await store.MarkRecordedAsync(id, CancellationToken.None);
+        });
+        await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));
     }
 

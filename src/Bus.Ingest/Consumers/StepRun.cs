@@ -10,6 +10,9 @@ namespace Bus.Ingest.Consumers;
 /// What every step consumer does around its work: report the attempt, watch its time slice, report
 /// progress, and when the slice is spent send itself a continuation (same command, marked so it is
 /// not counted as a new attempt) and acknowledge, well before RabbitMQ's consumer timeout.
+/// The "started" and progress reports go straight to the broker (not the step's outbox): they must be
+/// seen while the step runs, and an attempt that fails and rolls back still counts as an attempt.
+/// The continuation and the failure report go through the outbox, with the step's transaction.
 /// </summary>
 public sealed class StepRun<T> where T : class
 {
@@ -35,7 +38,7 @@ public sealed class StepRun<T> where T : class
     public static async Task<StepRun<T>> BeginAsync(ConsumeContext<T> context, Guid ingestId, string step, TimeSpan slice)
     {
         if (!context.Headers.TryGetHeader(ContinuationHeader, out _))
-            await context.Publish(new IngestStepStarted(ingestId, step, DateTimeOffset.UtcNow));
+            await context.OutsideOutbox().Publish(new IngestStepStarted(ingestId, step, DateTimeOffset.UtcNow));
         return new StepRun<T>(context, ingestId, step, slice);
     }
 
@@ -56,7 +59,7 @@ public sealed class StepRun<T> where T : class
             : CancellationToken.None;
 
     public Task ProgressAsync(long done, long total) =>
-        _context.Publish(new IngestStepProgress(IngestId, Step, done, total, DateTimeOffset.UtcNow), CancellationToken.None);
+        _context.OutsideOutbox().Publish(new IngestStepProgress(IngestId, Step, done, total, DateTimeOffset.UtcNow), CancellationToken.None);
 
     /// <summary>Sends the same command back to this step's queue; any process may pick it up.</summary>
     public async Task ContinueAsync()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
+using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;
 using Bus.Registry.Store;
@@ -15,7 +16,8 @@ namespace Bus.Ingest.Consumers;
 /// and the storage option. Every reason is reported at once. A valid bag whose object is already
 /// registered is a reingest: each known path keeps its file UUID and only changed files are stored.
 /// </summary>
-public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, IOptions<IngestOptions> options) : IConsumer<ValidateBag>
+public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, MessageTransaction transaction, IOptions<IngestOptions> options)
+    : IConsumer<ValidateBag>
 {
     public async Task Consume(ConsumeContext<ValidateBag> context)
     {
@@ -52,8 +54,9 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
         {
             ObjectIdentifier = objectIdentifier, StorageOption = storageOption, Access = access, Title = bag.Title ?? bag.BagName, Reingest = reingest,
         };
-        await store.SaveValidatedAsync(validated, registered, CancellationToken.None);
-        var toStore = (await store.FilesAsync(m.IngestId, "store_needed", ct)).Count;
+        // On the message's transaction: the decision and BagValidated commit together.
+        await store.SaveValidatedAsync(validated, registered, CancellationToken.None, transaction.Transaction);
+        var toStore = (await store.FilesAsync(m.IngestId, "store_needed", ct, transaction.Transaction)).Count;
         await context.Publish(new BagValidated(m.IngestId, objectIdentifier, storageOption, reingest, toStore, DateTimeOffset.UtcNow));
     }
 }

@@ -80,11 +80,24 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
             r.GetFieldValue<string[]>(9), r.GetBoolean(10), r.GetString(11), r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12));
     }
 
-    /// <summary>Validate's outcome: the bag's descriptive tags and which files a reingest must store.</summary>
-    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, (Guid FileId, string Sha256)> registered, CancellationToken ct)
+    /// <summary>
+    /// Validate's outcome: the bag's descriptive tags and which files a reingest must store. On
+    /// <paramref name="transaction"/> (the step's message transaction) when given, so it commits with the
+    /// step's BagValidated; else in a transaction of its own.
+    /// </summary>
+    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, (Guid FileId, string Sha256)> registered, CancellationToken ct,
+        NpgsqlTransaction? transaction = null)
     {
-        await using var connection = await DataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (transaction is null)
+        {
+            await using var own = await DataSource.OpenConnectionAsync(ct);
+            await using var ownTransaction = await own.BeginTransactionAsync(ct);
+            await SaveValidatedAsync(bag, registered, ct, ownTransaction);
+            await ownTransaction.CommitAsync(ct);
+            return;
+        }
+        var connection = transaction.Connection!;
+        var tx = transaction;
         await using (var command = new NpgsqlCommand("""
             UPDATE bus.ingest_bags SET object_identifier = @object, title = @title, description = @description, access = @access,
                 storage_option = @storage, bagit_profile = @profile, manifest_algorithms = @algorithms, reingest = @reingest
@@ -116,17 +129,16 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
             command.Parameters.AddWithValue("digests", registered.Values.Select(v => v.Sha256).ToArray());
             await command.ExecuteNonQueryAsync(ct);
         }
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>Files of the ingest in path order, <paramref name="where"/> filtering (SQL over the ingest_files columns).</summary>
-    public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, string where, CancellationToken ct)
+    public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, string where, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
-        await using var command = DataSource.CreateCommand($"""
+        await using var command = Command($"""
             SELECT path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
                    primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
             FROM bus.ingest_files WHERE ingest_id = @id AND ({where}) ORDER BY path
-            """);
+            """, transaction);
         command.Parameters.AddWithValue("id", ingestId);
         await using var r = await command.ExecuteReaderAsync(ct);
         var files = new List<InterimFileState>();
@@ -190,10 +202,11 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     }
 
     /// <summary>Steps still in flight see this and stop; compensation then removes what they left.</summary>
-    public async Task MarkEndedAsync(Guid ingestId, bool cancelled, CancellationToken ct)
+    public async Task MarkEndedAsync(Guid ingestId, bool cancelled, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
-        await using var command = DataSource.CreateCommand(
-            "UPDATE bus.ingest_bags SET finished_at = coalesce(finished_at, now())" + (cancelled ? ", cancelled_at = coalesce(cancelled_at, now())" : "") + " WHERE ingest_id = @id");
+        await using var command = Command(
+            "UPDATE bus.ingest_bags SET finished_at = coalesce(finished_at, now())" + (cancelled ? ", cancelled_at = coalesce(cancelled_at, now())" : "") + " WHERE ingest_id = @id",
+            transaction);
         command.Parameters.AddWithValue("id", ingestId);
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -243,9 +256,9 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         return keys;
     }
 
-    public async Task MarkRecordedAsync(Guid ingestId, CancellationToken ct)
+    public async Task MarkRecordedAsync(Guid ingestId, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
-        await using var command = DataSource.CreateCommand("UPDATE bus.ingest_files SET recorded_at = coalesce(recorded_at, now()) WHERE ingest_id = @id");
+        await using var command = Command("UPDATE bus.ingest_files SET recorded_at = coalesce(recorded_at, now()) WHERE ingest_id = @id", transaction);
         command.Parameters.AddWithValue("id", ingestId);
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -273,6 +286,10 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         if (extra is { } e) command.Parameters.AddWithValue(e.Name, e.Value);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>On the caller's transaction (a step's message transaction) when given, else on a pooled connection of its own.</summary>
+    private NpgsqlCommand Command(string sql, NpgsqlTransaction? transaction) =>
+        transaction is null ? DataSource.CreateCommand(sql) : new NpgsqlCommand(sql, transaction.Connection, transaction);
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);

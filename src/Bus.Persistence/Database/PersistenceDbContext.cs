@@ -26,6 +26,7 @@ public sealed class PersistenceDbContext(DbContextOptions<PersistenceDbContext> 
         {
             e.ToTable("outbox_state");
             e.HasKey(x => x.OutboxId);
+            e.HasIndex(x => new { x.VirtualHost, x.CreatedAt }).HasFilter("delivered_at IS NULL");
         });
         modelBuilder.Entity<OutboxMessageRow>(e =>
         {
@@ -38,7 +39,7 @@ public sealed class PersistenceDbContext(DbContextOptions<PersistenceDbContext> 
         {
             e.ToTable("scheduled_message");
             e.HasKey(x => x.TokenId);
-            e.HasIndex(x => x.DueAt);
+            e.HasIndex(x => new { x.VirtualHost, x.DueAt });
         });
         modelBuilder.Entity<SagaTransitionRow>(e =>
         {

@@ -18,6 +18,8 @@ public sealed class OutboxStateRow
     public Guid OutboxId { get; set; }
     public Guid? SourceMessageId { get; set; }
     public Guid? ConsumerId { get; set; }
+    /// <summary>The RabbitMQ virtual host of the writer: only processes connected to it deliver the group (NULL: written before scoping, anyone may).</summary>
+    public string? VirtualHost { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
 }
@@ -65,6 +67,8 @@ public sealed class ScheduledMessageRow
     public DateTime SentTime { get; set; }
     public DateTime? ExpirationTime { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The RabbitMQ virtual host of the writer: only schedulers connected to it send the row (NULL: written before scoping, anyone may).</summary>
+    public string? VirtualHost { get; set; }
 }
 
 public sealed class SagaTransitionRow

@@ -1,3 +1,4 @@
+using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,13 +12,16 @@ namespace Bus.Persistence.Outbox;
 /// claimed with <c>FOR UPDATE SKIP LOCKED</c>, so any number of processes can run this at once without
 /// sending a group twice or splitting it; inside a group messages go in the order they were sent.
 /// A crash between send and commit sends the group again: delivery is at least once, and the
-/// receiving inbox makes the effect exactly once.
+/// receiving inbox makes the effect exactly once. Only groups written by processes of this process's
+/// RabbitMQ virtual host are claimed: sent from here, another virtual host's group would go to exchanges
+/// of this one, where its destination has no queue bound, and RabbitMQ would drop it.
 /// </summary>
 internal sealed class OutboxDeliveryService(
     NpgsqlDataSource dataSource,
     IBus bus,
     OutboxNotification notification,
     IOptions<PersistenceOptions> options,
+    IOptions<RabbitMqOptions> rabbitMq,
     IHostApplicationLifetime lifetime,
     ILogger<OutboxDeliveryService> logger) : BackgroundService
 {
@@ -58,9 +62,11 @@ internal sealed class OutboxDeliveryService(
 
         var groups = new List<Guid>();
         await using (var claim = new NpgsqlCommand(
-            "SELECT outbox_id FROM bus.outbox_state WHERE delivered_at IS NULL ORDER BY created_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
+            $"SELECT outbox_id FROM bus.outbox_state WHERE delivered_at IS NULL AND {OutboxSql.OwnVirtualHost} " +
+            "ORDER BY created_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
         {
             claim.Parameters.AddWithValue("n", batchSize);
+            claim.Parameters.AddWithValue("vhost", rabbitMq.Value.VirtualHost);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) groups.Add(reader.GetGuid(0));
         }

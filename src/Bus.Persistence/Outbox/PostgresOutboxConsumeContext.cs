@@ -24,14 +24,16 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
 {
     private readonly MessageTransaction _transaction;
     private readonly InboxClaim _claim;
+    private readonly string _virtualHost;
     private readonly List<StoredMessage> _captured = [];
 
     public PostgresOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        MessageTransaction transaction, InboxClaim claim)
+        MessageTransaction transaction, InboxClaim claim, string virtualHost)
         : base(context, options, provider)
     {
         _transaction = transaction;
         _claim = claim;
+        _virtualHost = virtualHost;
     }
 
     public bool IsOpen { get; private set; } = true;
@@ -69,7 +71,7 @@ internal sealed class PostgresOutboxConsumeContext<TMessage> : OutboxConsumeCont
     {
         if (_captured.Count == 0) return Task.CompletedTask;
         var batch = new List<NpgsqlBatchCommand>();
-        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _claim.MessageId, ConsumerId);
+        WroteOutbox = OutboxSql.AddWrites(batch, _captured, _claim.MessageId, ConsumerId, _virtualHost);
         foreach (var command in batch) _transaction.Defer(command);
         _captured.Clear();
         return Task.CompletedTask;

@@ -1,8 +1,10 @@
 using Bus.Persistence.Sagas;
 using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Bus.Persistence.Outbox;
 
@@ -18,6 +20,7 @@ internal sealed class PostgresOutboxContextFactory(
     OutboxNotification notification,
     PostgresSagaTypes postgresSagas,
     IServiceProvider provider,
+    IOptions<RabbitMqOptions> rabbitMq,
     ILogger<PostgresOutboxContextFactory> logger) : IOutboxContextFactory<MessageTransaction>
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next) where T : class
@@ -41,9 +44,13 @@ internal sealed class PostgresOutboxContextFactory(
                 }
             }
 
-            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, claim);
+            // Behind the outbox and the consumer's own context proxy, this is how OutsideOutbox finds the transport.
+            context.AddOrUpdatePayload(() => new TransportConsumeContext(context), _ => new TransportConsumeContext(context));
+            outboxContext = new PostgresOutboxConsumeContext<T>(context, options, provider, transaction, claim, rabbitMq.Value.VirtualHost);
             await next.Send(outboxContext);
-            await transaction.CommitAsync(context.CancellationToken);
+            // Not the message's token: a consumer that finished because the host is stopping (a long step
+            // that checkpointed and sent itself a continuation) must still commit what it did.
+            await transaction.CommitAsync(CancellationToken.None);
             outboxContext.Close();
             if (claim.Duplicate) LogSkipped(claim, options);
             if (outboxContext.WroteOutbox) notification.Delivered();
@@ -65,3 +72,6 @@ internal sealed class PostgresOutboxContextFactory(
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresOutbox");
 }
+
+/// <summary>The consume context as it was before the outbox wrapped it: its sends and publishes go to the broker.</summary>
+internal sealed record TransportConsumeContext(ConsumeContext Context);

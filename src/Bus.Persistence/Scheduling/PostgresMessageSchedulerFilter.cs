@@ -9,7 +9,7 @@ namespace Bus.Persistence.Scheduling;
 /// Gives every consumed message a <see cref="MessageSchedulerContext"/> backed by PostgreSQL. Added at
 /// bus level so it runs before the outbox, which then rebinds it to the outbox context.
 /// </summary>
-internal sealed class PostgresMessageSchedulerFilter(NpgsqlDataSource dataSource) : IFilter<ConsumeContext>
+internal sealed class PostgresMessageSchedulerFilter(NpgsqlDataSource dataSource, string virtualHost) : IFilter<ConsumeContext>
 {
     public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
@@ -19,7 +19,7 @@ internal sealed class PostgresMessageSchedulerFilter(NpgsqlDataSource dataSource
 
     private IMessageScheduler CreateScheduler(ConsumeContext context) =>
         new MessageScheduler(
-            new PostgresScheduleMessageProvider(context, PostgresScheduleMessageProvider.TransportOf(context), dataSource),
+            new PostgresScheduleMessageProvider(context, PostgresScheduleMessageProvider.TransportOf(context), dataSource, virtualHost),
             context.GetPayload<IBusTopology>());
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresMessageScheduler");

@@ -14,7 +14,8 @@ namespace Bus.Persistence.Scheduling;
 /// together; elsewhere (redelivery after a rollback, code outside consumers) it is written at once.
 /// The message is serialized at schedule time by MassTransit's own send pipe.
 /// </summary>
-internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeContext, ISendEndpointProvider transport, NpgsqlDataSource dataSource)
+internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeContext, ISendEndpointProvider transport, NpgsqlDataSource dataSource,
+    string virtualHost)
     : IScheduleMessageProvider
 {
     public async Task<ScheduledMessage<T>> ScheduleSend<T>(Uri destinationAddress, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe,
@@ -25,7 +26,7 @@ internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeCon
 
         ISendEndpoint endpoint = consumeContext is IPostgresOutbox { IsOpen: true }
             ? await consumeContext.GetSendEndpoint(destinationAddress)
-            : new OutboxSendEndpoint(new DirectScheduleWriter(dataSource), await transport.GetSendEndpoint(destinationAddress));
+            : new OutboxSendEndpoint(new DirectScheduleWriter(dataSource, virtualHost), await transport.GetSendEndpoint(destinationAddress));
         await endpoint.Send(message, schedulePipe, cancellationToken);
 
         return new ScheduledMessageHandle<T>(tokenId, scheduledTime, destinationAddress, message);
@@ -51,7 +52,7 @@ internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeCon
         context is OutboxConsumeContext outbox ? TransportOf(outbox.CapturedContext) : context.ReceiveContext.SendEndpointProvider;
 
     /// <summary>Captures one scheduled send and stores it in its own short transaction.</summary>
-    private sealed class DirectScheduleWriter(NpgsqlDataSource dataSource) : OutboxSendContext
+    private sealed class DirectScheduleWriter(NpgsqlDataSource dataSource, string virtualHost) : OutboxSendContext
     {
         public object? GetService(Type serviceType) => null;
 
@@ -62,7 +63,7 @@ internal sealed class PostgresScheduleMessageProvider(ConsumeContext? consumeCon
             message = message with { DueAt = message.DueAt ?? DateTime.UtcNow };
             await using var connection = await dataSource.OpenConnectionAsync(context.CancellationToken);
             await using var batch = new NpgsqlBatch(connection);
-            OutboxSql.AddWrites(batch.BatchCommands, [message], null, null);
+            OutboxSql.AddWrites(batch.BatchCommands, [message], null, null, virtualHost);
             await batch.ExecuteNonQueryAsync(context.CancellationToken);
         }
     }

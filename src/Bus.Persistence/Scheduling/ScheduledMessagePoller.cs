@@ -1,4 +1,5 @@
 using Bus.Persistence.Outbox;
+using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,12 +12,14 @@ namespace Bus.Persistence.Scheduling;
 /// Sends scheduled messages that are due (role "scheduler"). Rows are claimed with
 /// <c>FOR UPDATE SKIP LOCKED</c> and deleted in the same transaction after the broker confirmed them,
 /// so several schedulers never send one twice in normal operation, a restart loses nothing, and a
-/// crash between send and commit sends it again (the receiver's inbox absorbs that).
+/// crash between send and commit sends it again (the receiver's inbox absorbs that). Only rows written
+/// by processes of this process's RabbitMQ virtual host are claimed (as in outbox delivery).
 /// </summary>
 internal sealed class ScheduledMessagePoller(
     NpgsqlDataSource dataSource,
     IBus bus,
     IOptions<PersistenceOptions> options,
+    IOptions<RabbitMqOptions> rabbitMq,
     IHostApplicationLifetime lifetime,
     ILogger<ScheduledMessagePoller> logger) : BackgroundService
 {
@@ -57,10 +60,11 @@ internal sealed class ScheduledMessagePoller(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var due = new List<StoredMessage>();
         await using (var claim = new NpgsqlCommand(
-            $"SELECT token_id, {StoredMessage.EnvelopeColumns} FROM bus.scheduled_message WHERE due_at <= now() " +
+            $"SELECT token_id, {StoredMessage.EnvelopeColumns} FROM bus.scheduled_message WHERE due_at <= now() AND {OutboxSql.OwnVirtualHost} " +
             "ORDER BY due_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
         {
             claim.Parameters.AddWithValue("n", BatchSize);
+            claim.Parameters.AddWithValue("vhost", rabbitMq.Value.VirtualHost);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) due.Add(StoredMessage.Read(reader, 1, tokenId: reader.GetGuid(0)));
         }

@@ -23,6 +23,13 @@ public sealed class RegistryDatabase(string connectionString) : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the caller's open transaction (a consumer's message transaction),
+    /// which the caller commits: registry rows then commit with whatever else that transaction holds.
+    /// </summary>
+    public Task<T> InTransactionAsync<T>(NpgsqlTransaction transaction, Func<RegistryStore, Task<T>> work) =>
+        work(new RegistryStore(transaction.Connection ?? throw new InvalidOperationException("The transaction is already completed"), transaction));
+
     /// <summary>Runs <paramref name="work"/> without a transaction (each statement commits on its own).</summary>
     public async Task<T> RunAsync<T>(Func<RegistryStore, Task<T>> work, CancellationToken cancellationToken = default)
     {

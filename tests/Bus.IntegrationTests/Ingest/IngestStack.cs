@@ -10,7 +10,7 @@ namespace Bus.IntegrationTests.Ingest;
 
 /// <summary>
 /// What an ingest scenario needs on the shared stack without disturbing anyone else: a RabbitMQ
-/// vhost of its own, a host running the ingest role in it, an institution with a unique id, and a
+/// vhost of its own, a host running the ingest and scheduler roles in it, an institution with a unique id, and a
 /// temporary folder for the tars it generates. S3 and PostgreSQL are shared; everything written
 /// there is keyed by the unique institution or by ingest ids.
 /// </summary>
@@ -33,7 +33,11 @@ public sealed class IngestStack : IAsyncDisposable
         Roles = roles;
     }
 
-    /// <summary>The host's --roles (e.g. "ingest,scheduler" when the saga must wait on a scheduled retry).</summary>
+    /// <summary>
+    /// The host's --roles. Always with the scheduler: it sends step redeliveries and the item-lock
+    /// retries (bus.scheduled_message) of this vhost, as one process in every ingest deployment must,
+    /// since scheduled rows are only sent by a host of their own vhost.
+    /// </summary>
     public string Roles { get; }
 
     public string Institution { get; }
@@ -42,7 +46,7 @@ public sealed class IngestStack : IAsyncDisposable
     public StorageOptions Storage { get; } = new();
     public IAmazonS3 S3 { get; private set; } = null!;
 
-    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "ingest")
+    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "ingest,scheduler")
     {
         var vhost = await TemporaryVirtualHost.CreateAsync();
         // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.

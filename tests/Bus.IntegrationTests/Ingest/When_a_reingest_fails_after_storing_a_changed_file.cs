@@ -12,7 +12,7 @@ public sealed class When_a_reingest_fails_after_storing_a_changed_file
         await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
         {
             ["Bus__Ingest__ItemLockRetrySeconds"] = "1", ["Bus__Ingest__VerifyRecopyAttempts"] = "0",
-        }, roles: "ingest,scheduler");
+        });
         var bag = new TestBag("refail-" + Guid.NewGuid().ToString("N")[..8]);
         var (exit, _) = await stack.SubmitAndWaitAsync(bag);
         Assert.Equal(0, exit);

@@ -18,7 +18,7 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
         await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
         {
             ["Bus__Storage__ReplicaBucket"] = replica, ["Bus__Ingest__ItemLockMaxWaits"] = "0",
-        }, roles: "ingest,deletion");
+        }, roles: "ingest,deletion,scheduler");
         var requester = $"requester@{stack.Institution}";
         await stack.BusctlOkAsync("users", "add", requester, "--institution", stack.Institution, "--role", "depositor");
         var bag = new TestBag("lock-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,31 +1,18 @@
-using System.Net.Sockets;
 using System.Text.Json;
-using Bus.IntegrationTests.Support;
 
 namespace Bus.IntegrationTests.Ingest;
 
 [Collection(IngestStack.Collection)]
 public sealed class When_the_s3_server_stalls_mid_ingest
 {
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
     [Fact]
     public async Task The_ingest_completes_once_it_answers_again()
     {
-        // A moto_server of this test's own (never the shared one): moto keeps objects in memory, so a
-        // killed server would lose the bag; SIGSTOP freezes it for 10 s instead (requests time out,
-        // as against a server that is down), and SIGCONT brings it back with its objects.
-        var port = FreePort.Next();
-        await using var moto = ExternalProcess.Start("moto_server", ["-H", "127.0.0.1", "-p", port.ToString()]);
-        await WaitForPortAsync(port);
-        var url = $"http://127.0.0.1:{port}";
-        using (var s3 = Bus.Platform.StorageClientFactory.Create(new Bus.Platform.Options.StorageOptions { ServiceUrl = url }))
-            foreach (var (_, bucket) in new Bus.Platform.Options.StorageOptions().Buckets) await s3.PutBucketAsync(bucket);
-
+        // Frozen for 10 s: requests time out, as against a server that is down.
+        await using var s3 = await OwnS3Server.StartAsync();
         await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
         {
-            ["Bus__Storage__ServiceUrl"] = url,
+            ["Bus__Storage__ServiceUrl"] = s3.Url,
             ["Bus__Storage__TimeoutSeconds"] = "3",
         });
         var bag = new TestBag("stall-" + Guid.NewGuid().ToString("N")[..8]).WithFiles(300);
@@ -39,9 +26,9 @@ public sealed class When_the_s3_server_stalls_mid_ingest
             if (!started) await Task.Delay(100);
         }
         Assert.True(started, "Unpack never finished");
-        Assert.Equal(0, Posix.Kill(moto.Id, SigStop));
+        s3.Freeze();
         await Task.Delay(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, Posix.Kill(moto.Id, SigCont));
+        s3.Thaw();
 
         string? state = null;
         for (var i = 0; i < 240 && state is not ("Completed" or "Faulted" or "Failed"); i++)
@@ -50,20 +37,5 @@ public sealed class When_the_s3_server_stalls_mid_ingest
             if (state is not ("Completed" or "Faulted" or "Failed")) await Task.Delay(500);
         }
         Assert.True(state == "Completed", $"state {state}; host: {stack.Host!.Process.Stdout}");
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
-        throw new TimeoutException($"moto_server did not listen on {port}");
     }
 }

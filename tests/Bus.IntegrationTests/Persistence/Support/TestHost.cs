@@ -16,7 +16,9 @@ namespace Bus.IntegrationTests.Persistence.Support;
 /// </summary>
 public static class TestHost
 {
-    public static async Task<IHost> StartAsync(Action<IBusRegistrationConfigurator> configure, bool deliverOutbox = true, bool scheduler = false)
+    /// <param name="virtualHost">The RabbitMQ virtual host to connect to; the shared "bus" when null.</param>
+    public static async Task<IHost> StartAsync(Action<IBusRegistrationConfigurator> configure, bool deliverOutbox = true, bool scheduler = false,
+        string? virtualHost = null)
     {
         await TestDatabase.EnsureReadyAsync();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -28,6 +30,8 @@ public static class TestHost
             ["Bus:Persistence:SchedulerPollInterval"] = "00:00:00.200",
             ["Bus:Persistence:RelaySendTimeout"] = "00:00:03",
         });
+        if (virtualHost is not null)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Bus:RabbitMq:VirtualHost"] = virtualHost });
         builder.Services.AddBusPlatform(builder.Configuration);
         builder.Services.AddBusPersistence(builder.Configuration);
         if (scheduler) builder.Services.AddBusScheduler();
