@@ -57,10 +57,15 @@ internal sealed class OutboxDeliveryService(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var groups = new List<Guid>();
-        await using (var claim = new NpgsqlCommand(
-            "SELECT outbox_id FROM bus.outbox_state WHERE delivered_at IS NULL ORDER BY created_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
+        await using (var claim = new NpgsqlCommand("""
+            SELECT s.outbox_id FROM bus.outbox_state s
+            WHERE s.delivered_at IS NULL
+              AND EXISTS (SELECT 1 FROM bus.outbox_message m WHERE m.outbox_id = s.outbox_id AND starts_with(m.destination_address, @broker))
+            ORDER BY s.created_at LIMIT @n FOR UPDATE OF s SKIP LOCKED
+            """, connection, transaction))
         {
             claim.Parameters.AddWithValue("n", batchSize);
+            claim.Parameters.AddWithValue("broker", BrokerScope(bus.Address));
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) groups.Add(reader.GetGuid(0));
         }
@@ -104,5 +109,19 @@ internal sealed class OutboxDeliveryService(
         }
         await transaction.CommitAsync(cancellationToken);
         return groups.Count;
+    }
+
+    /// <summary>
+    /// The address prefix of this bus's broker and virtual host (<c>rabbitmq://host:port/vhost/</c>).
+    /// Processes attached to other virtual hosts share the database: MassTransit sends to a queue
+    /// *name* on its own connection, ignoring the vhost in the destination, so delivering their groups
+    /// would hand their messages to this vhost's consumers (seen: a test host's saga applying events
+    /// of a benchmark's ingests). Each process delivers only groups addressed to its own vhost. On the
+    /// default vhost ("/") the prefix is the broker itself and matches every vhost, as before.
+    /// </summary>
+    internal static string BrokerScope(Uri busAddress)
+    {
+        var path = busAddress.GetLeftPart(UriPartial.Path);
+        return path[..(path.LastIndexOf('/') + 1)];
     }
 }
