@@ -21,12 +21,14 @@ namespace Bus.Benchmarks.Ingest;
 /// </summary>
 public sealed class IngestBench : IAsyncDisposable
 {
+    private readonly string _name;
     private readonly TemporaryVirtualHost _vhost;
     private readonly List<string> _receivingKeys = [];
     private readonly List<Guid> _ingests = [];
 
-    private IngestBench(TemporaryVirtualHost vhost, string folder, StorageOptions storage, IAmazonS3 s3, string institution)
+    private IngestBench(string name, TemporaryVirtualHost vhost, string folder, StorageOptions storage, IAmazonS3 s3, string institution)
     {
+        _name = name;
         _vhost = vhost;
         Folder = folder;
         Storage = storage;
@@ -47,7 +49,7 @@ public sealed class IngestBench : IAsyncDisposable
         var configuration = BusConfiguration.Build();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var vhost = await TemporaryVirtualHost.CreateAsync();
-        var bench = new IngestBench(vhost, Directory.CreateTempSubdirectory($"bus-bench-{name}-").FullName, storage,
+        var bench = new IngestBench(name, vhost, Directory.CreateTempSubdirectory($"bus-bench-{name}-").FullName, storage,
             StorageClientFactory.Create(storage), $"bench-{Guid.NewGuid():N}"[..14] + ".bench.edu");
         try
         {
@@ -100,11 +102,18 @@ public sealed class IngestBench : IAsyncDisposable
     {
         var deadline = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        var lastChange = TimeSpan.Zero;
+        var lastStates = "";
         while (true)
         {
             var rows = await IngestRow.LoadAsync(Database, ids, ct);
             var ended = rows.Count(r => IngestRow.Terminal.Contains(r.State));
             if (rows.Count == ids.Count && ended == ids.Count) return rows;
+            var now = string.Join(",", rows.Select(r => r.State + r.Steps.Sum(s => s.Attempts)).Order());
+            if (now != lastStates) (lastStates, lastChange) = (now, deadline.Elapsed);
+            // Nothing moved for minutes: a message went astray; fail (and clean up) rather than wait out the timeout.
+            if (deadline.Elapsed - lastChange > TimeSpan.FromMinutes(5))
+                throw new TimeoutException($"no ingest changed state for 5 minutes ({ids.Count - ended} of {ids.Count} not ended); host log {Host.LogPath}");
             if (deadline.Elapsed - lastReport > TimeSpan.FromSeconds(15))
             {
                 lastReport = deadline.Elapsed;
@@ -117,6 +126,19 @@ public sealed class IngestBench : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Saga transitions of this run's ingests applied by any process but this run's host (the
+    /// transition rows name the host). Anything above zero means another process took part and the
+    /// figures are not this host's alone.
+    /// </summary>
+    public async Task<long> ForeignTransitionsAsync()
+    {
+        await using var command = Database.CreateCommand("SELECT count(*) FROM bus.saga_transitions WHERE correlation_id = ANY(@ids) AND host NOT LIKE @mine");
+        command.Parameters.AddWithValue("ids", _ingests.ToArray());
+        command.Parameters.AddWithValue("mine", $"%/{Host.Id}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         var failures = new List<string>();
@@ -126,7 +148,18 @@ public sealed class IngestBench : IAsyncDisposable
             catch (Exception e) { failures.Add($"{what}: {e.GetBaseException().Message}"); }
         }
         if (Bus is not null) await Try("stopping the bus", () => Bus.StopAsync(TimeSpan.FromSeconds(10)));
-        if (Host is not null) await Try("stopping the host", async () => await Host.DisposeAsync());
+        if (Host is not null)
+        {
+            await Try("stopping the host", async () => await Host.DisposeAsync());
+            // The host's log outlives the run, for looking into a slow or odd figure.
+            await Try("keeping the host log", () =>
+            {
+                var kept = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(BagBenchmarkSupport.Busctl()))!, "artifacts", "bench");
+                Directory.CreateDirectory(kept);
+                File.Copy(Host.LogPath, Path.Combine(kept, $"{_name}-host.log"), overwrite: true);
+                return Task.CompletedTask;
+            });
+        }
         await Try("deleting S3 objects", DeleteObjectsAsync);
         await Try("deleting database rows", DeleteRowsAsync);
         await Try("deleting the vhost", async () => await _vhost.DisposeAsync());

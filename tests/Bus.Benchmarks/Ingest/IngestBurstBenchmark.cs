@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Bus.Contracts.Ingest;
 
 namespace Bus.Benchmarks.Ingest;
@@ -18,8 +17,9 @@ public sealed class IngestBurstBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
-        await using var bench = await IngestBench.StartAsync(Name);
+        var (size, environment) = HostArgs.Parse(args);
+        var count = size ?? 200;
+        await using var bench = await IngestBench.StartAsync(Name, environment);
         var submits = new ConcurrentBag<SubmitIngest>();
         var upload = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
@@ -40,7 +40,7 @@ public sealed class IngestBurstBenchmark : IBenchmark
         await monitor.StopAsync();
         var failed = rows.Where(r => r.State != "Completed").ToList();
         if (failed.Count > 0)
-            throw new InvalidOperationException($"{failed.Count} ingests did not complete, e.g. {failed[0].IngestId} {failed[0].State}: {failed[0].LastError}; host log {bench.Host.LogPath}");
+            throw new InvalidOperationException($"{failed.Count} ingests did not complete ({await bench.ForeignTransitionsAsync()} transitions by other processes), e.g. {failed[0].IngestId} {failed[0].State}: {failed[0].LastError}; host log {bench.Host.LogPath}");
         var wall = (rows.Max(r => r.FinishedAt!.Value) - published).TotalSeconds;
         var rate = count / wall;
 
@@ -50,11 +50,12 @@ public sealed class IngestBurstBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine("| measure | value |");
         Console.WriteLine("|---|---|");
+        IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("bags", $"{count}, each one payload file of {FileBytes / 1024} KiB (+ 8 tag files), uploaded beforehand in {upload.Elapsed.TotalSeconds:F1} s");
         IngestReport.Row("publishing all SubmitIngest (in flight together, confirms on)", $"{publishSeconds:F2} s");
         IngestReport.Row("first publish → last Completed", $"{wall:F1} s");
         IngestReport.Row("ingests per second (goal 25)", $"{rate:F1} {(rate >= 25 ? "(met)" : "(NOT met)")}");
-        IngestReport.Common(bench, monitor);
+        await IngestReport.CommonAsync(bench, monitor);
         IngestReport.StepDistribution(rows);
         return 0;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Bus.Benchmarks.Ingest;
 
@@ -10,8 +9,9 @@ public sealed class IngestLargeBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var sizeMiB = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
-        await using var bench = await IngestBench.StartAsync(Name);
+        var (size, environment) = HostArgs.Parse(args);
+        var sizeMiB = size ?? 1024;
+        await using var bench = await IngestBench.StartAsync(Name, environment);
         var tar = await BenchBags.WriteLargeAsync(bench.Folder, "bench-large", sizeMiB, cancellationToken);
         var r = await SingleIngest.RunAsync(bench, tar, cancellationToken);
         var mb = r.TarBytes / 1e6;
@@ -21,11 +21,12 @@ public sealed class IngestLargeBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine("| measure | value |");
         Console.WriteLine("|---|---|");
+        IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("tar", $"{r.TarBytes / 1048576.0:F0} MiB, one payload file, md5/sha1/sha256/sha512 manifests");
         IngestReport.Row("upload to the receiving bucket (not part of the ingest)", $"{r.UploadSeconds:F1} s");
         IngestReport.Row("wall time, SubmitIngest published → Completed", $"{r.WallSeconds:F1} s");
         IngestReport.Row("throughput (tar bytes / wall time)", $"{mb / r.WallSeconds:F1} MB/s ({r.TarBytes / 1048576.0 / r.WallSeconds:F1} MiB/s)");
-        IngestReport.Common(bench, r.Monitor);
+        await IngestReport.CommonAsync(bench, r.Monitor);
         IngestReport.Steps(r.Row);
         return 0;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Bus.Benchmarks.Ingest;
 
@@ -12,8 +11,9 @@ public sealed class IngestManyBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
-        await using var bench = await IngestBench.StartAsync(Name);
+        var (size, environment) = HostArgs.Parse(args);
+        var count = size ?? 10_000;
+        await using var bench = await IngestBench.StartAsync(Name, environment);
         var tar = BenchBags.WriteMany(bench.Folder, "bench-many", count, FileBytes);
         var r = await SingleIngest.RunAsync(bench, tar, cancellationToken);
         Console.WriteLine($"## Ingest: {count:N0} files of 1 KiB, end to end");
@@ -22,12 +22,13 @@ public sealed class IngestManyBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine("| measure | value |");
         Console.WriteLine("|---|---|");
+        IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("tar", $"{r.TarBytes / 1048576.0:F1} MiB, {count:N0} payload files + 8 tag files");
         IngestReport.Row("upload to the receiving bucket (not part of the ingest)", $"{r.UploadSeconds:F1} s");
         IngestReport.Row("wall time, SubmitIngest published → Completed", $"{r.WallSeconds:F1} s");
         IngestReport.Row("payload files per second", $"{count / r.WallSeconds:F0}");
         IngestReport.Row("throughput (tar bytes / wall time)", $"{r.TarBytes / 1e6 / r.WallSeconds:F2} MB/s");
-        IngestReport.Common(bench, r.Monitor);
+        await IngestReport.CommonAsync(bench, r.Monitor);
         IngestReport.Steps(r.Row);
         return 0;
     }

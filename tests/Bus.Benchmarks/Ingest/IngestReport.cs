@@ -7,8 +7,10 @@ public static class IngestReport
 {
     public static void Row(string what, FormattableString value) => Console.WriteLine(BagBenchmarkSupport.Row(what, value.ToString(CultureInfo.InvariantCulture)));
 
-    public static void Common(IngestBench bench, RunMonitor monitor)
+    public static async Task CommonAsync(IngestBench bench, RunMonitor monitor)
     {
+        var foreign = await bench.ForeignTransitionsAsync();
+        Row("saga transitions applied by other processes (must be 0)", $"{foreign}{(foreign == 0 ? "" : " (INVALID: another host took part)")}");
         var hwm = bench.Host.PeakResidentKiB() / 1024.0;
         Row("peak resident memory of bus-host (VmHWM; goal < 300 MiB)", $"{hwm:F0} MiB {(hwm < 300 ? "(met)" : "(NOT met)")}");
         Row("CPU during the run: bus-host / moto_server / all postgres processes (shared)", $"{monitor.HostCpu:F1} / {monitor.MotoCpu:F1} / {monitor.PostgresCpu:F1} CPU-s");

@@ -25,7 +25,7 @@ public static class SingleIngest
         var row = (await bench.WaitForEndAsync([submit.IngestId], TimeSpan.FromHours(2), ct)).Single();
         await monitor.StopAsync();
         if (row.State != "Completed")
-            throw new InvalidOperationException($"ingest {row.IngestId} ended {row.State}: {row.LastError}; host log {bench.Host.LogPath}");
+            throw new InvalidOperationException($"ingest {row.IngestId} ended {row.State}: {row.LastError} ({await bench.ForeignTransitionsAsync()} transitions by other processes); host log {bench.Host.LogPath}");
         return new Result(row, upload.Elapsed.TotalSeconds, (row.FinishedAt!.Value - published).TotalSeconds, tarBytes, monitor);
     }
 }
