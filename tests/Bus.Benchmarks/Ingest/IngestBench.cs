@@ -42,7 +42,15 @@ public sealed class IngestBench : IAsyncDisposable
     public string Institution { get; }
     public BenchHost Host { get; private set; } = null!;
     public IBusControl Bus { get; private set; } = null!;
-    public static NpgsqlDataSource Database { get; } = NpgsqlDataSource.Create(new PostgresOptions().ConnectionString);
+    /// <summary>
+    /// BUS_BENCH_POSTGRES, when set, gives the run a database of its own (host, busctl and this process):
+    /// while hosts built without the outbox's vhost scope share the database, they deliver this run's
+    /// outbox rows into their own vhosts (see docs/benchmarks.md).
+    /// </summary>
+    public static string ConnectionString { get; } = Environment.GetEnvironmentVariable("BUS_BENCH_POSTGRES") is { Length: > 0 } own
+        ? own : new PostgresOptions().ConnectionString;
+
+    public static NpgsqlDataSource Database { get; } = NpgsqlDataSource.Create(ConnectionString);
 
     public static async Task<IngestBench> StartAsync(string name, IDictionary<string, string>? hostEnvironment = null)
     {
@@ -53,9 +61,9 @@ public sealed class IngestBench : IAsyncDisposable
             StorageClientFactory.Create(storage), $"bench-{Guid.NewGuid():N}"[..14] + ".bench.edu");
         try
         {
-            await Busctl.RunAsync(vhost.Environment, "db", "migrate");
-            await Busctl.RunAsync(vhost.Environment, "institutions", "add", bench.Institution, "--name", $"Bus benchmark {name}");
-            var environment = new Dictionary<string, string>(vhost.Environment);
+            var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Postgres__ConnectionString"] = ConnectionString };
+            await Busctl.RunAsync(environment, "db", "migrate");
+            await Busctl.RunAsync(environment, "institutions", "add", bench.Institution, "--name", $"Bus benchmark {name}");
             foreach (var (k, v) in hostEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
             // Only the ingest role: the scheduler and fixity roles would claim the other engineers'
             // rows in the shared PostgreSQL (scheduled messages, due copies) into this vhost.
@@ -109,9 +117,9 @@ public sealed class IngestBench : IAsyncDisposable
             var rows = await IngestRow.LoadAsync(Database, ids, ct);
             var ended = rows.Count(r => IngestRow.Terminal.Contains(r.State));
             if (rows.Count == ids.Count && ended == ids.Count) return rows;
-            var now = string.Join(",", rows.Select(r => r.State + r.Steps.Sum(s => s.Attempts)).Order());
+            var now = string.Join(",", rows.Select(r => $"{r.State}{r.Steps.Sum(s => s.Attempts)}/{r.ProgressDone}").Order());
             if (now != lastStates) (lastStates, lastChange) = (now, deadline.Elapsed);
-            // Nothing moved for minutes: a message went astray; fail (and clean up) rather than wait out the timeout.
+            // No state, attempt or progress change for minutes: a message went astray; fail (and clean up) rather than wait out the timeout.
             if (deadline.Elapsed - lastChange > TimeSpan.FromMinutes(5))
                 throw new TimeoutException($"no ingest changed state for 5 minutes ({ids.Count - ended} of {ids.Count} not ended); host log {Host.LogPath}");
             if (deadline.Elapsed - lastReport > TimeSpan.FromSeconds(15))
