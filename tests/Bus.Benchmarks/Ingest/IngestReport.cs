@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Bus.Benchmarks.Ingest;
+
+/// <summary>The Markdown the ingest benchmarks print: a measure table and per-step timings from the saga columns.</summary>
+public static class IngestReport
+{
+    public static void Row(string what, FormattableString value) => Console.WriteLine(BagBenchmarkSupport.Row(what, value.ToString(CultureInfo.InvariantCulture)));
+
+    public static async Task CommonAsync(IngestBench bench, RunMonitor monitor)
+    {
+        var foreign = await bench.ForeignTransitionsAsync();
+        Row("saga transitions applied by other processes (must be 0)", $"{foreign}{(foreign == 0 ? "" : " (INVALID: another host took part)")}");
+        var hwm = bench.Host.PeakResidentKiB() / 1024.0;
+        Row("peak resident memory of bus-host (VmHWM; goal < 300 MiB)", $"{hwm:F0} MiB {(hwm < 300 ? "(met)" : "(NOT met)")}");
+        Row("CPU during the run: bus-host / moto_server / all postgres processes (shared)", $"{monitor.HostCpu:F1} / {monitor.MotoCpu:F1} / {monitor.PostgresCpu:F1} CPU-s");
+        Row("load average", $"{monitor.Load}");
+    }
+
+    /// <summary>One ingest: each step's seconds (first start to finish) and what is left between steps (saga, queues, outbox).</summary>
+    public static void Steps(IngestRow row)
+    {
+        var wall = (row.FinishedAt!.Value - row.ReceivedAt).TotalSeconds;
+        Console.WriteLine();
+        Console.WriteLine("| step | attempts | seconds | share |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var s in row.Steps)
+            Console.WriteLine(FormattableString.Invariant($"| {s.Step} | {s.Attempts} | {s.Seconds:F2} | {s.Seconds / wall:P0} |"));
+        var between = wall - row.Steps.Sum(s => s.Seconds ?? 0);
+        Console.WriteLine(FormattableString.Invariant($"| between steps (saga transitions, outbox, queues) | | {between:F2} | {between / wall:P0} |"));
+        Console.WriteLine(FormattableString.Invariant($"| saga received → finished | | {wall:F2} | |"));
+    }
+
+    /// <summary>Many ingests: each step's median, 95th percentile and maximum seconds.</summary>
+    public static void StepDistribution(IReadOnlyList<IngestRow> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| step | median s | p95 s | max s |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var step in IngestRow.StepNames)
+        {
+            var seconds = rows.Select(r => r.Steps.Single(s => s.Step == step).Seconds ?? double.NaN).ToList();
+            Console.WriteLine(FormattableString.Invariant($"| {step} | {Percentile(seconds, 0.5):F2} | {Percentile(seconds, 0.95):F2} | {seconds.Max():F2} |"));
+        }
+        var latency = rows.Select(r => (r.FinishedAt!.Value - r.ReceivedAt).TotalSeconds).ToList();
+        Console.WriteLine(FormattableString.Invariant($"| one ingest, saga received → finished | {Percentile(latency, 0.5):F2} | {Percentile(latency, 0.95):F2} | {latency.Max():F2} |"));
+    }
+
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
