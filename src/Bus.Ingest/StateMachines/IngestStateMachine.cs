@@ -226,6 +226,15 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         During(Completed,
             Ignore(CancelRequested), Ignore(CleanedUp), Ignore(Recorded), Ignore(StepFailed), Ignore(CleanUpFaulted));
 
+        // A step's result delivered again after the saga moved on (a redelivered step command whose first
+        // run already reported, an Unpack continuation that found the bag unpacked) changes nothing.
+        During([Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Completed], Ignore(Unpacked));
+        During([Identifying, Storing, Verifying, Recording, CleaningUp, Completed], Ignore(Validated), Ignore(Invalid));
+        During([Storing, Verifying, Recording, CleaningUp, Completed], Ignore(Identified));
+        During([Verifying, Recording, CleaningUp, Completed], Ignore(Stored));
+        During([Recording, CleaningUp, Completed], Ignore(Verified));
+        During(CleaningUp, Ignore(Recorded));
+
         // A replayed Unpack reporting while the saga waits for the item changes nothing: the bag was unpacked.
         During(WaitingForItem, Ignore(Unpacked), Ignore(UnpackFaulted));
 
