@@ -44,12 +44,7 @@ public sealed class IngestBurstBenchmark : IBenchmark
         var wall = (rows.Max(r => r.FinishedAt!.Value) - published).TotalSeconds;
         var rate = count / wall;
 
-        Console.WriteLine($"## Ingest: {count} one-file bags submitted at once");
-        Console.WriteLine();
-        Console.WriteLine($"`make bench-{Name}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC). Machine: {Machine.Describe()}.");
-        Console.WriteLine();
-        Console.WriteLine("| measure | value |");
-        Console.WriteLine("|---|---|");
+        IngestReport.Header($"{count} one-file bags submitted at once", Name);
         IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("bags", $"{count}, each one payload file of {FileBytes / 1024} KiB (+ 8 tag files), uploaded beforehand in {upload.Elapsed.TotalSeconds:F1} s");
         IngestReport.Row("publishing all SubmitIngest (in flight together, confirms on)", $"{publishSeconds:F2} s");

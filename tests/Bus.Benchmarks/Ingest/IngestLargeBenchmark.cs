@@ -15,12 +15,7 @@ public sealed class IngestLargeBenchmark : IBenchmark
         var tar = await BenchBags.WriteLargeAsync(bench.Folder, "bench-large", sizeMiB, cancellationToken);
         var r = await SingleIngest.RunAsync(bench, tar, cancellationToken);
         var mb = r.TarBytes / 1e6;
-        Console.WriteLine($"## Ingest: {sizeMiB:N0} MiB one-file bag, end to end");
-        Console.WriteLine();
-        Console.WriteLine($"`make bench-{Name}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC). Machine: {Machine.Describe()}.");
-        Console.WriteLine();
-        Console.WriteLine("| measure | value |");
-        Console.WriteLine("|---|---|");
+        IngestReport.Header($"{sizeMiB:N0} MiB one-file bag, end to end", Name);
         IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("tar", $"{r.TarBytes / 1048576.0:F0} MiB, one payload file, md5/sha1/sha256/sha512 manifests");
         IngestReport.Row("upload to the receiving bucket (not part of the ingest)", $"{r.UploadSeconds:F1} s");

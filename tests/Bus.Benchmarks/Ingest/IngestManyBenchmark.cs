@@ -16,12 +16,7 @@ public sealed class IngestManyBenchmark : IBenchmark
         await using var bench = await IngestBench.StartAsync(Name, environment);
         var tar = BenchBags.WriteMany(bench.Folder, "bench-many", count, FileBytes);
         var r = await SingleIngest.RunAsync(bench, tar, cancellationToken);
-        Console.WriteLine($"## Ingest: {count:N0} files of 1 KiB, end to end");
-        Console.WriteLine();
-        Console.WriteLine($"`make bench-{Name}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC). Machine: {Machine.Describe()}.");
-        Console.WriteLine();
-        Console.WriteLine("| measure | value |");
-        Console.WriteLine("|---|---|");
+        IngestReport.Header($"{count:N0} files of 1 KiB, end to end", Name);
         IngestReport.Row("host settings", $"{HostArgs.Describe(environment)}");
         IngestReport.Row("tar", $"{r.TarBytes / 1048576.0:F1} MiB, {count:N0} payload files + 8 tag files");
         IngestReport.Row("upload to the receiving bucket (not part of the ingest)", $"{r.UploadSeconds:F1} s");

@@ -5,6 +5,17 @@ namespace Bus.Benchmarks.Ingest;
 /// <summary>The Markdown the ingest benchmarks print: a measure table and per-step timings from the saga columns.</summary>
 public static class IngestReport
 {
+    /// <summary>The section title, the run line and the head of the measures table every ingest benchmark prints.</summary>
+    public static void Header(FormattableString title, string name)
+    {
+        Console.WriteLine($"## Ingest: {title.ToString(CultureInfo.InvariantCulture)}");
+        Console.WriteLine();
+        Console.WriteLine($"`make bench-{name}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC). Machine: {Machine.Describe()}.");
+        Console.WriteLine();
+        Console.WriteLine("| measure | value |");
+        Console.WriteLine("|---|---|");
+    }
+
     public static void Row(string what, FormattableString value) => Console.WriteLine(BagBenchmarkSupport.Row(what, value.ToString(CultureInfo.InvariantCulture)));
 
     public static async Task CommonAsync(IngestBench bench, RunMonitor monitor)
