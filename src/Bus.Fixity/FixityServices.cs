@@ -37,6 +37,7 @@ public static class FixityServices
         services.AddShutdownSignal();
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
         services.TryAddSingleton<CopyDigester>();
+        services.TryAddSingleton<SlicedCopyReader>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
         return services;
     }

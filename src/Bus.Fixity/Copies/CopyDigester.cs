@@ -40,7 +40,7 @@ public abstract record SliceResult
 /// </summary>
 public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> options)
 {
-    /// <summary>The digests of the whole copy in one go, or null when the object is missing (repair reads its candidates this way).</summary>
+    /// <summary>The digests of the whole copy in one go, or null when the object is missing: for the benchmark only; the steps read through <see cref="Bus.Fixity.Checks.SlicedCopyReader"/> so no message outlasts its time slice.</summary>
     public async Task<CopyDigest?> DigestAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         while (true)

@@ -44,6 +44,7 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton(TimeProvider.System)
             .AddSingleton(Options.Create(options))
             .AddSingleton<CopyDigester>()
+            .AddSingleton<SlicedCopyReader>()
             .AddMassTransitTestHarness(x => x.AddFixityCheck())
             .BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
