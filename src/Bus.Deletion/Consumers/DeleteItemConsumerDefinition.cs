@@ -26,14 +26,13 @@ public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItem
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<DeleteItemConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        // Outermost: a step that still fails after its retries goes back to the queue later (through the
-        // PostgreSQL scheduler), and only then to the error queue.
-        if (_outbox.ScheduledRedelivery && _options.StepRedeliveryLimit > 0)
-        {
-            var delays = Enumerable.Range(1, _options.StepRedeliveryLimit).Select(i => _options.StepRedeliveryDelay * i).ToArray();
-            endpointConfigurator.UseScheduledRedelivery(r => r.Intervals(delays));
-        }
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(_options.StepRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
+        // Every error is retried, then redelivered through the PostgreSQL scheduler (where one exists: not
+        // on the in-memory harness), then faulted: a deletion step has no error that a later try can't fix.
+        var delays = _outbox.ScheduledRedelivery
+            ? Enumerable.Range(1, _options.StepRedeliveryLimit).Select(i => _options.StepRedeliveryDelay * i).ToArray()
+            : [];
+        new StepFailurePolicy(_ => true, _options.StepRetryLimit, delays,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)).Apply(endpointConfigurator);
         _outbox.Configure(endpointConfigurator, context);
     }
 }
