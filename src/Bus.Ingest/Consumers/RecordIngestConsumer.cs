@@ -22,6 +22,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
     IOptions<IngestOptions> options) : IConsumer<RecordIngest>
 {
     public const string Agent = "Bus ingest";
+    private const int RecordChunkFiles = 1000;
 
     public async Task Consume(ConsumeContext<RecordIngest> context)
     {
@@ -47,8 +48,27 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             var checksums = new List<ChecksumRecord>();
             var copies = new List<StorageCopy>();
             var premis = new List<EventRecord>();
+            var written = 0;
             Guid EventId(Guid? fileId, string type, string qualifier = "") => IngestIds.NameBased(id, $"event:{fileId}:{type}:{qualifier}");
-            foreach (var f in stored)
+            // Written a chunk of files at a time (one transaction all the same): a 100,000-file bag makes over a
+            // million records, which held all at once would cost the host hundreds of MiB.
+            async Task FlushAsync()
+            {
+                await s.AddChecksumsAsync(checksums, ct);
+                await s.RecordCopiesAsync(copies, ct);
+                await s.AddEventsAsync(premis, ct);
+                written += premis.Count;
+                checksums.Clear();
+                copies.Clear();
+                premis.Clear();
+            }
+            foreach (var chunk in stored.Chunk(RecordChunkFiles))
+            {
+                foreach (var f in chunk) AddFileRecords(f);
+                await FlushAsync();
+            }
+
+            void AddFileRecords(InterimFileState f)
             {
                 var identifier = Identifiers.ForFile(obj.Identifier, f.Path);
                 var digests = new[] { (DigestAlgorithms.Md5, f.Md5), (DigestAlgorithms.Sha1, f.Sha1), (DigestAlgorithms.Sha256, f.Sha256), (DigestAlgorithms.Sha512, f.Sha512) };
@@ -78,6 +98,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
                         role == "primary" ? f.PrimaryEtag : f.ReplicaEtag, bag.StorageOption ?? "Standard",
                         (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) ?? now, (role == "primary" ? f.PrimaryVerifiedAt : f.ReplicaVerifiedAt)));
             }
+
             if (!bag.Reingest)
             {
                 premis.Add(new EventRecord(EventId(null, EventTypes.Creation), obj.Id, null, obj.Identifier, EventTypes.Creation, now,
@@ -89,10 +110,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
                 Outcomes.Success, bag.Reingest ? $"reingest: {stored.Count} of {files.Count} files stored" : $"{files.Count} files ingested", id.ToString(), Agent));
             premis.Add(new EventRecord(EventId(null, EventTypes.AccessAssignment), obj.Id, null, obj.Identifier, EventTypes.AccessAssignment, now,
                 Outcomes.Success, "access assigned", bag.Access ?? Access.Institution, Agent));
-            await s.AddChecksumsAsync(checksums, ct);
-            await s.RecordCopiesAsync(copies, ct);
-            await s.AddEventsAsync(premis, ct);
-            return premis.Count;
+            await FlushAsync();
+            return written;
         });
         await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Bus.Ingest.Consumers;
 
 /// <summary>
-/// Copies each file that needs storing from staging to the primary and replica buckets (server-side),
-/// keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
+/// Copies each file that needs storing from staging to the primary and replica buckets (server-side,
+/// <see cref="IngestOptions.StepConcurrency"/> files at a time), keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
 /// <see cref="ObjectKeys"/>) with institution/bag/path/sha256 as user metadata. Each copy is marked stored
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
@@ -26,23 +26,28 @@ public sealed class StoreFilesConsumer(InterimStore store, PreservationCopier co
         var files = await store.FilesAsync(id, "store_needed", run.CancellationToken);
         var total = files.Count * Roles.Length;
         var done = files.Sum(f => (f.PrimaryStoredAt is null ? 0 : 1) + (f.ReplicaStoredAt is null ? 0 : 1));
-        foreach (var file in files.Where(f => f.PrimaryStoredAt is null || f.ReplicaStoredAt is null))
+        var cancel = new CancelWatch(store, id);
+        var stopped = await ConcurrentFiles.RunAsync(files.Where(f => f.PrimaryStoredAt is null || f.ReplicaStoredAt is null), options.Value.StepConcurrency,
+            async () => run.ShouldYield ? FileWorkStop.Yield
+                // A cancel arriving mid-step: stop; compensation removes what was copied.
+                : await cancel.IsCancelledAsync(run.CancellationToken) ? FileWorkStop.Cancelled
+                : FileWorkStop.None,
+            async (file, ct) =>
+            {
+                foreach (var role in Roles)
+                {
+                    if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
+                    var etag = await copier.CopyAsync(file.StagingKey, role, ObjectKeys.PreservationFor(id, file), file.Size, Metadata(bag, file), ct);
+                    await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                    if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
+                }
+                return FileWorkStop.None;
+            }, run.CancellationToken);
+        if (stopped == FileWorkStop.Cancelled) return;
+        if (stopped == FileWorkStop.Yield)
         {
-            if (run.ShouldYield)
-            {
-                await run.ContinueAsync();
-                return;
-            }
-            // A cancel arriving mid-step: stop; compensation removes what was copied.
-            if (await store.IsCancelledAsync(id, run.CancellationToken)) return;
-            foreach (var role in Roles)
-            {
-                if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
-                var etag = await copier.CopyAsync(file.StagingKey, role, ObjectKeys.PreservationFor(id, file), file.Size, Metadata(bag, file), run.CancellationToken);
-                await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
-                done++;
-            }
-            if (done % 50 == 0) await run.ProgressAsync(done, total);
+            await run.ContinueAsync();
+            return;
         }
         await context.Publish(new FilesStored(id, files.Count, DateTimeOffset.UtcNow));
     }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Bus.Ingest.Consumers;
 
 /// <summary>
-/// Re-reads every copy Store made and recomputes its sha256 (not just its size). A mismatch
+/// Re-reads every copy Store made (<see cref="IngestOptions.StepConcurrency"/> files at a time) and
+/// recomputes its sha256 (not just its size). A mismatch
 /// re-copies that file from staging, up to <see cref="IngestOptions.VerifyRecopyAttempts"/> times,
 /// then fails the ingest. Verified marks are per copy, so a retry re-reads only unverified copies.
 /// </summary>
@@ -25,43 +26,51 @@ public sealed class VerifyCopiesConsumer(InterimStore store, PreservationCopier 
         var total = files.Count * StoreFilesConsumer.Roles.Length;
         var done = files.Sum(f => (f.PrimaryVerifiedAt is null ? 0 : 1) + (f.ReplicaVerifiedAt is null ? 0 : 1));
         var recopied = 0;
-        foreach (var file in files.Where(f => f.PrimaryVerifiedAt is null || f.ReplicaVerifiedAt is null))
-        {
-            if (run.ShouldYield)
+        string? failure = null;
+        // One worker per file, both roles in turn: a file's re-copies never race each other.
+        var stopped = await ConcurrentFiles.RunAsync(files.Where(f => f.PrimaryVerifiedAt is null || f.ReplicaVerifiedAt is null), options.Value.StepConcurrency,
+            () => ValueTask.FromResult(run.ShouldYield ? FileWorkStop.Yield : FileWorkStop.None),
+            async (file, ct) =>
             {
+                var recopies = file.Recopies;
+                foreach (var role in StoreFilesConsumer.Roles)
+                {
+                    if ((role == "primary" ? file.PrimaryVerifiedAt : file.ReplicaVerifiedAt) is not null) continue;
+                    var key = ObjectKeys.PreservationFor(id, file);
+                    while (true)
+                    {
+                        var actual = await copier.Sha256Async(copier.BucketFor(role), key, ct);
+                        if (actual == file.Sha256)
+                        {
+                            await store.MarkVerifiedAsync(id, file.Path, role, CancellationToken.None);
+                            if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
+                            break;
+                        }
+                        logger.LogWarning("Copy of {Path} in {Role} has sha256 {Actual}, expected {Expected} (re-copies so far {Recopies})",
+                            file.Path, role, actual, file.Sha256, recopies);
+                        if (recopies >= options.Value.VerifyRecopyAttempts)
+                        {
+                            Interlocked.CompareExchange(ref failure,
+                                $"{file.Path}: the {role} copy's sha256 is {actual}, expected {file.Sha256}, after {recopies} re-copies", null);
+                            return FileWorkStop.Failed;
+                        }
+                        var etag = await copier.CopyAsync(file.StagingKey, role, key, file.Size, StoreFilesConsumer.Metadata(bag, file), ct);
+                        await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                        await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
+                        recopies++;
+                        Interlocked.Increment(ref recopied);
+                    }
+                }
+                return FileWorkStop.None;
+            }, run.CancellationToken);
+        switch (stopped)
+        {
+            case FileWorkStop.Failed:
+                await run.FailAsync("copy-mismatch", failure!);
+                return;
+            case FileWorkStop.Yield:
                 await run.ContinueAsync();
                 return;
-            }
-            var recopies = file.Recopies;
-            foreach (var role in StoreFilesConsumer.Roles)
-            {
-                if ((role == "primary" ? file.PrimaryVerifiedAt : file.ReplicaVerifiedAt) is not null) continue;
-                var key = ObjectKeys.PreservationFor(id, file);
-                while (true)
-                {
-                    var actual = await copier.Sha256Async(copier.BucketFor(role), key, run.CancellationToken);
-                    if (actual == file.Sha256)
-                    {
-                        await store.MarkVerifiedAsync(id, file.Path, role, CancellationToken.None);
-                        done++;
-                        break;
-                    }
-                    logger.LogWarning("Copy of {Path} in {Role} has sha256 {Actual}, expected {Expected} (re-copies so far {Recopies})",
-                        file.Path, role, actual, file.Sha256, recopies);
-                    if (recopies >= options.Value.VerifyRecopyAttempts)
-                    {
-                        await run.FailAsync("copy-mismatch",
-                            $"{file.Path}: the {role} copy's sha256 is {actual}, expected {file.Sha256}, after {recopies} re-copies");
-                        return;
-                    }
-                    var etag = await copier.CopyAsync(file.StagingKey, role, key, file.Size, StoreFilesConsumer.Metadata(bag, file), run.CancellationToken);
-                    await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
-                    await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
-                    recopies++;
-                    recopied++;
-                }
-            }
-            if (done % 50 == 0) await run.ProgressAsync(done, total);
         }
         await context.Publish(new CopiesVerified(id, total, recopied, DateTimeOffset.UtcNow));
     }

@@ -1,0 +1,39 @@
+namespace Bus.Ingest.Consumers;
+
+/// <summary>Why a step stopped starting files.</summary>
+public enum FileWorkStop
+{
+    /// <summary>Every file was done.</summary>
+    None,
+    /// <summary>The time slice is spent or the host is stopping: checkpoint and continue elsewhere.</summary>
+    Yield,
+    /// <summary>The ingest was cancelled while the step ran: compensation removes what was done.</summary>
+    Cancelled,
+    /// <summary>A file's work decided the step fails (the worker recorded why).</summary>
+    Failed,
+}
+
+/// <summary>
+/// Runs a step's per-file S3 work up to <see cref="IngestOptions.StepConcurrency"/> files at a time:
+/// one request after another leaves the S3 server, PostgreSQL and the host waiting for each other.
+/// Before each file starts, <paramref name="stop"/> is asked; once it (or a file's work) says stop, no
+/// further file starts and the ones in flight finish, so every copy made is also marked: a
+/// continuation or a retry repeats none of them and loses none.
+/// </summary>
+public static class ConcurrentFiles
+{
+    public static async Task<FileWorkStop> RunAsync<T>(IEnumerable<T> files, int concurrency, Func<ValueTask<FileWorkStop>> stop,
+        Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken)
+    {
+        var stopped = (int)FileWorkStop.None;
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (file, ct) =>
+            {
+                if (Volatile.Read(ref stopped) != (int)FileWorkStop.None) return;
+                var reason = await stop();
+                if (reason == FileWorkStop.None) reason = await work(file, ct);
+                if (reason != FileWorkStop.None) Interlocked.CompareExchange(ref stopped, (int)reason, (int)FileWorkStop.None);
+            });
+        return (FileWorkStop)stopped;
+    }
+}
