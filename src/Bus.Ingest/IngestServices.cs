@@ -40,6 +40,7 @@ public static class IngestServices
         services.AddBusOptions<IngestOptions>(configuration);
         services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
         services.AddSingleton<InterimStore>();
+        services.AddSingleton<CopyReadCheckpoints>();
         return services;
     }
 

@@ -16,7 +16,7 @@ public enum FileWorkStop
 /// <summary>
 /// Runs a step's per-file S3 work up to <see cref="IngestOptions.StepConcurrency"/> files at a time:
 /// one request after another leaves the S3 server, PostgreSQL and the host waiting for each other.
-/// Before each file starts, <paramref name="stop"/> is asked; once it (or a file's work) says stop, no
+/// Before each file but the first starts, <paramref name="stop"/> is asked; once it (or a file's work) says stop, no
 /// further file starts and the ones in flight finish, so every copy made is also marked: a
 /// continuation or a retry repeats none of them and loses none.
 /// </summary>
@@ -26,11 +26,14 @@ public static class ConcurrentFiles
         Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken)
     {
         var stopped = (int)FileWorkStop.None;
+        var started = 0;
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (file, ct) =>
             {
                 if (Volatile.Read(ref stopped) != (int)FileWorkStop.None) return;
-                var reason = await stop();
+                // The first file always starts: a slice spent before any work (a slow query under load) still
+                // makes progress, so a step can never hand itself on forever without doing anything.
+                var reason = Interlocked.Increment(ref started) == 1 ? FileWorkStop.None : await stop();
                 if (reason == FileWorkStop.None) reason = await work(file, ct);
                 if (reason != FileWorkStop.None) Interlocked.CompareExchange(ref stopped, (int)reason, (int)FileWorkStop.None);
             });

@@ -1,6 +1,8 @@
-using System.Security.Cryptography;
+using System.Buffers;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Bus.Ingest.Data;
+using Bus.Platform.Hashing;
 using Bus.Platform.Options;
 using Microsoft.Extensions.Options;
 
@@ -58,14 +60,74 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
         }
     }
 
-    /// <summary>Reads the whole copy back and returns its sha256 in lower-case hex (streamed, never buffered whole).</summary>
-    public async Task<string> Sha256Async(string bucket, string key, CancellationToken ct) =>
-        await resilience.RunAsync(async c =>
+    private const int ReadBlockBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Reads a copy back and computes its sha256, from <paramref name="from"/> (a checkpoint of an earlier
+    /// slice) or from the start, until the end or until <paramref name="shouldStop"/>, asked after each
+    /// 1 MiB block, says the slice is spent: then it returns where it stopped, with the hash state. A
+    /// continuation reads only that version (If-Match its ETag); if the copy was replaced meanwhile, or the
+    /// saved state cannot be restored, the read starts again from byte 0: never a digest mixing two versions.
+    /// </summary>
+    public async Task<CopySha256Read> ReadSha256Async(string bucket, string key, CopyReadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
+    {
+        if (from is not null && Restore(from) is null) from = null;
+        try
         {
-            using var response = await s3.GetObjectAsync(bucket, key, c);
-            await using var body = response.ResponseStream;
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(body, c));
+            return await resilience.RunAsync(async c => await ReadSliceAsync(bucket, key, from, shouldStop, c), ct);
+        }
+        catch (AmazonS3Exception e) when (from is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            return await resilience.RunAsync(async c => await ReadSliceAsync(bucket, key, null, shouldStop, c), ct);
+        }
+    }
+
+    private async Task<CopySha256Read> ReadSliceAsync(string bucket, string key, CopyReadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
+    {
+        // Restored on every attempt: a retried attempt must not hash the retried bytes twice.
+        var hash = from is null ? ResumableHash.Create("sha256") : Restore(from)!;
+        var offset = from?.Offset ?? 0;
+        using var response = await s3.GetObjectAsync(new GetObjectRequest
+        {
+            BucketName = bucket, Key = key,
+            ByteRange = from is null ? null : new ByteRange($"bytes={from.Offset}-"),
+            EtagToMatch = from?.ETag,
         }, ct);
+        var size = offset + response.ContentLength;
+        await using var body = response.ResponseStream;
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBlockBytes);
+        try
+        {
+            int n;
+            while ((n = await body.ReadAtLeastAsync(buffer.AsMemory(0, ReadBlockBytes), ReadBlockBytes, throwOnEndOfStream: false, ct)) > 0)
+            {
+                hash.Append(buffer.AsSpan(0, n));
+                offset += n;
+                if (offset < size && shouldStop())
+                    return new CopySha256Read.Paused(new CopyReadCheckpoint(offset, response.ETag, hash.SaveState()));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (offset != size) throw new IOException($"{bucket}/{key}: the read ended at byte {offset} of {size}");
+        return new CopySha256Read.Done(hash.FinishHex());
+    }
+
+    /// <summary>The checkpoint's hash, or null when its state is refused or does not match its offset (read again from 0).</summary>
+    private static ResumableHash? Restore(CopyReadCheckpoint from)
+    {
+        try
+        {
+            var hash = ResumableHash.Restore(from.Sha256State, "sha256");
+            return hash.BytesHashed == from.Offset ? hash : null;
+        }
+        catch (HashStateException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Deletes every object under <paramref name="prefix"/>; returns how many.</summary>
     public async Task<int> DeletePrefixAsync(string bucket, string prefix, CancellationToken ct)

@@ -49,8 +49,19 @@ public sealed class When_a_step_works_on_many_files
             () => ValueTask.FromResult(Interlocked.Increment(ref asked) > 10 ? FileWorkStop.Yield : FileWorkStop.None),
             (f, ct) => files.WorkAsync(f, ct), CancellationToken.None);
         Assert.Equal(FileWorkStop.Yield, stopped);
-        // Exactly the files that were started are finished: none cut off half-way, none started after the stop.
-        Assert.Equal(10, files.Finished.Count);
+        // Exactly the files that were started are finished (the first, which is not asked about, and ten
+        // more): none cut off half-way, none started after the stop.
+        Assert.Equal(11, files.Finished.Count);
+    }
+
+    [Fact]
+    public async Task Should_still_do_one_file_when_the_slice_was_spent_before_the_first()
+    {
+        var files = new InFlight();
+        var stopped = await ConcurrentFiles.RunAsync(Enumerable.Range(0, 100), 4, () => ValueTask.FromResult(FileWorkStop.Yield),
+            (f, ct) => files.WorkAsync(f, ct), CancellationToken.None);
+        Assert.Equal(FileWorkStop.Yield, stopped);
+        Assert.Single(files.Finished);
     }
 
     [Fact]
