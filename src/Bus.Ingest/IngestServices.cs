@@ -41,6 +41,7 @@ public static class IngestServices
         services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
         services.AddSingleton<InterimStore>();
         services.AddSingleton<CopyReadCheckpoints>();
+        services.AddSingleton<CopyUploadCheckpoints>();
         return services;
     }
 

@@ -18,8 +18,8 @@ namespace Bus.Ingest.Consumers;
 /// unrecorded and go instead. What was removed is logged and reported to the saga
 /// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
 /// </summary>
-public sealed class CompensateIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, IOptions<StorageOptions> storage,
-    ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
+public sealed class CompensateIngestConsumer(InterimStore store, CopyUploadCheckpoints uploads, PreservationCopier copier, RecordedCopies recorded,
+    IOptions<StorageOptions> storage, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
 {
     public async Task Consume(ConsumeContext<CompensateIngest> context)
     {
@@ -27,6 +27,17 @@ public sealed class CompensateIngestConsumer(InterimStore store, PreservationCop
         var ct = context.CancellationToken;
         await store.MarkEndedAsync(id, cancelled: true, ct);
         var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
+        var open = await uploads.OpenAsync(id, ct);
+        if (open.Count > 0)
+        {
+            var files = (await store.FilesAsync(id, "true", ct)).ToDictionary(f => f.Path);
+            foreach (var (role, path, uploadId) in open)
+            {
+                await copier.AbortAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
+                await uploads.ClearAsync(id, path, role, ct);
+            }
+        }
         var copiesDeleted = 0;
         var written = await store.FilesAsync(id, "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL", ct);
         var candidates = written

@@ -2,6 +2,7 @@ using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest.Consumers;
@@ -13,7 +14,8 @@ namespace Bus.Ingest.Consumers;
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
 /// </summary>
-public sealed class StoreFilesConsumer(InterimStore store, PreservationCopier copier, IOptions<IngestOptions> options) : IConsumer<StoreFiles>
+public sealed class StoreFilesConsumer(InterimStore store, CopyUploadCheckpoints uploads, PreservationCopier copier, IOptions<IngestOptions> options,
+    ILogger<StoreFilesConsumer> logger) : IConsumer<StoreFiles>
 {
     public static readonly string[] Roles = ["primary", "replica"];
 
@@ -37,7 +39,8 @@ public sealed class StoreFilesConsumer(InterimStore store, PreservationCopier co
                 foreach (var role in Roles)
                 {
                     if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
-                    var etag = await copier.CopyAsync(file.StagingKey, role, ObjectKeys.PreservationFor(id, file), file.Size, Metadata(bag, file), ct);
+                    var etag = await CopyAsync(id, bag, file, role, run, ct);
+                    if (etag is null) return FileWorkStop.Yield;
                     await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
                     if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
                 }
@@ -50,6 +53,31 @@ public sealed class StoreFilesConsumer(InterimStore store, PreservationCopier co
             return;
         }
         await context.Publish(new FilesStored(id, files.Count, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// The copy's ETag, or null when the slice ran out part-way through a multipart copy (its open upload
+    /// is saved and the step continues in a new message). Single-request copies need no checkpoint lookup.
+    /// </summary>
+    private async Task<string?> CopyAsync(Guid id, InterimBag bag, InterimFileState file, string role, StepRun<StoreFiles> run, CancellationToken ct)
+    {
+        var key = ObjectKeys.PreservationFor(id, file);
+        if (file.Size < options.Value.MultipartCopyThresholdBytes)
+            return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), ct);
+        var from = await uploads.LoadAsync(id, file.Path, role, ct);
+        switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), from, () => run.ShouldYield, ct))
+        {
+            case CopyResult.Paused paused:
+                await uploads.SaveAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
+                logger.LogInformation("Store of {IngestId}: {Path} ({Role}) copied {Parts} parts; continuing in the next slice",
+                    id, file.Path, role, paused.Checkpoint.PartETags.Count);
+                return null;
+            case CopyResult.Done done:
+                if (from is not null) await uploads.ClearAsync(id, file.Path, role, CancellationToken.None);
+                return done.ETag;
+            default:
+                throw new InvalidOperationException("unknown copy result");
+        }
     }
 
     public static Dictionary<string, string> Metadata(InterimBag bag, InterimFileState file) => new()

@@ -17,7 +17,20 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
 {
     public string BucketFor(string role) => role == "primary" ? storage.Value.PrimaryBucket : storage.Value.ReplicaBucket;
 
-    public async Task<string> CopyAsync(string stagingKey, string role, string key, long size, IDictionary<string, string> metadata, CancellationToken ct)
+    /// <summary>Copies a staged file to a preservation bucket in one go; returns the copy's ETag.</summary>
+    public async Task<string> CopyAsync(string stagingKey, string role, string key, long size, IDictionary<string, string> metadata, CancellationToken ct) =>
+        ((CopyResult.Done)await CopyAsync(stagingKey, role, key, size, metadata, null, () => false, ct)).ETag;
+
+    /// <summary>
+    /// Copies a staged file to a preservation bucket, server-side: one CopyObject, or from
+    /// <see cref="IngestOptions.MultipartCopyThresholdBytes"/> a multipart UploadPartCopy (S3 refuses a
+    /// single CopyObject over 5 GiB). A multipart copy asks <paramref name="shouldStop"/> after each part
+    /// and, when the slice is spent, returns the open upload and its parts so a continuation goes on from
+    /// <paramref name="from"/>. An upload that is gone (aborted, expired) or was cut in other part sizes
+    /// starts again: the copy is always whole.
+    /// </summary>
+    public async Task<CopyResult> CopyAsync(string stagingKey, string role, string key, long size, IDictionary<string, string> metadata,
+        CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
     {
         var source = storage.Value.StagingBucket;
         var bucket = BucketFor(role);
@@ -30,34 +43,86 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             };
             foreach (var (k, v) in metadata) request.Metadata.Add(k, v);
             var response = await resilience.RunAsync(async c => await s3.CopyObjectAsync(request, c), ct);
-            return response.ETag;
+            return new CopyResult.Done(response.ETag);
         }
-        var init = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
-        foreach (var (k, v) in metadata) init.Metadata.Add(k, v);
-        var upload = await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(init, c), ct);
+        var partSize = options.Value.MultipartCopyPartBytes;
+        if (from is not null && from.PartBytes != partSize)
+        {
+            await AbortAsync(bucket, key, from.UploadId);
+            from = null;
+        }
+        if (from is not null && !await UploadExistsAsync(bucket, key, from.UploadId, ct)) from = null;
         try
         {
-            var parts = new List<PartETag>();
-            var partSize = options.Value.MultipartCopyPartBytes;
-            for (long offset = 0, number = 1; offset < size; offset += partSize, number++)
+            return await CopyPartsAsync(source, stagingKey, bucket, key, size, metadata, partSize, from, shouldStop, ct);
+        }
+        catch (AmazonS3Exception e) when (from is not null && e.ErrorCode == "NoSuchUpload")
+        {
+            return await CopyPartsAsync(source, stagingKey, bucket, key, size, metadata, partSize, null, shouldStop, ct);
+        }
+    }
+
+    private async Task<CopyResult> CopyPartsAsync(string source, string stagingKey, string bucket, string key, long size, IDictionary<string, string> metadata,
+        long partSize, CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
+    {
+        string uploadId;
+        if (from is not null) uploadId = from.UploadId;
+        else
+        {
+            var init = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+            foreach (var (k, v) in metadata) init.Metadata.Add(k, v);
+            uploadId = (await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(init, c), ct)).UploadId;
+        }
+        try
+        {
+            var parts = from?.PartETags.ToList() ?? [];
+            for (var offset = parts.Count * partSize; offset < size; offset += partSize)
             {
                 var part = new CopyPartRequest
                 {
                     SourceBucket = source, SourceKey = stagingKey, DestinationBucket = bucket, DestinationKey = key,
-                    UploadId = upload.UploadId, PartNumber = (int)number, FirstByte = offset, LastByte = Math.Min(offset + partSize, size) - 1,
+                    UploadId = uploadId, PartNumber = parts.Count + 1, FirstByte = offset, LastByte = Math.Min(offset + partSize, size) - 1,
                 };
-                var copied = await resilience.RunAsync(async c => await s3.CopyPartAsync(part, c), ct);
-                parts.Add(new PartETag((int)number, copied.ETag));
+                parts.Add((await resilience.RunAsync(async c => await s3.CopyPartAsync(part, c), ct)).ETag);
+                if (offset + partSize < size && shouldStop()) return new CopyResult.Paused(new CopyUploadCheckpoint(uploadId, partSize, parts));
             }
-            var done = await resilience.RunAsync(async c => await s3.CompleteMultipartUploadAsync(
-                new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, c), ct);
-            return done.ETag;
+            var done = await resilience.RunAsync(async c => await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = bucket, Key = key, UploadId = uploadId, PartETags = parts.Select((etag, i) => new PartETag(i + 1, etag)).ToList(),
+            }, c), ct);
+            return new CopyResult.Done(done.ETag);
         }
-        catch
+        catch (Exception e) when (from is null && e is not OperationCanceledException)
         {
-            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+            // Nothing saved refers to a fresh upload: abort it. A resumed one stays for the retry to continue.
+            await AbortAsync(bucket, key, uploadId);
             throw;
         }
+    }
+
+    // Asked before resuming: S3 answers a part copied into a gone upload with NoSuchUpload, but moto with a 500
+    // that would be retried as transient.
+    private async Task<bool> UploadExistsAsync(string bucket, string key, string uploadId, CancellationToken ct)
+    {
+        try
+        {
+            await resilience.RunAsync(async c => await s3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = key, UploadId = uploadId, MaxParts = 1 }, c), ct);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Aborts a multipart upload; one that is already gone is fine.</summary>
+    public async Task AbortAsync(string bucket, string key, string uploadId)
+    {
+        try
+        {
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload") { }
     }
 
     private const int ReadBlockBytes = 1024 * 1024;
