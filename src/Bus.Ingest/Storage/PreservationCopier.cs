@@ -207,6 +207,8 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
                 BucketName = bucket, Objects = objects.Select(o => new KeyVersion { Key = o.Key }).ToList(),
             }, c), ct);
             deleted += objects.Count;
+            // The last page: listing again would only find it empty (one request per ingest saved).
+            if (page.IsTruncated != true) return deleted;
         }
     }
 
