@@ -40,8 +40,7 @@ public static class IngestServices
         services.AddBusOptions<IngestOptions>(configuration);
         services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
         services.AddSingleton<InterimStore>();
-        services.AddSingleton<CopyReadCheckpoints>();
-        services.AddSingleton<CopyUploadCheckpoints>();
+        services.AddSingleton<CopyCheckpoints>();
         return services;
     }
 

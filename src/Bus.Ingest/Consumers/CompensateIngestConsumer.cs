@@ -18,7 +18,7 @@ namespace Bus.Ingest.Consumers;
 /// unrecorded and go instead. What was removed is logged and reported to the saga
 /// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
 /// </summary>
-public sealed class CompensateIngestConsumer(InterimStore store, CopyUploadCheckpoints uploads, PreservationCopier copier, RecordedCopies recorded,
+public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, RecordedCopies recorded,
     IOptions<StorageOptions> storage, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
 {
     public async Task Consume(ConsumeContext<CompensateIngest> context)
@@ -28,14 +28,14 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyUploadCheck
         await store.MarkEndedAsync(id, cancelled: true, ct);
         var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
-        var open = await uploads.OpenAsync(id, ct);
+        var open = await checkpoints.OpenUploadsAsync(id, ct);
         if (open.Count > 0)
         {
             var files = (await store.FilesAsync(id, "true", ct)).ToDictionary(f => f.Path);
             foreach (var (role, path, uploadId) in open)
             {
                 await copier.AbortAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
-                await uploads.ClearAsync(id, path, role, ct);
+                await checkpoints.ClearUploadAsync(id, path, role, ct);
             }
         }
         var copiesDeleted = 0;

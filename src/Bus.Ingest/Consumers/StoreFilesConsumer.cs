@@ -14,7 +14,7 @@ namespace Bus.Ingest.Consumers;
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
 /// </summary>
-public sealed class StoreFilesConsumer(InterimStore store, CopyUploadCheckpoints uploads, PreservationCopier copier, IOptions<IngestOptions> options,
+public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
     ILogger<StoreFilesConsumer> logger) : IConsumer<StoreFiles>
 {
     public static readonly string[] Roles = ["primary", "replica"];
@@ -64,16 +64,16 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyUploadCheckpoints
         var key = ObjectKeys.PreservationFor(id, file);
         if (file.Size < options.Value.MultipartCopyThresholdBytes)
             return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), ct);
-        var from = await uploads.LoadAsync(id, file.Path, role, ct);
+        var from = await checkpoints.LoadUploadAsync(id, file.Path, role, ct);
         switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), from, () => run.ShouldYield, ct))
         {
             case CopyResult.Paused paused:
-                await uploads.SaveAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
+                await checkpoints.SaveUploadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
                 logger.LogInformation("Store of {IngestId}: {Path} ({Role}) copied {Parts} parts; continuing in the next slice",
                     id, file.Path, role, paused.Checkpoint.PartETags.Count);
                 return null;
             case CopyResult.Done done:
-                if (from is not null) await uploads.ClearAsync(id, file.Path, role, CancellationToken.None);
+                if (from is not null) await checkpoints.ClearUploadAsync(id, file.Path, role, CancellationToken.None);
                 return done.ETag;
             default:
                 throw new InvalidOperationException("unknown copy result");

@@ -13,7 +13,7 @@ namespace Bus.Ingest.Consumers;
 /// re-copies that file from staging, up to <see cref="IngestOptions.VerifyRecopyAttempts"/> times,
 /// then fails the ingest. Verified marks are per copy, so a retry re-reads only unverified copies.
 /// </summary>
-public sealed class VerifyCopiesConsumer(InterimStore store, CopyReadCheckpoints reads, PreservationCopier copier, IOptions<IngestOptions> options,
+public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
     ILogger<VerifyCopiesConsumer> logger)
     : IConsumer<VerifyCopies>
 {
@@ -90,17 +90,17 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyReadCheckpoints
         var bucket = copier.BucketFor(role);
         if (file.Size < SlicedReadMinBytes)
             return ((CopySha256Read.Done)await copier.ReadSha256Async(bucket, key, null, () => false, ct)).Sha256;
-        var from = await reads.LoadAsync(id, file.Path, role, ct);
+        var from = await checkpoints.LoadReadAsync(id, file.Path, role, ct);
         switch (await copier.ReadSha256Async(bucket, key, from, () => run.ShouldYield, ct))
         {
             case CopySha256Read.Paused paused:
-                await reads.SaveAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
+                await checkpoints.SaveReadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
                 logger.LogInformation("Verify of {IngestId}: {Path} ({Role}) read to byte {Offset} of {Size}; continuing in the next slice",
                     id, file.Path, role, paused.Checkpoint.Offset, file.Size);
                 return null;
             case CopySha256Read.Done done:
                 // Whatever the verdict, a re-copy is read from byte 0 again.
-                if (from is not null) await reads.ClearAsync(id, file.Path, role, CancellationToken.None);
+                if (from is not null) await checkpoints.ClearReadAsync(id, file.Path, role, CancellationToken.None);
                 return done.Sha256;
             default:
                 throw new InvalidOperationException("unknown read result");
