@@ -23,12 +23,6 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
 {
     public const string Agent = "Bus ingest";
 
-    /// <summary>
-    /// Files read and written per round: ~11 events, 8 checksums and 2 copies each, so a chunk holds a
-    /// few MiB however large the bag (all 10,000 files at once held ~110,000 events, tens of MiB).
-    /// </summary>
-    public const int ChunkFiles = 1000;
-
     public async Task Consume(ConsumeContext<RecordIngest> context)
     {
         var id = context.Message.IngestId;
@@ -46,11 +40,12 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
                 bag.Access ?? Access.Institution, bag.StorageOption ?? "Standard", bag.BagitProfile, id), ct);
-            // Every chunk goes into this one transaction: nothing is recorded unless all of it is. The
+            // RecordChunkFiles files at a time (all 10,000 of a bag at once held ~110,000 events, tens of
+            // MiB). Every chunk goes into this one transaction: nothing is recorded unless all of it is. The
             // interim rows do not change any more (Verify is done), so reading them in chunks beside the
             // transaction sees each file once.
             int files = 0, stored = 0, written = 0;
-            await foreach (var chunk in store.FileChunksAsync(id, "true", ChunkFiles, ct))
+            await foreach (var chunk in store.FileChunksAsync(id, "true", options.Value.RecordChunkFiles, ct))
             {
                 files += chunk.Count;
                 var (storedInChunk, eventsInChunk) = await RecordFilesAsync(s, id, bag, obj, chunk, now, ct);
@@ -140,7 +135,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         if (!bag.Reingest || bag.ObjectIdentifier is null) return;
         var recorded = (await registry.RunAsync(s => s.ListCopiesAsync(bag.ObjectIdentifier, ct), ct))
             .ToDictionary(c => (c.FileId, c.Bucket), c => c.Key);
-        await foreach (var chunk in store.FileChunksAsync(id, "store_needed", ChunkFiles, ct))
+        await foreach (var chunk in store.FileChunksAsync(id, "store_needed", options.Value.RecordChunkFiles, ct))
         {
             var superseded = new List<(string Path, string Role, string Key)>();
             foreach (var f in chunk)
