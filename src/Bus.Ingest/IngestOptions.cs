@@ -25,6 +25,11 @@ public sealed class IngestOptions : IBusOptions
     /// <summary>Objects at or above this size are copied with multipart UploadPartCopy (S3 refuses CopyObject over 5 GiB).</summary>
     public long MultipartCopyThresholdBytes { get; set; } = 256L * 1024 * 1024;
     public long MultipartCopyPartBytes { get; set; } = 128L * 1024 * 1024;
+    /// <summary>
+    /// Files Record reads and writes per round inside its one registry transaction (~11 events, 8
+    /// checksums and 2 copies each): bounds its memory whatever the bag size. Tests use 2 to force chunks.
+    /// </summary>
+    public int RecordChunkFiles { get; set; } = 1000;
     /// <summary>Parallel S3 copies/reads inside one step message.</summary>
     public int StepConcurrency { get; set; } = 4;
     /// <summary>Prefix for the ingest queues, so a test host on the shared broker uses queues of its own.</summary>
@@ -54,6 +59,7 @@ public sealed class IngestOptions : IBusOptions
         if (ItemLockRetrySeconds is < 1 or > 86400) yield return new(nameof(ItemLockRetrySeconds), $"must be 1-86400 seconds (got {ItemLockRetrySeconds})");
         if (ItemLockMaxWaits is < 0 or > 100000) yield return new(nameof(ItemLockMaxWaits), $"must be 0-100000 (got {ItemLockMaxWaits})");
         if (TimeSliceSeconds is < 1 or > 1500) yield return new(nameof(TimeSliceSeconds), $"must be 1-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {TimeSliceSeconds})");
+        if (RecordChunkFiles is < 1 or > 100_000) yield return new(nameof(RecordChunkFiles), $"must be 1-100000 files (got {RecordChunkFiles})");
         if (VerifyRecopyAttempts is < 0 or > 10) yield return new(nameof(VerifyRecopyAttempts), $"must be 0-10 (got {VerifyRecopyAttempts})");
         if (InterimRetentionDays is < 1 or > 3650) yield return new(nameof(InterimRetentionDays), $"must be 1-3650 (got {InterimRetentionDays})");
         if (IdentifyHeadBytes is < 256 or > 16 * 1024 * 1024) yield return new(nameof(IdentifyHeadBytes), $"must be 256 bytes to 16 MiB (got {IdentifyHeadBytes})");

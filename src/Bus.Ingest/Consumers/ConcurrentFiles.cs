@@ -22,12 +22,23 @@ public enum FileWorkStop
 /// </summary>
 public static class ConcurrentFiles
 {
-    public static async Task<FileWorkStop> RunAsync<T>(IEnumerable<T> files, int concurrency, Func<ValueTask<FileWorkStop>> stop,
+    public static Task<FileWorkStop> RunAsync<T>(IEnumerable<T> files, int concurrency, Func<ValueTask<FileWorkStop>> stop,
+        Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken) =>
+        RunAsync(files.ToAsyncEnumerable(), concurrency, stop, work, cancellationToken);
+
+    /// <summary>The same over files read in chunks (<see cref="Data.InterimStore.FileChunksAsync"/>): a 100,000-file bag is never in memory at once.</summary>
+    public static Task<FileWorkStop> RunAsync<T>(IAsyncEnumerable<IReadOnlyList<T>> chunks, int concurrency, Func<ValueTask<FileWorkStop>> stop,
+        Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken) =>
+        RunAsync(chunks.SelectMany(chunk => chunk.ToAsyncEnumerable()), concurrency, stop, work, cancellationToken);
+
+    private static async Task<FileWorkStop> RunAsync<T>(IAsyncEnumerable<T> files, int concurrency, Func<ValueTask<FileWorkStop>> stop,
         Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken)
     {
         var stopped = (int)FileWorkStop.None;
         var started = 0;
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+        // Ends the source at a stop too, so no further chunk of rows is read only to be skipped.
+        var source = files.TakeWhile(_ => Volatile.Read(ref stopped) == (int)FileWorkStop.None);
+        await Parallel.ForEachAsync(source, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (file, ct) =>
             {
                 if (Volatile.Read(ref stopped) != (int)FileWorkStop.None) return;

@@ -23,13 +23,12 @@ public sealed class IdentifyFormatsConsumer(InterimStore store, IAmazonS3 s3, S3
         var id = context.Message.IngestId;
         var run = await StepRun<IdentifyFormats>.BeginAsync(context, id, IngestSteps.Identify, options.Value.TimeSlice);
         if (await store.IsCancelledAsync(id, run.CancellationToken)) return;
-        var pending = await store.FilesAsync(id, "format IS NULL", run.CancellationToken);
-        var total = pending.Count;
+        var total = await store.CountFilesAsync(id, "format IS NULL", run.CancellationToken);
         var done = 0;
-        foreach (var batch in pending.Chunk(BatchSize))
+        await foreach (var batch in store.FileChunksAsync(id, "format IS NULL", BatchSize, run.CancellationToken))
         {
-            var results = new (string Path, string Format, string Method)[batch.Length];
-            await Parallel.ForEachAsync(Enumerable.Range(0, batch.Length),
+            var results = new (string Path, string Format, string Method)[batch.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.StepConcurrency, CancellationToken = run.CancellationToken },
                 async (i, ct) =>
                 {
@@ -38,7 +37,7 @@ public sealed class IdentifyFormatsConsumer(InterimStore store, IAmazonS3 s3, S3
                     results[i] = (batch[i].Path, format, method);
                 });
             await store.SetFormatsAsync(id, results, CancellationToken.None);
-            done += batch.Length;
+            done += batch.Count;
             await run.ProgressAsync(done, total);
             if (done < total && run.ShouldYield)
             {

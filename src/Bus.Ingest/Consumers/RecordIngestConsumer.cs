@@ -22,7 +22,6 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
     IOptions<IngestOptions> options) : IConsumer<RecordIngest>
 {
     public const string Agent = "Bus ingest";
-    private const int RecordChunkFiles = 1000;
 
     public async Task Consume(ConsumeContext<RecordIngest> context)
     {
@@ -31,9 +30,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         var ct = run.CancellationToken;
         var bag = await store.FindBagAsync(id, ct) ?? throw new InvalidOperationException($"ingest {id} has no interim bag row");
         if (bag.CancelledAt is not null) return;
-        var files = await store.FilesAsync(id, "true", ct);
         var now = DateTimeOffset.UtcNow;
-        await NoteSupersededCopiesAsync(id, bag, files, ct);
+        await NoteSupersededCopiesAsync(id, bag, ct);
         // Compensation marks the bag ended before it looks at what the registry records: holding the bag
         // row until the message's transaction commits means a cancel either stops this Record or sees
         // everything it wrote. The registry rows, the recorded marks and IngestRecorded commit together.
@@ -42,79 +40,89 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
                 bag.Access ?? Access.Institution, bag.StorageOption ?? "Standard", bag.BagitProfile, id), ct);
-            await s.UpsertFilesAsync(obj.Id, files.Select(f => new FileRecord(f.FileId, Identifiers.ForFile(obj.Identifier, f.Path), f.Size,
-                f.Format ?? ExtensionFormats.Unknown, f.FormatMethod)).ToList(), ct);
-            var stored = files.Where(f => f.StoreNeeded).ToList();
-            var checksums = new List<ChecksumRecord>();
-            var copies = new List<StorageCopy>();
+            // RecordChunkFiles files at a time (all 10,000 of a bag at once held ~110,000 events, tens of
+            // MiB). Every chunk goes into this one transaction: nothing is recorded unless all of it is. The
+            // interim rows do not change any more (Verify is done), so reading them in chunks beside the
+            // transaction sees each file once.
+            int files = 0, stored = 0, written = 0;
+            await foreach (var chunk in store.FileChunksAsync(id, "true", options.Value.RecordChunkFiles, ct))
+            {
+                files += chunk.Count;
+                var (storedInChunk, eventsInChunk) = await RecordFilesAsync(s, id, bag, obj, chunk, now, ct);
+                stored += storedInChunk;
+                written += eventsInChunk;
+            }
             var premis = new List<EventRecord>();
-            var written = 0;
-            Guid EventId(Guid? fileId, string type, string qualifier = "") => IngestIds.NameBased(id, $"event:{fileId}:{type}:{qualifier}");
-            // Written a chunk of files at a time (one transaction all the same): a 100,000-file bag makes over a
-            // million records, which held all at once would cost the host hundreds of MiB.
-            async Task FlushAsync()
-            {
-                await s.AddChecksumsAsync(checksums, ct);
-                await s.RecordCopiesAsync(copies, ct);
-                await s.AddEventsAsync(premis, ct);
-                written += premis.Count;
-                checksums.Clear();
-                copies.Clear();
-                premis.Clear();
-            }
-            foreach (var chunk in stored.Chunk(RecordChunkFiles))
-            {
-                foreach (var f in chunk) AddFileRecords(f);
-                await FlushAsync();
-            }
-
-            void AddFileRecords(InterimFileState f)
-            {
-                var identifier = Identifiers.ForFile(obj.Identifier, f.Path);
-                var digests = new[] { (DigestAlgorithms.Md5, f.Md5), (DigestAlgorithms.Sha1, f.Sha1), (DigestAlgorithms.Sha256, f.Sha256), (DigestAlgorithms.Sha512, f.Sha512) };
-                foreach (var (algorithm, digest) in digests)
-                {
-                    checksums.Add(new ChecksumRecord(f.FileId, algorithm, digest, now, ChecksumSources.Ingest));
-                    premis.Add(new EventRecord(EventId(f.FileId, EventTypes.MessageDigestCalculation, algorithm), obj.Id, f.FileId, identifier,
-                        EventTypes.MessageDigestCalculation, now, Outcomes.Success, $"{algorithm} computed while unpacking", $"{algorithm}:{digest}", Agent));
-                }
-                // The bag was valid, so each manifest's digest is the computed one.
-                foreach (var algorithm in bag.ManifestAlgorithms.Where(a => DigestAlgorithms.All.Contains(a)))
-                {
-                    var digest = digests.First(d => d.Item1 == algorithm).Item2;
-                    checksums.Add(new ChecksumRecord(f.FileId, algorithm, digest, now, ChecksumSources.Manifest));
-                    premis.Add(new EventRecord(EventId(f.FileId, EventTypes.FixityCheck, algorithm), obj.Id, f.FileId, identifier,
-                        EventTypes.FixityCheck, now, Outcomes.Success, $"{algorithm} of the file matches manifest-{algorithm}.txt", $"{algorithm}:{digest}", Agent));
-                }
-                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Ingestion), obj.Id, f.FileId, identifier, EventTypes.Ingestion, now,
-                    Outcomes.Success, "stored in the primary preservation bucket and verified by sha256", copier.BucketFor("primary"), Agent));
-                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Replication), obj.Id, f.FileId, identifier, EventTypes.Replication, now,
-                    Outcomes.Success, "copied to the replica preservation bucket and verified by sha256", copier.BucketFor("replica"), Agent));
-                if (ObjectKeys.IsNewFile(id, f))
-                    premis.Add(new EventRecord(EventId(f.FileId, EventTypes.IdentifierAssignment), obj.Id, f.FileId, identifier,
-                        EventTypes.IdentifierAssignment, now, Outcomes.Success, "file UUID assigned", f.FileId.ToString(), Agent));
-                foreach (var role in StoreFilesConsumer.Roles)
-                    copies.Add(new StorageCopy(f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f),
-                        role == "primary" ? f.PrimaryEtag : f.ReplicaEtag, bag.StorageOption ?? "Standard",
-                        (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) ?? now, (role == "primary" ? f.PrimaryVerifiedAt : f.ReplicaVerifiedAt)));
-            }
-
+            Guid EventId(string type) => ObjectEventId(id, type);
             if (!bag.Reingest)
             {
-                premis.Add(new EventRecord(EventId(null, EventTypes.Creation), obj.Id, null, obj.Identifier, EventTypes.Creation, now,
+                premis.Add(new EventRecord(EventId(EventTypes.Creation), obj.Id, null, obj.Identifier, EventTypes.Creation, now,
                     Outcomes.Success, "intellectual object created", null, Agent));
-                premis.Add(new EventRecord(EventId(null, EventTypes.IdentifierAssignment), obj.Id, null, obj.Identifier, EventTypes.IdentifierAssignment, now,
+                premis.Add(new EventRecord(EventId(EventTypes.IdentifierAssignment), obj.Id, null, obj.Identifier, EventTypes.IdentifierAssignment, now,
                     Outcomes.Success, "object identifier assigned", obj.Identifier, Agent));
             }
-            premis.Add(new EventRecord(EventId(null, EventTypes.Ingestion), obj.Id, null, obj.Identifier, EventTypes.Ingestion, now,
-                Outcomes.Success, bag.Reingest ? $"reingest: {stored.Count} of {files.Count} files stored" : $"{files.Count} files ingested", id.ToString(), Agent));
-            premis.Add(new EventRecord(EventId(null, EventTypes.AccessAssignment), obj.Id, null, obj.Identifier, EventTypes.AccessAssignment, now,
+            premis.Add(new EventRecord(EventId(EventTypes.Ingestion), obj.Id, null, obj.Identifier, EventTypes.Ingestion, now,
+                Outcomes.Success, bag.Reingest ? $"reingest: {stored} of {files} files stored" : $"{files} files ingested", id.ToString(), Agent));
+            premis.Add(new EventRecord(EventId(EventTypes.AccessAssignment), obj.Id, null, obj.Identifier, EventTypes.AccessAssignment, now,
                 Outcomes.Success, "access assigned", bag.Access ?? Access.Institution, Agent));
-            await FlushAsync();
-            return written;
+            await s.AddEventsAsync(premis, ct);
+            return written + premis.Count;
         });
         await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));
+    }
+
+    private static Guid FileEventId(Guid ingestId, Guid fileId, string type, string qualifier = "") =>
+        IngestIds.NameBased(ingestId, $"event:{fileId}:{type}:{qualifier}");
+
+    // The object's events had a null file id in the name from the start: kept, so a retry across this change finds them.
+    private static Guid ObjectEventId(Guid ingestId, string type) => IngestIds.NameBased(ingestId, $"event::{type}:");
+
+    /// <summary>One chunk's files, and for those this ingest stored their checksums, copies and events. Returns (stored files, events).</summary>
+    private async Task<(int Stored, int Events)> RecordFilesAsync(RegistryStore s, Guid id, InterimBag bag, ObjectRow obj,
+        IReadOnlyList<InterimFileState> files, DateTimeOffset now, CancellationToken ct)
+    {
+        await s.UpsertFilesAsync(obj.Id, files.Select(f => new FileRecord(f.FileId, Identifiers.ForFile(obj.Identifier, f.Path), f.Size,
+            f.Format ?? ExtensionFormats.Unknown, f.FormatMethod)).ToList(), ct);
+        var stored = files.Where(f => f.StoreNeeded).ToList();
+        var checksums = new List<ChecksumRecord>();
+        var copies = new List<StorageCopy>();
+        var premis = new List<EventRecord>();
+        Guid EventId(Guid fileId, string type, string qualifier = "") => FileEventId(id, fileId, type, qualifier);
+        foreach (var f in stored)
+        {
+            var identifier = Identifiers.ForFile(obj.Identifier, f.Path);
+            var digests = new[] { (DigestAlgorithms.Md5, f.Md5), (DigestAlgorithms.Sha1, f.Sha1), (DigestAlgorithms.Sha256, f.Sha256), (DigestAlgorithms.Sha512, f.Sha512) };
+            foreach (var (algorithm, digest) in digests)
+            {
+                checksums.Add(new ChecksumRecord(f.FileId, algorithm, digest, now, ChecksumSources.Ingest));
+                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.MessageDigestCalculation, algorithm), obj.Id, f.FileId, identifier,
+                    EventTypes.MessageDigestCalculation, now, Outcomes.Success, $"{algorithm} computed while unpacking", $"{algorithm}:{digest}", Agent));
+            }
+            // The bag was valid, so each manifest's digest is the computed one.
+            foreach (var algorithm in bag.ManifestAlgorithms.Where(a => DigestAlgorithms.All.Contains(a)))
+            {
+                var digest = digests.First(d => d.Item1 == algorithm).Item2;
+                checksums.Add(new ChecksumRecord(f.FileId, algorithm, digest, now, ChecksumSources.Manifest));
+                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.FixityCheck, algorithm), obj.Id, f.FileId, identifier,
+                    EventTypes.FixityCheck, now, Outcomes.Success, $"{algorithm} of the file matches manifest-{algorithm}.txt", $"{algorithm}:{digest}", Agent));
+            }
+            premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Ingestion), obj.Id, f.FileId, identifier, EventTypes.Ingestion, now,
+                Outcomes.Success, "stored in the primary preservation bucket and verified by sha256", copier.BucketFor("primary"), Agent));
+            premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Replication), obj.Id, f.FileId, identifier, EventTypes.Replication, now,
+                Outcomes.Success, "copied to the replica preservation bucket and verified by sha256", copier.BucketFor("replica"), Agent));
+            if (ObjectKeys.IsNewFile(id, f))
+                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.IdentifierAssignment), obj.Id, f.FileId, identifier,
+                    EventTypes.IdentifierAssignment, now, Outcomes.Success, "file UUID assigned", f.FileId.ToString(), Agent));
+            foreach (var role in StoreFilesConsumer.Roles)
+                copies.Add(new StorageCopy(f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f),
+                    role == "primary" ? f.PrimaryEtag : f.ReplicaEtag, bag.StorageOption ?? "Standard",
+                    (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) ?? now, (role == "primary" ? f.PrimaryVerifiedAt : f.ReplicaVerifiedAt)));
+        }
+        await s.AddChecksumsAsync(checksums, ct);
+        await s.RecordCopiesAsync(copies, ct);
+        await s.AddEventsAsync(premis, ct);
+        return (stored.Count, premis.Count);
     }
 
     /// <summary>
@@ -122,17 +130,20 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
     /// now in the interim rows, so CleanUp can delete the superseded version once Record has committed.
     /// A retry after the commit finds the new keys recorded and keeps what it noted the first time.
     /// </summary>
-    private async Task NoteSupersededCopiesAsync(Guid id, InterimBag bag, IReadOnlyList<InterimFileState> files, CancellationToken ct)
+    private async Task NoteSupersededCopiesAsync(Guid id, InterimBag bag, CancellationToken ct)
     {
         if (!bag.Reingest || bag.ObjectIdentifier is null) return;
-        var recorded = await registry.RunAsync(s => s.ListCopiesAsync(bag.ObjectIdentifier, ct), ct);
-        var superseded = new List<(string Path, string Role, string Key)>();
-        foreach (var f in files.Where(f => f.StoreNeeded))
-            foreach (var role in StoreFilesConsumer.Roles)
-                if (recorded.FirstOrDefault(c => c.FileId == f.FileId && c.Bucket == copier.BucketFor(role)) is { } copy
-                    && copy.Key != ObjectKeys.PreservationFor(id, f))
-                    superseded.Add((f.Path, role, copy.Key));
-        await store.SaveSupersededAsync(id, superseded, CancellationToken.None);
+        var recorded = (await registry.RunAsync(s => s.ListCopiesAsync(bag.ObjectIdentifier, ct), ct))
+            .ToDictionary(c => (c.FileId, c.Bucket), c => c.Key);
+        await foreach (var chunk in store.FileChunksAsync(id, "store_needed", options.Value.RecordChunkFiles, ct))
+        {
+            var superseded = new List<(string Path, string Role, string Key)>();
+            foreach (var f in chunk)
+                foreach (var role in StoreFilesConsumer.Roles)
+                    if (recorded.TryGetValue((f.FileId, copier.BucketFor(role)), out var key) && key != ObjectKeys.PreservationFor(id, f))
+                        superseded.Add((f.Path, role, key));
+            await store.SaveSupersededAsync(id, superseded, CancellationToken.None);
+        }
     }
 }
 

@@ -19,17 +19,22 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
 {
     public static readonly string[] Roles = ["primary", "replica"];
 
+    /// <summary>Rows read per query: the step never holds a large bag's file list.</summary>
+    public const int ChunkFiles = 500;
+
     public async Task Consume(ConsumeContext<StoreFiles> context)
     {
         var id = context.Message.IngestId;
         var run = await StepRun<StoreFiles>.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
-        var files = await store.FilesAsync(id, "store_needed", run.CancellationToken);
-        var total = files.Count * Roles.Length;
-        var done = files.Sum(f => (f.PrimaryStoredAt is null ? 0 : 1) + (f.ReplicaStoredAt is null ? 0 : 1));
+        var count = await store.CountFilesAsync(id, "store_needed", run.CancellationToken);
+        var total = count * Roles.Length;
+        var done = await store.CountFilesAsync(id, "store_needed AND primary_stored_at IS NOT NULL", run.CancellationToken)
+                   + await store.CountFilesAsync(id, "store_needed AND replica_stored_at IS NOT NULL", run.CancellationToken);
         var cancel = new CancelWatch(store, id);
-        var stopped = await ConcurrentFiles.RunAsync(files.Where(f => f.PrimaryStoredAt is null || f.ReplicaStoredAt is null), options.Value.StepConcurrency,
+        var pending = store.FileChunksAsync(id, "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)", ChunkFiles, run.CancellationToken);
+        var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             async () => run.ShouldYield ? FileWorkStop.Yield
                 // A cancel arriving mid-step: stop; compensation removes what was copied.
                 : await cancel.IsCancelledAsync(run.CancellationToken) ? FileWorkStop.Cancelled
@@ -52,7 +57,7 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
             await run.ContinueAsync();
             return;
         }
-        await context.Publish(new FilesStored(id, files.Count, DateTimeOffset.UtcNow));
+        await context.Publish(new FilesStored(id, count, DateTimeOffset.UtcNow));
     }
 
     /// <summary>

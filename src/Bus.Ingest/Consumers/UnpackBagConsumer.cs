@@ -84,12 +84,14 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
                 await Invalid(context, new IngestRejection(e.Code, e.Message, e.Path));
                 return;
             }
-            var rows = scanned.Files.Select(f => Row(m.IngestId, f)).ToList();
+            // Made while COPY writes them, not held as a list beside the scan's files through validation
+            // (~0.9 KB of hex strings and keys per file: ~9 MiB more at the peak for 10,000 files).
+            var rows = scanned.Files.Select(f => Row(m.IngestId, f));
             if (!scanned.Finished)
             {
                 await slice.CommitSliceAsync(rows, scanned.NextOffset, scanned.State, CancellationToken.None);
                 logger.LogInformation("Unpack of {IngestId} checkpointed after slice {Slice} at tar offset {Offset} ({Files} files in this slice){Reason}",
-                    m.IngestId, checkpoint.Slices + 1, scanned.NextOffset, rows.Count, run.HostIsStopping ? ", host stopping" : "");
+                    m.IngestId, checkpoint.Slices + 1, scanned.NextOffset, scanned.Files.Count, run.HostIsStopping ? ", host stopping" : "");
                 await run.ContinueAsync();
                 return;
             }

@@ -26,13 +26,15 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints che
         var run = await StepRun<VerifyCopies>.BeginAsync(context, id, IngestSteps.Verify, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
-        var files = await store.FilesAsync(id, "store_needed", run.CancellationToken);
-        var total = files.Count * StoreFilesConsumer.Roles.Length;
-        var done = files.Sum(f => (f.PrimaryVerifiedAt is null ? 0 : 1) + (f.ReplicaVerifiedAt is null ? 0 : 1));
+        var total = await store.CountFilesAsync(id, "store_needed", run.CancellationToken) * StoreFilesConsumer.Roles.Length;
+        var done = await store.CountFilesAsync(id, "store_needed AND primary_verified_at IS NOT NULL", run.CancellationToken)
+                   + await store.CountFilesAsync(id, "store_needed AND replica_verified_at IS NOT NULL", run.CancellationToken);
         var recopied = 0;
         string? failure = null;
         // One worker per file, both roles in turn: a file's re-copies never race each other.
-        var stopped = await ConcurrentFiles.RunAsync(files.Where(f => f.PrimaryVerifiedAt is null || f.ReplicaVerifiedAt is null), options.Value.StepConcurrency,
+        var pending = store.FileChunksAsync(id, "store_needed AND (primary_verified_at IS NULL OR replica_verified_at IS NULL)",
+            StoreFilesConsumer.ChunkFiles, run.CancellationToken);
+        var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             () => ValueTask.FromResult(run.ShouldYield ? FileWorkStop.Yield : FileWorkStop.None),
             async (file, ct) =>
             {

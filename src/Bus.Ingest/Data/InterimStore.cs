@@ -135,11 +135,55 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, string where, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
         await using var command = Command($"""
-            SELECT path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
-                   primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
+            SELECT {FileColumns}
             FROM bus.ingest_files WHERE ingest_id = @id AND ({where}) ORDER BY path
             """, transaction);
         command.Parameters.AddWithValue("id", ingestId);
+        return await ReadFilesAsync(command, ct);
+    }
+
+    /// <summary>
+    /// The same files as <see cref="FilesAsync"/>, in path order, <paramref name="chunkSize"/> at a time
+    /// (one keyset query per chunk on the primary key): a 100,000-file bag is never in memory at once.
+    /// Keyset on the path, so a step may mark the rows it reads (Store, Verify, Identify): a row that
+    /// leaves <paramref name="where"/> behind the cursor is simply not met again.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<InterimFileState>> FileChunksAsync(Guid ingestId, string where, int chunkSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        string? after = null;
+        while (true)
+        {
+            await using var command = DataSource.CreateCommand($"""
+                SELECT {FileColumns}
+                FROM bus.ingest_files WHERE ingest_id = @id AND (@after::text IS NULL OR path > @after) AND ({where}) ORDER BY path LIMIT @limit
+                """);
+            command.Parameters.AddWithValue("id", ingestId);
+            command.Parameters.AddWithValue("after", NpgsqlDbType.Text, (object?)after ?? DBNull.Value);
+            command.Parameters.AddWithValue("limit", chunkSize);
+            var chunk = await ReadFilesAsync(command, ct);
+            if (chunk.Count > 0) yield return chunk;
+            if (chunk.Count < chunkSize) yield break;
+            after = chunk[^1].Path;
+        }
+    }
+
+    /// <summary>How many files of the ingest match <paramref name="where"/>, without reading them.</summary>
+    public async Task<int> CountFilesAsync(Guid ingestId, string where, CancellationToken ct, NpgsqlTransaction? transaction = null)
+    {
+        await using var command = Command($"SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id AND ({where})", transaction);
+        command.Parameters.AddWithValue("id", ingestId);
+        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private const string FileColumns = """
+        path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
+        primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
+        """;
+
+    private static async Task<List<InterimFileState>> ReadFilesAsync(NpgsqlCommand command, CancellationToken ct)
+    {
         await using var r = await command.ExecuteReaderAsync(ct);
         var files = new List<InterimFileState>();
         while (await r.ReadAsync(ct))

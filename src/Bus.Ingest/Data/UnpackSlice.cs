@@ -101,8 +101,8 @@ public sealed class UnpackSlice : IAsyncDisposable
         return files;
     }
 
-    /// <summary>Commits this slice's files and where the next slice starts; releases the lock.</summary>
-    public async Task CommitSliceAsync(IReadOnlyCollection<InterimFile> files, long nextOffset, TarScanState state, CancellationToken ct)
+    /// <summary>Commits this slice's files (enumerated once, as COPY writes them) and where the next slice starts; releases the lock.</summary>
+    public async Task CommitSliceAsync(IEnumerable<InterimFile> files, long nextOffset, TarScanState state, CancellationToken ct)
     {
         await ClearIfFirstAsync(ct);
         await InterimStore.CopyFilesAsync(_connection, _ingestId, files, ct);
@@ -112,7 +112,7 @@ public sealed class UnpackSlice : IAsyncDisposable
     }
 
     /// <summary>Commits the last slice's files, the bag row and the finished mark together.</summary>
-    public async Task CommitFinishedAsync(IReadOnlyCollection<InterimFile> files, long nextOffset, string institution, UnpackedBag bag,
+    public async Task CommitFinishedAsync(IEnumerable<InterimFile> files, long nextOffset, string institution, UnpackedBag bag,
         UnpackFinished finished, CancellationToken ct)
     {
         await ClearIfFirstAsync(ct);

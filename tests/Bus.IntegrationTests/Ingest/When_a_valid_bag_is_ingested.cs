@@ -6,9 +6,16 @@ namespace Bus.IntegrationTests.Ingest;
 public sealed class When_a_valid_bag_is_ingested
 {
     [Fact]
-    public async Task It_completes_with_two_verified_copies_registry_rows_and_premis_events()
+    public Task It_completes_with_two_verified_copies_registry_rows_and_premis_events() => IngestAndCheckAsync(null);
+
+    /// <summary>Record reads and writes the files a chunk at a time: every chunk is recorded, none twice, the object's events once.</summary>
+    [Fact]
+    public Task It_records_every_file_when_record_works_in_chunks_smaller_than_the_bag() =>
+        IngestAndCheckAsync(new Dictionary<string, string> { ["Bus__Ingest__RecordChunkFiles"] = "2" });
+
+    private static async Task IngestAndCheckAsync(IDictionary<string, string>? environment)
     {
-        await using var stack = await IngestStack.StartAsync();
+        await using var stack = await IngestStack.StartAsync(environment);
         var bag = new TestBag("valid-" + Guid.NewGuid().ToString("N")[..8]);
 
         var (exit, result) = await stack.SubmitAndWaitAsync(bag);

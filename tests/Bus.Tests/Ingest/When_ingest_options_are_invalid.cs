@@ -19,6 +19,7 @@ public sealed class When_ingest_options_are_invalid
     [InlineData(nameof(IngestOptions.InterimRetentionDays))]
     [InlineData(nameof(IngestOptions.MultipartCopyPartBytes))]
     [InlineData(nameof(IngestOptions.QueuePrefix))]
+    [InlineData(nameof(IngestOptions.RecordChunkFiles))]
     public void The_bad_key_is_named(string key)
     {
         var o = new IngestOptions();
@@ -29,6 +30,7 @@ public sealed class When_ingest_options_are_invalid
             case nameof(IngestOptions.InterimRetentionDays): o.InterimRetentionDays = 0; break;
             case nameof(IngestOptions.MultipartCopyPartBytes): o.MultipartCopyPartBytes = 1024; break;
             case nameof(IngestOptions.QueuePrefix): o.QueuePrefix = "a b"; break;
+            case nameof(IngestOptions.RecordChunkFiles): o.RecordChunkFiles = 0; break;
         }
         Assert.Contains(o.Validate(), e => e.Key == key);
     }
