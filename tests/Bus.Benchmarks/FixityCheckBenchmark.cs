@@ -5,7 +5,7 @@ using Amazon.S3.Transfer;
 using Bus.Fixity;
 using Bus.Fixity.Copies;
 using Bus.Platform;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 using Bus.Platform.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

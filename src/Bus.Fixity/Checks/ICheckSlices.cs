@@ -3,7 +3,7 @@ namespace Bus.Fixity.Checks;
 /// <summary>
 /// One time slice of a check's read of a copy (<c>fixity.check_slices</c>). The newest slice of a check
 /// is its checkpoint: the next slice continues at <see cref="ToOffset"/> of version <see cref="ETag"/>
-/// from <see cref="HashStates"/> (one <see cref="Bus.Platform.Hashing.ResumableHash"/> state per
+/// from <see cref="HashStates"/> (one <see cref="Bus.Hashing.ResumableHash"/> state per
 /// algorithm in <see cref="Algorithms"/>). <see cref="RestartReason"/> says why a slice began at 0
 /// although a checkpoint existed (refused state, object replaced, algorithms changed).
 /// </summary>

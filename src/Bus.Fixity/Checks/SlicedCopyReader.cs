@@ -1,5 +1,5 @@
 using Bus.Fixity.Copies;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 using Bus.Platform.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

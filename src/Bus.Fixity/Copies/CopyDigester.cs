@@ -1,5 +1,5 @@
 using System.Buffers;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Fixity.Copies;

@@ -7,7 +7,7 @@ namespace Bus.Ingest.Migrations;
 /// <summary>
 /// Checkpoints inside one large file, per copy, so no step message outlasts its time slice: where
 /// Verify's read stopped (next byte, the copy's ETag, the sha256 state from
-/// <see cref="Bus.Platform.Hashing.ResumableHash"/>) and Store's open multipart copy (upload id, part
+/// <see cref="Bus.Hashing.ResumableHash"/>) and Store's open multipart copy (upload id, part
 /// size, part ETags). Removed with the file's interim row; compensation aborts uploads still listed.
 /// </summary>
 [DbContext(typeof(IngestDbContext))]

@@ -2,7 +2,7 @@ using System.Buffers;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.Ingest.Data;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 using Bus.Platform.Options;
 using Microsoft.Extensions.Options;
 

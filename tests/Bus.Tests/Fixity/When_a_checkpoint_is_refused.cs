@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Checks;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 
 namespace Bus.Tests.Fixity;
 

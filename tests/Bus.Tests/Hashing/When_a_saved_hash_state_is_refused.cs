@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 
-namespace Bus.Tests.Platform.Hashing;
+namespace Bus.Tests.Hashing;
 
 /// <summary>A checkpoint that is damaged, foreign or of another algorithm is refused, never turned into a wrong digest.</summary>
 public class When_a_saved_hash_state_is_refused

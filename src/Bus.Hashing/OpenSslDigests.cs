@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Bus.Platform.Hashing;
+namespace Bus.Hashing;
 
 /// <summary>
 /// OpenSSL 3's low-level digest functions in the system libcrypto (the library .NET itself uses on

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Bus.Platform.Hashing;
+using Bus.Hashing;
 
-namespace Bus.Tests.Platform.Hashing;
+namespace Bus.Tests.Hashing;
 
 public class When_a_hash_is_saved_and_restored_between_pieces
 {

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Bus.Platform.Hashing;
+namespace Bus.Hashing;
 
 /// <summary>
 /// A running md5, sha1, sha256 or sha512 whose state can be saved as bytes and restored in another
