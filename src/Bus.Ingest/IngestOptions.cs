@@ -10,8 +10,9 @@ public sealed class IngestOptions : IBusOptions
 
     /// <summary>
     /// Longest a step holds one broker message before it checkpoints, sends itself a continuation and
-    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2). Steps stop only
-    /// between files, so one file must fit in the consumer timeout. Tests use 1 s to force slicing.
+    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2). Steps stop between
+    /// files, and inside a large one: Unpack at a 16 MiB staging part, Store between multipart copy
+    /// parts, Verify between 1 MiB reads of a copy from 64 MiB. Tests use 1 s to force slicing.
     /// </summary>
     public int TimeSliceSeconds { get; set; } = 300;
     /// <summary>How many times Verify re-copies a copy whose sha256 does not match before the ingest fails.</summary>

@@ -39,7 +39,7 @@ public static class FolderBagScanner
                 {
                     await using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
                     if (!stream.CanSeek) { builder.AddOther(path, BagEntryKind.Device, null); continue; }
-                    await builder.AddFileAsync(path, stream.Length, stream, cancellationToken);
+                    await builder.AddFileAsync(path, stream.Length, stream, null, cancellationToken);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {

@@ -14,6 +14,7 @@ internal sealed class HashingReadStream : Stream
     private readonly DigestPipeline? _pipeline;
     private readonly MemoryStream? _capture;
     private readonly string _path;
+    private readonly long _length;
     private long _remaining;
     private byte[]? _chunk;
     private int _chunkLength;
@@ -21,6 +22,7 @@ internal sealed class HashingReadStream : Stream
     public HashingReadStream(Stream source, long length, DigestPipeline? pipeline, MemoryStream? capture, string path)
     {
         _source = source;
+        _length = length;
         _remaining = length;
         _pipeline = pipeline;
         _capture = capture;
@@ -82,6 +84,19 @@ internal sealed class HashingReadStream : Stream
         }
         if (_chunk is not null) await FlushChunkAsync(cancellationToken); // empty file
         return await _pipeline!.FinishFileAsync();
+    }
+
+    /// <summary>Bytes taken from the source so far.</summary>
+    public long Consumed => _length - _remaining;
+
+    /// <summary>
+    /// Stops with bytes left (a sink paused at a part boundary): hashes what was taken and returns the
+    /// digests' saved states; the rest of the file is read in a later slice.
+    /// </summary>
+    public async ValueTask<List<byte[]>> PauseAsync(CancellationToken cancellationToken)
+    {
+        if (_chunkLength > 0) await FlushChunkAsync(cancellationToken);
+        return await _pipeline!.PauseFileAsync();
     }
 
     private async ValueTask TakeAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

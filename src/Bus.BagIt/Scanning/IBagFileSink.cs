@@ -30,3 +30,28 @@ public sealed class NullBagFileSink : IBagFileSink
     private NullBagFileSink() { }
     public Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>
+/// A sink that can stop inside a large file at one of its own part boundaries and continue it in a
+/// later slice, on any process: a time-sliced Unpack of a file of tens of GB must hand on before the
+/// broker's consumer timeout. The scanner saves the sink's state with the digests' states.
+/// </summary>
+public interface IPausableBagFileSink : IBagFileSink
+{
+    /// <summary>Whether this file may be paused (e.g. it is larger than one part).</summary>
+    bool CanPause(BagEntry entry);
+
+    /// <summary>
+    /// Writes the file from <paramref name="content"/>, which holds its bytes from
+    /// <paramref name="bytesDone"/> on (0 and a null <paramref name="resumeState"/> for a fresh file).
+    /// After each part, while bytes remain, asks <paramref name="pauseRequested"/>; when it says so,
+    /// returns the state to continue from, having read exactly up to that part boundary. Returns null
+    /// once the whole file is written. Throws <see cref="PartialFileRefusedException"/> when
+    /// <paramref name="resumeState"/> can no longer be continued (e.g. its upload is gone).
+    /// </summary>
+    Task<string?> WritePausableAsync(BagEntry entry, Stream content, long bytesDone, string? resumeState, Func<bool> pauseRequested,
+        CancellationToken cancellationToken);
+
+    /// <summary>Releases what a paused file holds (an open upload) when it will not be continued.</summary>
+    Task DiscardAsync(BagEntry entry, string resumeState, CancellationToken cancellationToken);
+}

@@ -12,6 +12,7 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
     private readonly Dictionary<string, byte[]> _tags = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tagsNotKept = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unpausable = new(StringComparer.Ordinal);
     private readonly List<BagIssue> _findings = [];
     private long _keptTagBytes;
     private SmallFileBatch? _batch;
@@ -62,15 +63,17 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
     /// <summary>
     /// Hashes one regular file (passing it through the sink) and records it. Small files join a
     /// <see cref="SmallFileBatch"/>; their records (and the sink's completion calls) follow when the
-    /// batch is hashed, still in tar order.
+    /// batch is hashed, still in tar order. With a <paramref name="place"/> (a time-sliced tar scan)
+    /// and a sink that can pause, a large file may stop at a part boundary: the returned
+    /// <see cref="PartialEntry"/> is what a later slice continues it from; null when the file is done.
     /// </summary>
-    public async Task AddFileAsync(string path, long size, Stream data, CancellationToken cancellationToken)
+    public async Task<PartialEntry?> AddFileAsync(string path, long size, Stream data, FilePlace? place, CancellationToken cancellationToken)
     {
         if (!_seen.Add(path))
         {
             // The first copy is the one recorded; a later one would silently replace it on extraction.
             Finding(BagIssueCodes.DuplicateEntry, $"'{path}' appears more than once in the archive", path);
-            return;
+            return null;
         }
         var entry = new BagEntry(path, size, BagEntryKind.RegularFile);
         var capture = CaptureFor(entry);
@@ -87,15 +90,56 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
                 _batch = new SmallFileBatch();
                 _batch.TryAdd(path, bytes.Span);
             }
-            return;
+            return null;
         }
 
         await FlushBatchesAsync(cancellationToken);
-        using var content = new HashingReadStream(data, size, _pipeline, capture, path);
+        // A kept tag file is parsed from its captured bytes, which a pause would lose: never paused.
+        var pausable = place is not null && capture is null && !_unpausable.Contains(path) && sink is IPausableBagFileSink p && p.CanPause(entry) ? p : null;
+        return await WriteLargeAsync(entry, data, capture, pausable is null ? null : (pausable, place!), null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Finishes (or pauses again) the file an earlier slice stopped inside: <paramref name="data"/>
+    /// holds its bytes from <see cref="PartialEntry.BytesDone"/> on. Throws
+    /// <see cref="PartialFileRefusedException"/> when the saved digest or sink state is refused.
+    /// </summary>
+    public async Task<PartialEntry?> ContinueFileAsync(PartialEntry partial, Stream data, Func<bool> pauseRequested, CancellationToken cancellationToken)
+    {
+        if (sink is not IPausableBagFileSink pausable)
+            throw new PartialFileRefusedException(partial.Path, "this scan's sink cannot continue a paused file");
+        try
+        {
+            _pipeline.ResumeFile(partial.DigestStates, partial.BytesDone);
+        }
+        catch (Bus.Hashing.HashStateException e)
+        {
+            throw new PartialFileRefusedException(partial.Path, e.Message, e);
+        }
+        _seen.Add(partial.Path);
+        return await WriteLargeAsync(partial.Entry, data, null, (pausable, new FilePlace(partial.HeaderOffset, partial.DataOffset, pauseRequested)), partial, cancellationToken);
+    }
+
+    private async Task<PartialEntry?> WriteLargeAsync(BagEntry entry, Stream data, MemoryStream? capture, (IPausableBagFileSink Sink, FilePlace Place)? pausable,
+        PartialEntry? resume, CancellationToken cancellationToken)
+    {
+        var done = resume?.BytesDone ?? 0;
+        using var content = new HashingReadStream(data, entry.Size - done, _pipeline, capture, entry.Path);
         FileDigests digests;
         try
         {
-            await sink.WriteAsync(entry, content, cancellationToken);
+            if (pausable is not { } p)
+            {
+                await sink.WriteAsync(entry, content, cancellationToken);
+            }
+            else if (await p.Sink.WritePausableAsync(entry, content, done, resume?.SinkState, p.Place.PauseRequested, cancellationToken) is { } sinkState)
+            {
+                return new PartialEntry
+                {
+                    HeaderOffset = p.Place.HeaderOffset, DataOffset = p.Place.DataOffset, Path = entry.Path, Size = entry.Size,
+                    BytesDone = done + content.Consumed, DigestStates = await content.PauseAsync(cancellationToken), SinkState = sinkState,
+                };
+            }
             digests = await content.CompleteAsync(cancellationToken);
         }
         catch
@@ -103,10 +147,11 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
             await _pipeline.AbandonFileAsync();
             throw;
         }
-        var file = new BagFile(path, size, digests);
+        var file = new BagFile(entry.Path, entry.Size, digests);
         _files.Add(file);
-        if (capture is not null) _tags[path] = capture.ToArray();
+        if (capture is not null) _tags[entry.Path] = capture.ToArray();
         await sink.FileCompletedAsync(file, cancellationToken);
+        return null;
     }
 
     /// <summary>Starts hashing the filling batch, after recording the one hashed before it (double buffering).</summary>
@@ -165,6 +210,7 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         _tagsNotKept.UnionWith(state.TagFilesNotKept);
         _findings.AddRange(state.Findings);
         _keptTagBytes = state.KeptTagBytes;
+        _unpausable.UnionWith(state.UnpausablePaths);
     }
 
     /// <summary>The bag-level state to resume from; call after <see cref="FlushBatchesAsync"/>.</summary>
@@ -177,6 +223,7 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         TagFiles = new Dictionary<string, byte[]>(_tags, StringComparer.Ordinal),
         TagFilesNotKept = _tagsNotKept.Order(StringComparer.Ordinal).ToList(),
         KeptTagBytes = _keptTagBytes,
+        UnpausablePaths = _unpausable.Order(StringComparer.Ordinal).ToList(),
     };
 
     /// <summary>Regular files recorded by this builder (this slice), in tar order.</summary>
@@ -196,3 +243,6 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
 
     private static string Printable(string path) => string.Concat(path.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
 }
+
+/// <summary>Where a tar entry is, and whether to pause: only a time-sliced tar scan gives one.</summary>
+internal sealed record FilePlace(long HeaderOffset, long DataOffset, Func<bool> PauseRequested);

@@ -17,12 +17,14 @@ public static class TarBagScanner
 
     /// <summary>
     /// Scans part of a tar: <paramref name="tar"/> starts at byte <paramref name="offset"/> of the
-    /// archive, an entry boundary a previous slice returned (0 and null state for the first).
-    /// Between entries, once at least one entry was read, <paramref name="stopRequested"/> is asked
-    /// whether to stop: then every file read so far is complete (digests final, sink told) and the
-    /// slice returns the offset of the next entry's header and the state to resume from. Resuming
-    /// there gives the same files and findings as one pass. A single file is never split: a slice
-    /// lasts at least as long as its first file takes.
+    /// archive, where a previous slice stopped (0 and null state for the first). Between entries, once
+    /// the slice has done something, <paramref name="stopRequested"/> is asked whether to stop: then
+    /// every file read so far is complete (digests final, sink told) and the slice returns the offset
+    /// of the next entry's header and the state to resume from. A large file whose sink can pause
+    /// (<see cref="IPausableBagFileSink"/>) is asked too, at each of the sink's part boundaries: then
+    /// the state carries a <see cref="PartialEntry"/> (digest and sink states) and the offset is the
+    /// file's next unread byte, so no slice outlasts one part however large the file. Resuming gives
+    /// the same files and findings as one pass. A slice always does at least one file or part.
     /// </summary>
     public static async Task<TarScanSlice> ScanSliceAsync(Stream tar, long offset, TarScanState? state, IEnumerable<string> priorFilePaths,
         IBagFileSink? sink, BagScanOptions? options, Func<bool>? stopRequested, CancellationToken cancellationToken)
@@ -38,9 +40,21 @@ public static class TarBagScanner
         var buffered = new BufferedStream(tar, DigestPipeline.ChunkSize);
         // Counted above the buffer: the count is what TarReader consumed, i.e. its place in the archive.
         var counted = new CountingReadStream(buffered, offset);
-        await using var reader = new TarReader(counted, leaveOpen: true);
         var next = offset;
         var entries = 0;
+        if (state?.Partial is { } partial)
+        {
+            if (offset != partial.NextOffset)
+                throw new ArgumentException($"a slice inside '{partial.Path}' starts at tar offset {partial.NextOffset}, not {offset}", nameof(offset));
+            // The builder reads exactly the file's remaining bytes from the tar.
+            if (await builder.ContinueFileAsync(partial, counted, stopRequested ?? (() => false), cancellationToken) is { } again)
+                return Paused(builder, strayTopLevels, again);
+            next = partial.DataOffset + Padded(partial.Size);
+            await SkipAsync(counted, next - counted.Offset, partial.Path, cancellationToken);
+            entries++;
+        }
+        // Made after a paused file's rest is read: TarReader starts at an entry header.
+        await using var reader = new TarReader(counted, leaveOpen: true);
         while (true)
         {
             if (entries > 0 && stopRequested?.Invoke() == true)
@@ -48,6 +62,7 @@ public static class TarBagScanner
                 await builder.FlushBatchesAsync(cancellationToken);
                 return new TarScanSlice(false, next, builder.State(strayTopLevels), builder.Files);
             }
+            var headerOffset = next;
             TarEntry? entry;
             try
             {
@@ -61,7 +76,8 @@ public static class TarBagScanner
             entries++;
             // TarReader returns an entry with its headers read and its data not yet: the data and
             // its padding to the 512-byte block follow, then the next entry's first header.
-            next = counted.Offset + (entry.Length + 511) / 512 * 512;
+            var dataOffset = counted.Offset;
+            next = dataOffset + Padded(entry.Length);
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
 
             var name = entry.Name;
@@ -100,12 +116,14 @@ public static class TarBagScanner
             {
                 if (entry.DataStream is null)
                 {
-                    await builder.AddFileAsync(path, 0, Stream.Null, cancellationToken);
+                    await builder.AddFileAsync(path, 0, Stream.Null, null, cancellationToken);
                     continue;
                 }
                 try
                 {
-                    await builder.AddFileAsync(path, entry.Length, entry.DataStream, cancellationToken);
+                    var place = stopRequested is null ? null : new FilePlace(headerOffset, dataOffset, stopRequested);
+                    if (await builder.AddFileAsync(path, entry.Length, entry.DataStream, place, cancellationToken) is { } paused)
+                        return Paused(builder, strayTopLevels, paused);
                 }
                 catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
                 {
@@ -121,6 +139,25 @@ public static class TarBagScanner
             builder.Finding(BagIssueCodes.TarNoBagFolder, "the tar holds no top-level bag folder", null);
         await builder.FlushBatchesAsync(cancellationToken);
         return new TarScanSlice(true, next, builder.State(strayTopLevels), builder.Files);
+    }
+
+    private static TarScanSlice Paused(InventoryBuilder builder, IEnumerable<string> strayTopLevels, PartialEntry partial)
+    {
+        // Small files before the paused one were flushed when it started (a large file flushes the batch).
+        var state = builder.State(strayTopLevels);
+        state.Partial = partial;
+        return new TarScanSlice(false, partial.NextOffset, state, builder.Files);
+    }
+
+    private static long Padded(long length) => (length + 511) / 512 * 512;
+
+    /// <summary>Reads past a paused file's padding to the next 512-byte block, where the next header starts.</summary>
+    private static async Task SkipAsync(Stream stream, long count, string path, CancellationToken cancellationToken)
+    {
+        var padding = new byte[512];
+        if (count is < 0 or > 512) throw new InvalidOperationException($"after '{path}' the scan is {count} bytes from the next header");
+        if (count > 0 && await stream.ReadAtLeastAsync(padding.AsMemory(0, (int)count), (int)count, throwOnEndOfStream: false, cancellationToken) < count)
+            throw new BagScanException(BagIssueCodes.TarTruncated, $"the tar ends inside the padding after '{path}': truncated or corrupt archive", path);
     }
 
     /// <summary>Scans a local tar file; the expected bag name defaults to the file name without <c>.tar</c>.</summary>

@@ -17,6 +17,10 @@ public sealed class TarScanState
     public Dictionary<string, byte[]> TagFiles { get; set; } = new(StringComparer.Ordinal);
     public List<string> TagFilesNotKept { get; set; } = [];
     public long KeptTagBytes { get; set; }
+    /// <summary>The large file the slice stopped inside, or null when it stopped at an entry boundary.</summary>
+    public PartialEntry? Partial { get; set; }
+    /// <summary>Files whose paused state was refused once: they are read whole from now on, so a refusal cannot repeat forever.</summary>
+    public List<string> UnpausablePaths { get; set; } = [];
 
     /// <summary>
     /// The inventory of the whole bag: <paramref name="files"/> are every regular file the slices
@@ -32,3 +36,28 @@ public sealed class TarScanState
 /// <param name="State">Bag-level state to hand to the next slice.</param>
 /// <param name="Files">Regular files completed in this slice only, in tar order, every digest final.</param>
 public sealed record TarScanSlice(bool Finished, long NextOffset, TarScanState State, IReadOnlyList<BagFile> Files);
+
+/// <summary>
+/// A large regular file a slice stopped inside, at one of the sink's part boundaries: the next slice
+/// reads the tar on from <see cref="DataOffset"/> + <see cref="BytesDone"/>, restores the four digest
+/// states and the sink's state, and finishes the file before reading the next entry header.
+/// </summary>
+public sealed class PartialEntry
+{
+    /// <summary>Tar offset of the entry's first header block: where the file is read again from if its saved state is refused.</summary>
+    public long HeaderOffset { get; set; }
+    /// <summary>Tar offset of the file's first data byte.</summary>
+    public long DataOffset { get; set; }
+    public string Path { get; set; } = "";
+    public long Size { get; set; }
+    public long BytesDone { get; set; }
+    /// <summary>md5, sha1, sha256, sha512 states after <see cref="BytesDone"/> bytes (<c>ResumableHash.SaveState</c>).</summary>
+    public List<byte[]> DigestStates { get; set; } = [];
+    /// <summary>The sink's own state (e.g. a staging upload's id and part ETags).</summary>
+    public string SinkState { get; set; } = "";
+
+    /// <summary>Tar offset of the next byte to read.</summary>
+    public long NextOffset => DataOffset + BytesDone;
+
+    public BagEntry Entry => new(Path, Size, BagEntryKind.RegularFile);
+}

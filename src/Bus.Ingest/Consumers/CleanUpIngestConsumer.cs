@@ -25,6 +25,7 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         var m = context.Message;
         var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
             .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
         foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(superseded, run.CancellationToken))

@@ -27,6 +27,8 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
         var ct = context.CancellationToken;
         await store.MarkEndedAsync(id, cancelled: true, ct);
         var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        // A file Unpack paused inside (or a process left between parts) is an open staging upload.
+        await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
         var open = await checkpoints.OpenUploadsAsync(id, ct);
         if (open.Count > 0)

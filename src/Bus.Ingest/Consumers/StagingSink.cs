@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
@@ -10,55 +11,83 @@ namespace Bus.Ingest.Consumers;
 /// <summary>
 /// Streams each file of the tar to the staging bucket while the scanner hashes it. The file is sent
 /// in parts of a bounded buffer (one part in memory at a time, never the file or the bag), each part
-/// retried on its own: a non-seekable stream cannot be replayed, a buffered part can.
+/// retried on its own: a non-seekable stream cannot be replayed, a buffered part can. A file larger
+/// than one part may pause between parts (time-sliced Unpack): its multipart upload stays open and
+/// its id and part ETags go into the checkpoint, so the next slice, on any process, continues it.
 /// </summary>
-public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bucket, Guid ingestId) : IBagFileSink
+public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bucket, Guid ingestId) : IPausableBagFileSink
 {
     public const int PartBytes = 16 * 1024 * 1024;
+    private const int MaxParts = 10_000; // S3's limit per multipart upload
 
     /// <summary>A file's id and staging key are name-based on (ingest, path): a retried Unpack overwrites, never duplicates.</summary>
     public static Guid FileIdFor(Guid ingestId, string path) => IngestIds.NameBased(ingestId, "file:" + path);
 
-    public async Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken)
+    /// <summary>
+    /// 16 MiB, or more for a file over 160 GiB so it fits S3's 10,000 parts (a 5 TB object, S3's largest,
+    /// takes 500 MiB parts: that buffer is the price of retrying a part from a stream read once).
+    /// </summary>
+    public static int PartBytesFor(long size)
     {
-        var key = ObjectKeys.Staging(ingestId, FileIdFor(ingestId, entry.Path));
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(entry.Size, 1), PartBytes));
+        const long MiB = 1024 * 1024;
+        var needed = (size + MaxParts - 1) / MaxParts;
+        return (int)Math.Max(PartBytes, (needed + MiB - 1) / MiB * MiB);
+    }
+
+    public bool CanPause(BagEntry entry) => entry.Size > PartBytesFor(entry.Size);
+
+    public async Task WriteAsync(BagEntry entry, Stream content, CancellationToken cancellationToken) =>
+        await WritePausableAsync(entry, content, 0, null, static () => false, cancellationToken);
+
+    public async Task<string?> WritePausableAsync(BagEntry entry, Stream content, long bytesDone, string? resumeState, Func<bool> pauseRequested,
+        CancellationToken cancellationToken)
+    {
+        var key = KeyFor(entry);
+        var upload = resumeState is null ? null : await ResumeAsync(entry, key, bytesDone, resumeState, cancellationToken);
+        var partBytes = upload?.PartBytes ?? PartBytesFor(entry.Size);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(entry.Size - bytesDone, 1), partBytes));
         try
         {
-            var first = await content.ReadAtLeastAsync(buffer.AsMemory(0, (int)Math.Min(entry.Size, PartBytes)), (int)Math.Min(entry.Size, PartBytes), false, cancellationToken);
-            if (entry.Size <= PartBytes)
+            var length = await ReadPartAsync(content, buffer, (int)Math.Min(entry.Size - bytesDone, partBytes), cancellationToken);
+            if (upload is null && entry.Size <= partBytes)
             {
                 await resilience.RunAsync(async c => await s3.PutObjectAsync(new PutObjectRequest
                 {
-                    BucketName = bucket, Key = key, InputStream = new MemoryStream(buffer, 0, first, writable: false), AutoCloseStream = false,
+                    BucketName = bucket, Key = key, InputStream = new MemoryStream(buffer, 0, length, writable: false), AutoCloseStream = false,
                 }, c), cancellationToken);
-                return;
+                return null;
             }
-            var upload = await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, c), cancellationToken);
+            var fresh = upload is null;
+            upload ??= new StagingUpload(
+                (await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, c), cancellationToken)).UploadId,
+                partBytes, []);
             try
             {
-                var parts = new List<PartETag>();
-                var length = first;
-                for (var number = 1; length > 0; number++)
+                while (length > 0)
                 {
-                    var partNumber = number;
+                    var partNumber = upload.Parts.Count + 1;
                     var partLength = length;
                     var response = await resilience.RunAsync(async c => await s3.UploadPartAsync(new UploadPartRequest
                     {
                         BucketName = bucket, Key = key, UploadId = upload.UploadId, PartNumber = partNumber, PartSize = partLength,
                         InputStream = new MemoryStream(buffer, 0, partLength, writable: false),
                     }, c), cancellationToken);
-                    parts.Add(new PartETag(partNumber, response.ETag));
-                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, PartBytes), PartBytes, false, cancellationToken);
+                    upload.Parts.Add(response.ETag);
+                    bytesDone += partLength;
+                    if (bytesDone < entry.Size && pauseRequested()) return JsonSerializer.Serialize(upload);
+                    length = await ReadPartAsync(content, buffer, (int)Math.Min(partBytes, entry.Size - bytesDone), cancellationToken);
                 }
                 await resilience.RunAsync(async c => await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
-                    BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = parts,
+                    BucketName = bucket, Key = key, UploadId = upload.UploadId,
+                    PartETags = [.. upload.Parts.Select((etag, i) => new PartETag(i + 1, etag))],
                 }, c), cancellationToken);
+                return null;
             }
-            catch
+            catch when (fresh)
             {
-                await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+                // Nothing saved refers to a fresh upload: abort it. A resumed one stays for the retry of this slice.
+                await AbortAsync(key, upload.UploadId);
                 throw;
             }
         }
@@ -67,4 +96,55 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    public async Task DiscardAsync(BagEntry entry, string resumeState, CancellationToken cancellationToken)
+    {
+        if (Parse(resumeState) is { } upload) await AbortAsync(KeyFor(entry), upload.UploadId);
+    }
+
+    private string KeyFor(BagEntry entry) => ObjectKeys.Staging(ingestId, FileIdFor(ingestId, entry.Path));
+
+    private static async Task<int> ReadPartAsync(Stream content, byte[] buffer, int count, CancellationToken cancellationToken) =>
+        await content.ReadAtLeastAsync(buffer.AsMemory(0, count), count, throwOnEndOfStream: false, cancellationToken);
+
+    private async Task<StagingUpload> ResumeAsync(BagEntry entry, string key, long bytesDone, string resumeState, CancellationToken cancellationToken)
+    {
+        var upload = Parse(resumeState);
+        if (upload is null || upload.PartBytes <= 0 || (long)upload.Parts.Count * upload.PartBytes != bytesDone)
+            throw new PartialFileRefusedException(entry.Path, "the saved staging upload does not match the bytes done");
+        // Asked first: S3 answers a part sent to a gone upload with NoSuchUpload, moto with a 500 that would be retried as transient.
+        try
+        {
+            await resilience.RunAsync(async c => await s3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, MaxParts = 1 }, c), cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+        {
+            throw new PartialFileRefusedException(entry.Path, $"staging upload {upload.UploadId} is gone", e);
+        }
+        return upload;
+    }
+
+    private static StagingUpload? Parse(string state)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StagingUpload>(state);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task AbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload") { }
+    }
+
+    /// <summary>An open staging upload between slices: its id, part size and the ETags of parts 1..n.</summary>
+    private sealed record StagingUpload(string UploadId, int PartBytes, List<string> Parts);
 }

@@ -21,9 +21,11 @@ namespace Bus.Ingest.Consumers;
 /// (RFC 8493 + profile) and saves per-file rows with binary COPY. An unreadable tar, or an object
 /// that is gone or changed since submit, is a fatal outcome: BagInvalid, never a retry.
 /// Time-sliced: when the slice is spent or the host is stopping, it stops at the next file
-/// boundary, commits that slice's rows with the tar offset of the next entry and the bag-level
-/// scan state, sends itself a continuation and acknowledges; the continuation, on any process,
-/// reads on from that offset with a ranged GET (still If-Match the submitted ETag).
+/// boundary, or inside a large file at its next 16 MiB staging part, commits that slice's rows with
+/// the tar offset to read on from and the scan state (for a file stopped inside: its four digest
+/// states and the open staging upload), sends itself a continuation and acknowledges; the
+/// continuation, on any process, reads on from that offset with a ranged GET (still If-Match the
+/// submitted ETag).
 /// </summary>
 public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resilience resilience, IOptions<StorageOptions> storage,
     IOptions<IngestOptions> options, ILogger<UnpackBagConsumer> logger) : IConsumer<UnpackBag>
@@ -84,14 +86,30 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
                 await Invalid(context, new IngestRejection(e.Code, e.Message, e.Path));
                 return;
             }
+            catch (PartialFileRefusedException e) when (checkpoint.State?.Partial is { } partial)
+            {
+                // Never a wrong digest and never a loop: the file is read again from its header, whole
+                // this time (it may outlast the consumer timeout, but only after a refusal, which a
+                // mixed OpenSSL fleet or a lost upload causes, not a normal run).
+                await sink.DiscardAsync(partial.Entry, partial.SinkState, CancellationToken.None);
+                var restart = checkpoint.State;
+                restart.Partial = null;
+                restart.UnpausablePaths.Add(partial.Path);
+                await slice.CommitSliceAsync([], partial.HeaderOffset, restart, CancellationToken.None);
+                logger.LogWarning("Unpack of {IngestId} reads '{Path}' again from its start at tar offset {Offset}: {Reason}",
+                    m.IngestId, partial.Path, partial.HeaderOffset, e.Message);
+                await run.ContinueAsync();
+                return;
+            }
             // Made while COPY writes them, not held as a list beside the scan's files through validation
             // (~0.9 KB of hex strings and keys per file: ~9 MiB more at the peak for 10,000 files).
             var rows = scanned.Files.Select(f => Row(m.IngestId, f));
             if (!scanned.Finished)
             {
                 await slice.CommitSliceAsync(rows, scanned.NextOffset, scanned.State, CancellationToken.None);
-                logger.LogInformation("Unpack of {IngestId} checkpointed after slice {Slice} at tar offset {Offset} ({Files} files in this slice){Reason}",
-                    m.IngestId, checkpoint.Slices + 1, scanned.NextOffset, scanned.Files.Count, run.HostIsStopping ? ", host stopping" : "");
+                var inside = scanned.State.Partial is { } p ? $", inside '{p.Path}' after {p.BytesDone} of {p.Size} bytes" : "";
+                logger.LogInformation("Unpack of {IngestId} checkpointed after slice {Slice} at tar offset {Offset} ({Files} files in this slice{Inside}){Reason}",
+                    m.IngestId, checkpoint.Slices + 1, scanned.NextOffset, scanned.Files.Count, inside, run.HostIsStopping ? ", host stopping" : "");
                 await run.ContinueAsync();
                 return;
             }

@@ -212,6 +212,32 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
         }
     }
 
+    /// <summary>
+    /// Aborts every incomplete multipart upload under <paramref name="prefix"/>: one a process left when
+    /// it died between parts, or a file Unpack paused inside and will not continue. Storage is billed
+    /// for their parts, and they never become objects a listing would show.
+    /// </summary>
+    public async Task<int> AbortUploadsAsync(string bucket, string prefix, CancellationToken ct)
+    {
+        var aborted = 0;
+        string? keyMarker = null, uploadIdMarker = null;
+        while (true)
+        {
+            var page = await resilience.RunAsync(async c => await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            {
+                BucketName = bucket, Prefix = prefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker,
+            }, c), ct);
+            // Filtered here too: the prefix is a request, not every S3-compatible server honours it.
+            foreach (var upload in (page.MultipartUploads ?? []).Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                await AbortAsync(bucket, upload.Key, upload.UploadId);
+                aborted++;
+            }
+            if (page.IsTruncated != true) return aborted;
+            (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+        }
+    }
+
     public async Task DeleteAsync(string bucket, string key, CancellationToken ct) =>
         await resilience.RunAsync(async c => await s3.DeleteObjectAsync(bucket, key, c), ct);
 }

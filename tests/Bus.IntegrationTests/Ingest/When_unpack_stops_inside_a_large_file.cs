@@ -1,0 +1,67 @@
+using Amazon.S3.Model;
+using Bus.BagIt.Scanning;
+using Bus.Ingest.Consumers;
+using Bus.Ingest.Storage;
+
+namespace Bus.IntegrationTests.Ingest;
+
+/// <summary>
+/// A file too large for one slice: Unpack stops inside it at a 16 MiB staging part, saves the four
+/// digest states and the open staging upload, and its continuation reads on from the next byte of
+/// the tar; the ingest completes with the file's true digests and two copies that match.
+/// </summary>
+[Collection(IngestStack.Collection)]
+public sealed class When_unpack_stops_inside_a_large_file
+{
+    [Fact]
+    public async Task Should_continue_the_file_in_the_next_slice_and_complete_with_its_true_digests()
+    {
+        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string> { ["Bus__Ingest__TimeSliceSeconds"] = "1" });
+        var bag = new TestBag("inside-" + Guid.NewGuid().ToString("N")[..8]);
+        var big = new byte[6 * StagingSink.PartBytes + 1234]; // seven parts: Unpack of it takes several 1 s slices here
+        new Random(7).NextBytes(big);
+        bag.Payload["data/big.bin"] = big;
+
+        var (exit, result) = await stack.SubmitAndWaitAsync(bag);
+
+        Assert.True(exit == 0, $"exit {exit}: {result}\nhost: {stack.Host!.Process.Stdout}");
+        var id = Guid.Parse(result.GetProperty("ingestId").GetString()!);
+        // The host logs JSON: the quotes around the path are escaped.
+        Assert.Contains("inside \\u0027data/big.bin\\u0027 after ", stack.Host!.Process.Stdout, StringComparison.Ordinal);
+
+        var row = (await stack.QueryAsync("SELECT md5, sha1, sha256, sha512 FROM bus.ingest_files WHERE ingest_id = @id AND path = 'data/big.bin'",
+            r => (Md5: r.GetString(0), Sha1: r.GetString(1), Sha256: r.GetString(2), Sha512: r.GetString(3)), ("id", id))).Single();
+#pragma warning disable CA5350, CA5351 // md5 and sha1 are BagIt fixity values here, not security
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(big)), row.Md5);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(big)), row.Sha1);
+#pragma warning restore CA5350, CA5351
+        Assert.Equal(TestBag.Sha256(big), row.Sha256);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(big)), row.Sha512);
+
+        var copy = (await stack.RecordedCopiesAsync($"{stack.Institution}/{bag.Name}")).Where(c => c.File.EndsWith("data/big.bin", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, copy.Count);
+        foreach (var c in copy) Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(c.Bucket, c.Key));
+        var open = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StagingBucket, Prefix = id + "/" });
+        Assert.Empty(open.MultipartUploads ?? []);
+    }
+
+    /// <summary>The staging upload a checkpoint names was aborted meanwhile (a lifecycle rule, an operator): refused, never continued into nothing.</summary>
+    [Fact]
+    public async Task Should_refuse_to_continue_a_staging_upload_that_is_gone()
+    {
+        await using var stack = await IngestStack.StartAsync(startHost: false);
+        var sink = new StagingSink(stack.S3, new S3Resilience(), stack.Storage.StagingBucket, Guid.NewGuid());
+        var entry = new BagEntry("data/x.bin", 2L * StagingSink.PartBytes + 5, BagEntryKind.RegularFile);
+        var bytes = new byte[entry.Size];
+        new Random(3).NextBytes(bytes);
+        var state = await sink.WritePausableAsync(entry, new MemoryStream(bytes), 0, null, () => true, CancellationToken.None);
+        Assert.NotNull(state);
+
+        await sink.DiscardAsync(entry, state, CancellationToken.None);
+
+        var rest = new MemoryStream(bytes, StagingSink.PartBytes, bytes.Length - StagingSink.PartBytes);
+        var refused = await Assert.ThrowsAsync<PartialFileRefusedException>(() =>
+            sink.WritePausableAsync(entry, rest, StagingSink.PartBytes, state, () => false, CancellationToken.None));
+        Assert.Contains("is gone", refused.Message, StringComparison.Ordinal);
+    }
+}
