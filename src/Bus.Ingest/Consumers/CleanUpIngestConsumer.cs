@@ -12,7 +12,8 @@ namespace Bus.Ingest.Consumers;
 /// <summary>
 /// After Record: deletes the ingest's staging objects, the previous version's copies of files a
 /// reingest changed (only now that the registry points at the new keys, and only keys it no longer
-/// records), and (by default) the receiving tar; marks the interim rows ended (kept
+/// records), and (by default) the receiving tar; aborts multipart uploads a crashed process left
+/// (staging, and the copies of large files); marks the interim rows ended (kept
 /// <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones. Every part is
 /// idempotent: deleting what is already gone succeeds.
 /// </summary>
@@ -26,6 +27,8 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        var large = await store.FilesAsync(m.IngestId, $"size >= {options.Value.MultipartCopyThresholdBytes}", run.CancellationToken);
+        await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
             .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
         foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(superseded, run.CancellationToken))

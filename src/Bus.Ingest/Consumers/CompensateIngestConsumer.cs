@@ -19,7 +19,7 @@ namespace Bus.Ingest.Consumers;
 /// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
 /// </summary>
 public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, RecordedCopies recorded,
-    IOptions<StorageOptions> storage, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
+    IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
 {
     public async Task Consume(ConsumeContext<CompensateIngest> context)
     {
@@ -40,6 +40,8 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
                 await checkpoints.ClearUploadAsync(id, path, role, ct);
             }
         }
+        // One a process left before saving its checkpoint is named by no checkpoint: found by key.
+        await copier.AbortCopyUploadsAsync(id, await store.FilesAsync(id, $"size >= {options.Value.MultipartCopyThresholdBytes}", ct), ct);
         var copiesDeleted = 0;
         var written = await store.FilesAsync(id, "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL", ct);
         var candidates = written

@@ -217,7 +217,7 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
     /// it died between parts, or a file Unpack paused inside and will not continue. Storage is billed
     /// for their parts, and they never become objects a listing would show.
     /// </summary>
-    public async Task<int> AbortUploadsAsync(string bucket, string prefix, CancellationToken ct)
+    public async Task<int> AbortUploadsAsync(string bucket, string prefix, CancellationToken ct, bool exactKey = false)
     {
         var aborted = 0;
         string? keyMarker = null, uploadIdMarker = null;
@@ -228,7 +228,7 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
                 BucketName = bucket, Prefix = prefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker,
             }, c), ct);
             // Filtered here too: the prefix is a request, not every S3-compatible server honours it.
-            foreach (var upload in (page.MultipartUploads ?? []).Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)))
+            foreach (var upload in (page.MultipartUploads ?? []).Where(u => exactKey ? u.Key == prefix : u.Key.StartsWith(prefix, StringComparison.Ordinal)))
             {
                 await AbortAsync(bucket, upload.Key, upload.UploadId);
                 aborted++;
@@ -236,6 +236,21 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             if (page.IsTruncated != true) return aborted;
             (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
         }
+    }
+
+    /// <summary>
+    /// Aborts multipart copies of this ingest's large files that no checkpoint names: a process that
+    /// died after starting one and before saving its first part leaves it behind. Preservation keys
+    /// carry no ingest prefix, so each large file's key is asked about exactly (two requests a file,
+    /// and only for files at or above the multipart threshold).
+    /// </summary>
+    public async Task<int> AbortCopyUploadsAsync(Guid ingestId, IEnumerable<InterimFileState> files, CancellationToken ct)
+    {
+        var aborted = 0;
+        foreach (var file in files.Where(f => f.Size >= options.Value.MultipartCopyThresholdBytes))
+            foreach (var role in new[] { "primary", "replica" })
+                aborted += await AbortUploadsAsync(BucketFor(role), ObjectKeys.PreservationFor(ingestId, file), ct, exactKey: true);
+        return aborted;
     }
 
     public async Task DeleteAsync(string bucket, string key, CancellationToken ct) =>

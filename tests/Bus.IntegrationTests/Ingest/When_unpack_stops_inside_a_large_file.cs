@@ -8,7 +8,8 @@ namespace Bus.IntegrationTests.Ingest;
 /// <summary>
 /// A file too large for one slice: Unpack stops inside it at a 16 MiB staging part, saves the four
 /// digest states and the open staging upload, and its continuation reads on from the next byte of
-/// the tar; the ingest completes with the file's true digests and two copies that match.
+/// the tar; the ingest completes with the file's true digests and two copies that match, and leaves
+/// no multipart upload open (one a crashed Store left before its first checkpoint included).
 /// </summary>
 [Collection(IngestStack.Collection)]
 public sealed class When_unpack_stops_inside_a_large_file
@@ -16,16 +17,23 @@ public sealed class When_unpack_stops_inside_a_large_file
     [Fact]
     public async Task Should_continue_the_file_in_the_next_slice_and_complete_with_its_true_digests()
     {
-        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string> { ["Bus__Ingest__TimeSliceSeconds"] = "1" });
+        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
+        {
+            ["Bus__Ingest__TimeSliceSeconds"] = "1",
+            // Store copies it in parts too, so CleanUp has a large file whose copies it checks for open uploads.
+            ["Bus__Ingest__MultipartCopyThresholdBytes"] = $"{64 * 1024 * 1024}",
+            ["Bus__Ingest__MultipartCopyPartBytes"] = $"{48 * 1024 * 1024}",
+        });
         var bag = new TestBag("inside-" + Guid.NewGuid().ToString("N")[..8]);
         var big = new byte[6 * StagingSink.PartBytes + 1234]; // seven parts: Unpack of it takes several 1 s slices here
         new Random(7).NextBytes(big);
         bag.Payload["data/big.bin"] = big;
 
-        var (exit, result) = await stack.SubmitAndWaitAsync(bag);
-
-        Assert.True(exit == 0, $"exit {exit}: {result}\nhost: {stack.Host!.Process.Stdout}");
-        var id = Guid.Parse(result.GetProperty("ingestId").GetString()!);
+        var id = await stack.SubmitAsync(bag);
+        // What a Store process killed right after starting a copy (before any checkpoint) leaves behind.
+        var copyKey = ObjectKeys.Preservation(StagingSink.FileIdFor(id, "data/big.bin"));
+        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.PrimaryBucket, Key = copyKey });
+        await stack.WaitForStateAsync(id, "Completed");
         // The host logs JSON: the quotes around the path are escaped.
         Assert.Contains("inside \\u0027data/big.bin\\u0027 after ", stack.Host!.Process.Stdout, StringComparison.Ordinal);
 
@@ -41,8 +49,10 @@ public sealed class When_unpack_stops_inside_a_large_file
         var copy = (await stack.RecordedCopiesAsync($"{stack.Institution}/{bag.Name}")).Where(c => c.File.EndsWith("data/big.bin", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, copy.Count);
         foreach (var c in copy) Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(c.Bucket, c.Key));
-        var open = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StagingBucket, Prefix = id + "/" });
-        Assert.Empty(open.MultipartUploads ?? []);
+        var staging = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StagingBucket, Prefix = id + "/" });
+        Assert.Empty(staging.MultipartUploads ?? []);
+        var copies = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.PrimaryBucket, Prefix = copyKey });
+        Assert.DoesNotContain(copies.MultipartUploads ?? [], u => u.Key == copyKey);
     }
 
     /// <summary>The staging upload a checkpoint names was aborted meanwhile (a lifecycle rule, an operator): refused, never continued into nothing.</summary>
