@@ -37,7 +37,10 @@ public sealed class StepRun<T> where T : class
 
     public static async Task<StepRun<T>> BeginAsync(ConsumeContext<T> context, Guid ingestId, string step, TimeSpan slice)
     {
-        if (!context.Headers.TryGetHeader(ContinuationHeader, out _))
+        // The header's value is the step it continues, compared, not merely present: MassTransit copies
+        // a consumed message's headers onto everything its consumer sends, so a continuation's mark
+        // reaches the next steps too (through the saga), and they must still count as new attempts.
+        if (context.Headers.Get<string>(ContinuationHeader) != step)
             await context.OutsideOutbox().Publish(new IngestStepStarted(ingestId, step, DateTimeOffset.UtcNow));
         return new StepRun<T>(context, ingestId, step, slice);
     }
@@ -65,7 +68,7 @@ public sealed class StepRun<T> where T : class
     public async Task ContinueAsync()
     {
         var endpoint = await _context.GetSendEndpoint(_context.ReceiveContext.InputAddress);
-        await endpoint.Send(_context.Message, Pipe.Execute<SendContext<T>>(s => s.Headers.Set(ContinuationHeader, true)), CancellationToken.None);
+        await endpoint.Send(_context.Message, Pipe.Execute<SendContext<T>>(s => s.Headers.Set(ContinuationHeader, Step)), CancellationToken.None);
     }
 
     public Task FailAsync(string code, string message) =>

@@ -23,6 +23,12 @@ public sealed class When_unpack_runs_in_time_slices
         Assert.True(checkpoint.Finished);
         Assert.True(checkpoint.Slices >= 3, $"Unpack took {checkpoint.Slices} slice(s); a 1 s slice over 1,000 files should take several");
         Assert.Contains($"Unpack of {id} finished in {checkpoint.Slices} slices", stack.Host!.Process.Stdout, StringComparison.Ordinal);
+        // Continuations are not attempts, and the steps after a continued one still report theirs (with a start time).
+        var steps = new[] { "unpack", "validate", "identify", "store", "verify", "record", "clean_up" };
+        var attempts = (await stack.QueryAsync(
+            $"SELECT {string.Join(", ", steps.Select(s => $"{s}_attempts, {s}_started_at IS NOT NULL"))} FROM bus.ingest_saga WHERE correlation_id = @id",
+            r => steps.Select((s, i) => $"{s}={r.GetInt32(2 * i)}/{r.GetBoolean(2 * i + 1)}").ToList(), ("id", id))).Single();
+        Assert.Equal(steps.Select(s => $"{s}=1/True"), attempts);
 
         var rows = await stack.QueryAsync("SELECT path, sha256, sha512 FROM bus.ingest_files WHERE ingest_id = @id",
             r => (Path: r.GetString(0), Sha256: r.GetString(1), Sha512: r.GetString(2)), ("id", id));
