@@ -69,6 +69,24 @@ public sealed class IngestStack : IAsyncDisposable
         await Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>
+    /// Sends the host SIGTERM and asserts it exits cleanly within 10 s (issue 4 item 6); returns its
+    /// output. The stopped host stays in <see cref="Host"/> until <see cref="StartHostAsync"/> replaces it.
+    /// </summary>
+    public async Task<string> TerminateHostWithin10SecondsAsync()
+    {
+        var host = Host!;
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        host.Process.Terminate();
+        await host.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        stopping.Stop();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"the host took {stopping.Elapsed.TotalSeconds:F1} s to exit after SIGTERM");
+        Assert.Equal(0, host.Process.ExitCode);
+        var output = host.Process.Stdout;
+        await host.DisposeAsync();
+        return output;
+    }
+
     /// <summary>Kills the host (SIGKILL, no graceful stop: a crash) and starts a new one.</summary>
     public async Task CrashAndRestartHostAsync()
     {

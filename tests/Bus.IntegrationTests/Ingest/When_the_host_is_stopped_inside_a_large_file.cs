@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.S3.Model;
 using Bus.Ingest.Consumers;
 
@@ -32,20 +31,13 @@ public sealed class When_the_host_is_stopped_inside_a_large_file
         }
         Assert.True(open, "Unpack never started the large file's staging upload");
 
-        var host = stack.Host!;
-        var stopping = Stopwatch.StartNew();
-        host.Process.Terminate();
-        await host.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        stopping.Stop();
+        var output = await stack.TerminateHostWithin10SecondsAsync();
 
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"the host took {stopping.Elapsed.TotalSeconds:F1} s to exit after SIGTERM");
-        Assert.Equal(0, host.Process.ExitCode);
         // The host logs JSON: the quotes around the path are escaped.
-        Assert.True(host.Process.Stdout.Contains("inside \\u0027data/big.bin\\u0027 after ", StringComparison.Ordinal)
-                    && host.Process.Stdout.Contains("host stopping", StringComparison.Ordinal),
-            "Unpack did not checkpoint inside the file on SIGTERM: " + host.Process.Stdout);
+        Assert.True(output.Contains("inside \\u0027data/big.bin\\u0027 after ", StringComparison.Ordinal)
+                    && output.Contains("host stopping", StringComparison.Ordinal),
+            "Unpack did not checkpoint inside the file on SIGTERM: " + output);
 
-        await host.DisposeAsync();
         await stack.StartHostAsync();
         await stack.WaitForStateAsync(id, "Completed");
 
