@@ -9,7 +9,7 @@ namespace Bus.IntegrationTests.Ingest;
 /// A file too large for one slice: Unpack stops inside it at a 16 MiB staging part, saves the four
 /// digest states and the open staging upload, and its continuation reads on from the next byte of
 /// the tar; the ingest completes with the file's true digests and two copies that match, and leaves
-/// no multipart upload open (one a crashed Store left before its first checkpoint included).
+/// no multipart upload open (those a crashed Unpack or Store left before a checkpoint included).
 /// </summary>
 [Collection(IngestStack.Collection)]
 public sealed class When_unpack_stops_inside_a_large_file
@@ -33,6 +33,8 @@ public sealed class When_unpack_stops_inside_a_large_file
         // What a Store process killed right after starting a copy (before any checkpoint) leaves behind.
         var copyKey = ObjectKeys.Preservation(StagingSink.FileIdFor(id, "data/big.bin"));
         await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.PrimaryBucket, Key = copyKey });
+        // And what an Unpack process killed between staging parts leaves.
+        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.StagingBucket, Key = $"{id}/{Guid.NewGuid()}" });
         await stack.WaitForStateAsync(id, "Completed");
         // The host logs JSON: the quotes around the path are escaped.
         Assert.Contains("inside \\u0027data/big.bin\\u0027 after ", stack.Host!.Process.Stdout, StringComparison.Ordinal);
