@@ -7,7 +7,4 @@ namespace Bus.BagIt.Scanning;
 /// (<see cref="TarScanState.UnpausablePaths"/>), after <see cref="IPausableBagFileSink.DiscardAsync"/>.
 /// </summary>
 public sealed class PartialFileRefusedException(string path, string reason, Exception? inner = null)
-    : Exception($"the checkpoint inside '{path}' cannot be continued: {reason}", inner)
-{
-    public string Path { get; } = path;
-}
+    : Exception($"the checkpoint inside '{path}' cannot be continued: {reason}", inner);

@@ -93,7 +93,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
             catch when (fresh)
             {
                 // Nothing saved refers to a fresh upload: abort it. A resumed one stays for the retry of this slice.
-                await AbortAsync(key, upload.UploadId);
+                await MultipartUploads.AbortAsync(s3, bucket, key, upload.UploadId);
                 throw;
             }
         }
@@ -105,7 +105,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
 
     public async Task DiscardAsync(BagEntry entry, string resumeState, CancellationToken cancellationToken)
     {
-        if (Parse(resumeState) is { } upload) await AbortAsync(KeyFor(entry), upload.UploadId);
+        if (Parse(resumeState) is { } upload) await MultipartUploads.AbortAsync(s3, bucket, KeyFor(entry), upload.UploadId);
     }
 
     private string KeyFor(BagEntry entry) => ObjectKeys.Staging(ingestId, FileIdFor(ingestId, entry.Path));
@@ -118,15 +118,8 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
         var upload = Parse(resumeState);
         if (upload is null || upload.PartBytes <= 0 || (long)upload.Parts.Count * upload.PartBytes != bytesDone)
             throw new PartialFileRefusedException(entry.Path, "the saved staging upload does not match the bytes done");
-        // Asked first: S3 answers a part sent to a gone upload with NoSuchUpload, moto with a 500 that would be retried as transient.
-        try
-        {
-            await resilience.RunAsync(async c => await s3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, MaxParts = 1 }, c), cancellationToken);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
-        {
-            throw new PartialFileRefusedException(entry.Path, $"staging upload {upload.UploadId} is gone", e);
-        }
+        if (!await MultipartUploads.ExistsAsync(s3, resilience, bucket, key, upload.UploadId, cancellationToken))
+            throw new PartialFileRefusedException(entry.Path, $"staging upload {upload.UploadId} is gone");
         return upload;
     }
 
@@ -140,15 +133,6 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
         {
             return null;
         }
-    }
-
-    private async Task AbortAsync(string key, string uploadId)
-    {
-        try
-        {
-            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload") { }
     }
 
     /// <summary>An open staging upload between slices: its id, part size and the ETags of parts 1..n.</summary>

@@ -51,7 +51,7 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             await AbortAsync(bucket, key, from.UploadId);
             from = null;
         }
-        if (from is not null && !await UploadExistsAsync(bucket, key, from.UploadId, ct)) from = null;
+        if (from is not null && !await MultipartUploads.ExistsAsync(s3, resilience, bucket, key, from.UploadId, ct)) from = null;
         try
         {
             return await CopyPartsAsync(source, stagingKey, bucket, key, size, metadata, partSize, from, shouldStop, ct);
@@ -100,30 +100,8 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
         }
     }
 
-    // Asked before resuming: S3 answers a part copied into a gone upload with NoSuchUpload, but moto with a 500
-    // that would be retried as transient.
-    private async Task<bool> UploadExistsAsync(string bucket, string key, string uploadId, CancellationToken ct)
-    {
-        try
-        {
-            await resilience.RunAsync(async c => await s3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = key, UploadId = uploadId, MaxParts = 1 }, c), ct);
-            return true;
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
-        {
-            return false;
-        }
-    }
-
     /// <summary>Aborts a multipart upload; one that is already gone is fine.</summary>
-    public async Task AbortAsync(string bucket, string key, string uploadId)
-    {
-        try
-        {
-            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload") { }
-    }
+    public Task AbortAsync(string bucket, string key, string uploadId) => MultipartUploads.AbortAsync(s3, bucket, key, uploadId);
 
     private const int ReadBlockBytes = 1024 * 1024;
 
