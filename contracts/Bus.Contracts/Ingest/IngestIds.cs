@@ -13,8 +13,19 @@ public static class IngestIds
     /// <summary>Namespace of Bus ingest ids (a fixed random UUID: changing it would re-key every ingest).</summary>
     public static readonly Guid Namespace = new("6f1c3f1e-9b7a-4d53-a9f2-5d0e4c2b8a71");
 
-    public static Guid For(string bucket, string key, string etag) =>
-        NameBased(Namespace, $"{bucket}\n{key}\n{NormalizeETag(etag)}");
+    /// <summary>
+    /// The first ingest of an upload: (institution, bucket, key, ETag). The institution is part of the
+    /// name so the same bytes under the same key for two institutions are two ingests, never one.
+    /// </summary>
+    public static Guid For(string institution, string bucket, string key, string etag) =>
+        NameBased(Namespace, $"{institution}\n{bucket}\n{key}\n{NormalizeETag(etag)}");
+
+    /// <summary>
+    /// The ingest that takes over a submission arriving after <paramref name="predecessor"/> ended with
+    /// its object changed since (deleted, reingested from elsewhere) or without storing anything (failed,
+    /// cancelled). Name-based, so duplicates of one new submission meet in one successor.
+    /// </summary>
+    public static Guid SuccessorOf(Guid predecessor) => NameBased(Namespace, $"successor\n{predecessor:D}");
 
     /// <summary>S3 returns ETags quoted; clients sometimes strip the quotes. Both must give one id.</summary>
     public static string NormalizeETag(string etag) => etag.Trim().Trim('"').ToLowerInvariant();

@@ -24,6 +24,12 @@ public static class IngestFailureCodes
 {
     /// <summary>Another workflow (a deletion) held the object's item lock for longer than the ingest may wait.</summary>
     public const string ItemLocked = "item-locked";
+
+    /// <summary>
+    /// Record found an active file of the object without a verified copy in a bucket it needs: nothing
+    /// was recorded, and the ingest does not report Completed for an object it cannot vouch for.
+    /// </summary>
+    public const string CopiesIncomplete = "copies-incomplete";
 }
 
 public sealed record IngestCancelled(Guid IngestId, string RequestedBy, DateTimeOffset CancelledAt);

@@ -18,7 +18,11 @@ public sealed record IngestStatus(
     long ProgressDone,
     long ProgressTotal,
     DateTimeOffset ReceivedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    // Added after v1 (optional, additive): how this ingest relates to later submissions of its upload.
+    Guid? SupersededBy = null,
+    Guid? Supersedes = null,
+    DateTimeOffset? LastSubmittedAt = null);
 
 public sealed record IngestStepTiming(string Step, int Attempts, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 

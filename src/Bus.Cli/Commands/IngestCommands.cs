@@ -56,19 +56,35 @@ public static class IngestCommands
             {
                 return output.Fail(ExitCodes.UsageOrConnection, $"uploading to s3://{storage.ReceivingBucket}/{key}: {e.Message}");
             }
+            // Whole microseconds: PostgreSQL keeps no finer time, and the wait below compares this value with the one the saga stored.
+            var submittedAt = DateTimeOffset.UtcNow;
+            submittedAt = submittedAt.AddTicks(-(submittedAt.Ticks % TimeSpan.TicksPerMicrosecond));
             var submit = new SubmitIngest(inst, storage.ReceivingBucket, key, etag, file.Length, parse.GetValue(storageOption),
-                Environment.UserName, DateTimeOffset.UtcNow);
+                Environment.UserName, submittedAt);
             await using var bus = await ConnectAsync(context, output, ct);
             if (bus is null) return ExitCodes.UsageOrConnection;
             await bus.Bus.Publish(submit, ct);
+            var waitFor = TimeSpan.FromSeconds(parse.GetValue(wait) ? parse.GetValue(timeout) : 10);
+            var accepted = await ResolveAsync(bus, submit.IngestId, submittedAt, waitFor, ct);
             if (!parse.GetValue(wait))
             {
-                output.Result(new { ingestId = submit.IngestId, state = "Submitted", bucket = submit.Bucket, key, etag = IngestIds.NormalizeETag(etag) },
-                    console => console.MarkupLine($"submitted [bold]{submit.IngestId}[/] (s3://{Markup.Escape(submit.Bucket)}/{Markup.Escape(key)})"));
+                var ingestId = accepted?.IngestId ?? submit.IngestId;
+                output.Result(new
+                    {
+                        ingestId, state = accepted?.State ?? "Submitted", acknowledged = accepted is not null, supersedes = accepted?.Supersedes,
+                        bucket = submit.Bucket, key, etag = IngestIds.NormalizeETag(etag),
+                    },
+                    console =>
+                    {
+                        console.MarkupLine($"submitted [bold]{ingestId}[/] (s3://{Markup.Escape(submit.Bucket)}/{Markup.Escape(key)})");
+                        if (accepted is null) console.MarkupLine("  no ingest host acknowledged it within 10 s; the message waits in RabbitMQ");
+                        else if (accepted.Supersedes is { } previous) console.MarkupLine($"  a new ingest of this upload: ingest {previous} ended before");
+                    });
                 return ExitCodes.Success;
             }
-            var status = await WaitAsync(bus, submit.IngestId, TimeSpan.FromSeconds(parse.GetValue(timeout)), output, ct);
-            if (status is null) return output.Fail(ExitCodes.UsageOrConnection, $"ingest {submit.IngestId} did not finish within {parse.GetValue(timeout)} s");
+            if (accepted is null) return output.Fail(ExitCodes.UsageOrConnection, $"ingest {submit.IngestId} was not acknowledged within {parse.GetValue(timeout)} s");
+            var status = await WaitAsync(bus, accepted.IngestId, TimeSpan.FromSeconds(parse.GetValue(timeout)), output, ct);
+            if (status is null) return output.Fail(ExitCodes.UsageOrConnection, $"ingest {accepted.IngestId} did not finish within {parse.GetValue(timeout)} s");
             Print(output, status);
             return ExitCodeOf(status.State);
         });
@@ -192,6 +208,28 @@ public static class IngestCommands
         catch (RequestTimeoutException) { return null; }
     }
 
+    /// <summary>
+    /// The ingest that took this submission: the derived id's saga once it has seen a submit sent at or
+    /// after <paramref name="submittedAt"/>, or, when that ingest had ended and handed the submission
+    /// on, its successor (followed down the chain). Null when nothing answered in time.
+    /// </summary>
+    private static async Task<IngestStatus?> ResolveAsync(CliBus bus, Guid id, DateTimeOffset submittedAt, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
+        {
+            var status = await QueryAsync(bus, id, ct);
+            if (status?.LastSubmittedAt >= submittedAt)
+            {
+                if (status.SupersededBy is not { } next) return status;
+                id = next;
+                continue;
+            }
+            await Task.Delay(200, ct);
+        }
+        return null;
+    }
+
     /// <summary>Polls the saga until a terminal state; with a console, one progress bar per step.</summary>
     private static async Task<IngestStatus?> WaitAsync(CliBus bus, Guid id, TimeSpan timeout, Output.CliOutput? output, CancellationToken ct,
         string[]? until = null)
@@ -245,12 +283,14 @@ public static class IngestCommands
         {
             ingestId = s.IngestId, state = s.State, institution = s.Institution, key = s.Key, objectIdentifier = s.ObjectIdentifier,
             currentStep = s.CurrentStep, lastError = s.LastError, rejections = s.Rejections, fileCount = s.FileCount, bytes = s.Bytes,
-            steps = s.Steps, receivedAt = s.ReceivedAt, finishedAt = s.FinishedAt,
+            steps = s.Steps, receivedAt = s.ReceivedAt, finishedAt = s.FinishedAt, supersedes = s.Supersedes, supersededBy = s.SupersededBy,
         }, console =>
         {
             var color = s.State switch { "Completed" => "green", "Rejected" or "Failed" or "Faulted" => "red", "Cancelled" => "yellow", _ => "blue" };
             console.MarkupLine($"ingest [bold]{s.IngestId}[/]: [{color}]{s.State}[/] {Markup.Escape(s.ObjectIdentifier ?? s.Key)} ({s.FileCount} files, {s.Bytes} bytes)");
             if (s.LastError is not null) console.MarkupLine($"  last error: {Markup.Escape(s.LastError)}");
+            if (s.Supersedes is { } previous) console.MarkupLine($"  a new ingest of the upload ingest {previous} took");
+            if (s.SupersededBy is { } next) console.MarkupLine($"  a later submission of this upload is ingest {next}");
             foreach (var r in s.Rejections) console.MarkupLine($"  [red]{Markup.Escape(r.Code)}[/] {Markup.Escape(r.Message)}");
             var table = new Table().AddColumns("Step", "Attempts", "Started", "Finished", "Seconds");
             foreach (var step in s.Steps.Where(x => x.Attempts > 0 || x.StartedAt is not null))

@@ -22,6 +22,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
     IOptions<IngestOptions> options) : IConsumer<RecordIngest>
 {
     public const string Agent = "Bus ingest";
+    private const string RecordSavepoint = "record_registry";
+    private const int MissingListed = 20;
 
     public async Task Consume(ConsumeContext<RecordIngest> context)
     {
@@ -36,6 +38,9 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         // row until the message's transaction commits means a cancel either stops this Record or sees
         // everything it wrote. The registry rows, the recorded marks and IngestRecorded commit together.
         if (!await InterimStore.LockUnlessCancelledAsync(transaction.Connection, transaction.Transaction, id, ct)) return;
+        // The registry writes can be undone alone, keeping the bag row's lock and letting the failure report commit.
+        await transaction.Transaction.SaveAsync(RecordSavepoint, ct);
+        var missing = new List<string>();
         var events = await registry.InTransactionAsync(transaction.Transaction, async s =>
         {
             var obj = await s.UpsertObjectAsync(new ObjectRecord(bag.Institution, bag.BagName, bag.Title ?? bag.BagName, bag.Description,
@@ -66,8 +71,19 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             premis.Add(new EventRecord(EventId(EventTypes.AccessAssignment), obj.Id, null, obj.Identifier, EventTypes.AccessAssignment, now,
                 Outcomes.Success, "access assigned", bag.Access ?? Access.Institution, Agent));
             await s.AddEventsAsync(premis, ct);
+            // Completed promises that every active file of the object has a verified copy in each
+            // bucket, this ingest's files and the ones it kept; checked on what this transaction wrote.
+            missing.AddRange(await s.FilesMissingCopiesAsync(obj.Id, copier.RequiredBuckets, MissingListed, ct));
             return written + premis.Count;
         });
+        if (missing.Count > 0)
+        {
+            await transaction.Transaction.RollbackAsync(RecordSavepoint, ct);
+            await run.FailAsync(IngestFailureCodes.CopiesIncomplete,
+                $"not recorded: {(missing.Count >= MissingListed ? $"{MissingListed} or more" : missing.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
+                $"active files lack a verified copy in {string.Join(" and ", copier.RequiredBuckets)}, e.g. {string.Join(", ", missing.Take(5).Select(m => m.Length > 200 ? m[..200] + "…" : m))}");
+            return;
+        }
         await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
         await context.Publish(new IngestRecorded(id, bag.ObjectIdentifier ?? "", events, DateTimeOffset.UtcNow));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
 using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;
@@ -16,7 +17,8 @@ namespace Bus.Ingest.Consumers;
 /// and the storage option. Every reason is reported at once. A valid bag whose object is already
 /// registered is a reingest: each known path keeps its file UUID and only changed files are stored.
 /// </summary>
-public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, MessageTransaction transaction, IOptions<IngestOptions> options)
+public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, MessageTransaction transaction,
+    IOptions<IngestOptions> options)
     : IConsumer<ValidateBag>
 {
     public async Task Consume(ConsumeContext<ValidateBag> context)
@@ -47,8 +49,11 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
         }
 
         var existing = await registry.RunAsync(s => s.GetFilesByPathAsync(objectIdentifier, ct), ct);
+        // A file counts as already preserved only while it is active with a verified copy in every
+        // bucket: a deleted file (or one missing a copy) deposited again is stored again, same UUID.
+        var preserved = await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets, ct), ct);
         var registered = existing.Where(e => e.Value.Sha256 is not null)
-            .ToDictionary(e => e.Key, e => (e.Value.Id, e.Value.Sha256!), StringComparer.Ordinal);
+            .ToDictionary(e => e.Key, e => new RegisteredFile(e.Value.Id, e.Value.Sha256!, preserved.GetValueOrDefault(e.Key)), StringComparer.Ordinal);
         var reingest = await registry.RunAsync(s => s.FindObjectAsync(objectIdentifier, ct), ct) is not null;
         var validated = bag with
         {

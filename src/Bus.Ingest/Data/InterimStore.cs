@@ -85,7 +85,7 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     /// <paramref name="transaction"/> (the step's message transaction) when given, so it commits with the
     /// step's BagValidated; else in a transaction of its own.
     /// </summary>
-    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, (Guid FileId, string Sha256)> registered, CancellationToken ct,
+    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, RegisteredFile> registered, CancellationToken ct,
         NpgsqlTransaction? transaction = null)
     {
         if (transaction is null)
@@ -117,16 +117,18 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         }
         if (registered.Count > 0)
         {
-            // Reingest: a path already preserved keeps its file UUID; an unchanged sha256 is not stored again.
+            // Reingest: a registered path keeps its file UUID; an unchanged sha256 is not stored again
+            // unless the file is no longer preserved (deleted, or a copy missing).
             await using var command = new NpgsqlCommand("""
-                UPDATE bus.ingest_files f SET file_id = u.file_id, store_needed = (f.sha256 <> u.sha256)
-                FROM unnest(@paths, @ids, @digests) AS u (path, file_id, sha256)
+                UPDATE bus.ingest_files f SET file_id = u.file_id, store_needed = (f.sha256 <> u.sha256 OR NOT u.preserved)
+                FROM unnest(@paths, @ids, @digests, @preserved) AS u (path, file_id, sha256, preserved)
                 WHERE f.ingest_id = @id AND f.path = u.path
                 """, connection, tx);
             command.Parameters.AddWithValue("id", bag.IngestId);
             command.Parameters.AddWithValue("paths", registered.Keys.ToArray());
             command.Parameters.AddWithValue("ids", registered.Values.Select(v => v.FileId).ToArray());
             command.Parameters.AddWithValue("digests", registered.Values.Select(v => v.Sha256).ToArray());
+            command.Parameters.AddWithValue("preserved", registered.Values.Select(v => v.Preserved).ToArray());
             await command.ExecuteNonQueryAsync(ct);
         }
     }

@@ -4,7 +4,8 @@ using MassTransit;
 namespace Bus.Ingest.StateMachines;
 
 /// <summary>
-/// One ingest, keyed by <see cref="IngestIds.For"/>(bucket, key, ETag). Per-step attempts, timings
+/// One ingest, keyed by <see cref="IngestIds.For"/>(institution, bucket, key, ETag), or for a later
+/// submission of the same upload by <see cref="IngestIds.SuccessorOf"/> its predecessor. Per-step attempts, timings
 /// and the last error are plain columns so operators can query them with SQL. Per-file progress
 /// lives in the interim tables, not here: the saga row stays small whatever the bag size.
 /// </summary>
@@ -22,6 +23,12 @@ public class IngestState : SagaStateMachineInstance
     public string SubmittedBy { get; set; } = "";
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>The latest <see cref="SubmitIngest.SubmittedAt"/> this ingest has seen (a client waits for it to know its submit was handled).</summary>
+    public DateTimeOffset? LastSubmittedAt { get; set; }
+    /// <summary>The ingest a later submission of this upload started (<see cref="IngestIds.SuccessorOf"/> this one), once there is one.</summary>
+    public Guid? SupersededBy { get; set; }
+    /// <summary>The ended ingest of the same upload whose later submission started this one.</summary>
+    public Guid? Supersedes { get; set; }
 
     public string? BagName { get; set; }
     public string? ObjectIdentifier { get; set; }
@@ -115,4 +122,10 @@ public class IngestState : SagaStateMachineInstance
         new(IngestSteps.Record, RecordAttempts, RecordStartedAt, RecordFinishedAt),
         new(IngestSteps.CleanUp, CleanUpAttempts, CleanUpStartedAt, CleanUpFinishedAt),
     ];
+
+    /// <summary>Keeps the latest submission time seen (a waiting client compares it with its own).</summary>
+    public void SubmissionSeen(SubmitIngest m)
+    {
+        if (LastSubmittedAt is null || m.SubmittedAt > LastSubmittedAt) LastSubmittedAt = m.SubmittedAt;
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bus.Contracts.Ingest;
 using Bus.Platform.Coordination;
 using Bus.Registry;
+using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,7 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         InstanceState(x => x.CurrentState);
 
         Event(() => Submitted, x => x.CorrelateById(m => m.Message.IngestId));
+        Event(() => Resubmitted, x => x.CorrelateById(m => m.Message.IngestId));
         Event(() => CancelRequested, x => { x.CorrelateById(m => m.Message.IngestId); x.OnMissingInstance(m => m.Discard()); });
         Event(() => StatusRequested, x =>
         {
@@ -69,23 +71,24 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         });
 
         Initially(
-            When(Submitted)
-                .Then(c =>
-                {
-                    var m = c.Message;
-                    c.Saga.Institution = m.Institution;
-                    c.Saga.Bucket = m.Bucket;
-                    c.Saga.Key = m.Key;
-                    c.Saga.ETag = IngestIds.NormalizeETag(m.ETag);
-                    c.Saga.Size = m.Size;
-                    c.Saga.RequestedStorageOption = m.StorageOption;
-                    c.Saga.SubmittedBy = m.SubmittedBy;
-                    c.Saga.ReceivedAt = DateTimeOffset.UtcNow;
-                    c.Saga.CurrentStep = IngestSteps.Unpack;
-                })
-                .Send(_ => IngestQueues.Address(queues.Unpack), c => new UnpackBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ETag))
-                .Publish(c => new IngestAccepted(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ReceivedAt))
-                .TransitionTo(Received));
+            Begin(When(Submitted).Then(c => Accept(c.Saga, c.Message, null))),
+            Begin(When(Resubmitted).Then(c => Accept(c.Saga, c.Message.Submission, c.Message.PredecessorId))));
+
+        // A submit of an upload whose ingest runs (or was rejected: the same bytes are rejected again)
+        // is that ingest; the time is kept so a waiting client knows it was seen.
+        During([Received, Unpacking, WaitingForItem, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted, Rejected],
+            When(Submitted).Then(c => c.Saga.SubmissionSeen(c.Message)),
+            When(Resubmitted).Then(c => c.Saga.SubmissionSeen(c.Message.Submission)));
+
+        // After an ingest ended, a submit sent later is a new ingest when this one preserved nothing
+        // (failed, cancelled) or its object changed since (deleted, reingested from elsewhere); then
+        // it and every later submit go on to the successor, whose id derives from this one.
+        During(Completed,
+            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: false)), m => m),
+            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: false)), m => m.Submission));
+        During(Failed, Cancelled,
+            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: true)), m => m),
+            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: true)), m => m.Submission));
 
         // A replayed command's event arrives in Faulted: the saga resumes from that step.
         During(Received, Unpacking, Faulted,
@@ -243,8 +246,6 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
             Ignore(ItemLockRetry.Received));
 
         DuringAny(
-            // The id is derived from (bucket, key, ETag): a second submit of the same upload is this ingest.
-            Ignore(Submitted),
             When(StepStarted)
                 .Then(c => c.Saga.StepAttempted(c.Message.Step, c.Message.At)),
             When(StepProgress)
@@ -255,6 +256,48 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
                 }),
             When(StatusRequested)
                 .Respond(c => Status(c.Saga)));
+    }
+
+    private static void Accept(IngestState saga, SubmitIngest m, Guid? predecessor)
+    {
+        saga.Institution = m.Institution;
+        saga.Bucket = m.Bucket;
+        saga.Key = m.Key;
+        saga.ETag = IngestIds.NormalizeETag(m.ETag);
+        saga.Size = m.Size;
+        saga.RequestedStorageOption = m.StorageOption;
+        saga.SubmittedBy = m.SubmittedBy;
+        saga.ReceivedAt = DateTimeOffset.UtcNow;
+        saga.CurrentStep = IngestSteps.Unpack;
+        saga.Supersedes = predecessor;
+        saga.SubmissionSeen(m);
+    }
+
+    private EventActivityBinder<IngestState, T> Begin<T>(EventActivityBinder<IngestState, T> binder) where T : class =>
+        binder
+            .Send(_ => IngestQueues.Address(_queues.Unpack), c => new UnpackBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ETag))
+            .Publish(c => new IngestAccepted(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ReceivedAt))
+            .TransitionTo(Received);
+
+    /// <summary>Once this ingest has a successor, every submission of its upload goes on to it.</summary>
+    private static EventActivityBinder<IngestState, T> HandOn<T>(EventActivityBinder<IngestState, T> binder, Func<T, SubmitIngest> submission)
+        where T : class =>
+        binder.If(c => c.Saga.SupersededBy is not null,
+            handOn => handOn.Publish(c => new IngestResubmitted(c.Saga.CorrelationId, submission(c.Message))));
+
+    /// <summary>
+    /// Names the successor when <paramref name="m"/> was sent after this ingest ended and there is
+    /// something to preserve: always after a failure or cancel (nothing was kept), after completion only
+    /// when the registry says the object changed since. A submit sent before the end is a duplicate.
+    /// </summary>
+    private static async Task DecideSuccessorAsync<T>(BehaviorContext<IngestState, T> c, SubmitIngest m, bool nothingPreserved) where T : class
+    {
+        var saga = c.Saga;
+        saga.SubmissionSeen(m);
+        if (saga.SupersededBy is not null || saga.FinishedAt is not { } finished || m.SubmittedAt <= finished) return;
+        var anew = nothingPreserved || saga.ObjectIdentifier is null || await c.GetServiceOrCreateInstance<RegistryDatabase>()
+            .RunAsync(s => s.ObjectChangedSinceIngestAsync(saga.ObjectIdentifier, saga.CorrelationId, finished, c.CancellationToken), c.CancellationToken);
+        if (anew) saga.SupersededBy = IngestIds.SuccessorOf(saga.CorrelationId);
     }
 
     /// <summary>
@@ -325,7 +368,8 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     public static IngestStatus Status(IngestState s) => new(
         s.CorrelationId, s.CurrentState, s.Institution, s.Key, s.ObjectIdentifier, s.CurrentStep, s.LastError,
         s.Rejections is null ? [] : JsonSerializer.Deserialize<List<IngestRejection>>(s.Rejections) ?? [],
-        s.StepTimings(), s.FileCount, s.Bytes, s.ProgressDone, s.ProgressTotal, s.ReceivedAt, s.FinishedAt);
+        s.StepTimings(), s.FileCount, s.Bytes, s.ProgressDone, s.ProgressTotal, s.ReceivedAt, s.FinishedAt,
+        s.SupersededBy, s.Supersedes, s.LastSubmittedAt);
 
     public State Received { get; private set; } = null!;
     public State Unpacking { get; private set; } = null!;
@@ -344,6 +388,7 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     public State Faulted { get; private set; } = null!;
 
     public Event<SubmitIngest> Submitted { get; private set; } = null!;
+    public Event<IngestResubmitted> Resubmitted { get; private set; } = null!;
     public Event<CancelIngest> CancelRequested { get; private set; } = null!;
     public Event<GetIngestStatus> StatusRequested { get; private set; } = null!;
     public Event<IngestStepStarted> StepStarted { get; private set; } = null!;

@@ -17,6 +17,9 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
 {
     public string BucketFor(string role) => role == "primary" ? storage.Value.PrimaryBucket : storage.Value.ReplicaBucket;
 
+    /// <summary>The buckets every preserved file must have a verified copy in (one per copy role).</summary>
+    public IReadOnlyList<string> RequiredBuckets => [BucketFor("primary"), BucketFor("replica")];
+
     /// <summary>Copies a staged file to a preservation bucket in one go; returns the copy's ETag.</summary>
     public async Task<string> CopyAsync(string stagingKey, string role, string key, long size, IDictionary<string, string> metadata, CancellationToken ct) =>
         ((CopyResult.Done)await CopyAsync(stagingKey, role, key, size, metadata, null, () => false, ct)).ETag;
