@@ -87,12 +87,15 @@ public sealed class IngestStack : IAsyncDisposable
         return output;
     }
 
-    /// <summary>Kills the host (SIGKILL, no graceful stop: a crash) and starts a new one.</summary>
-    public async Task CrashAndRestartHostAsync()
+    /// <summary>Kills the host (SIGKILL): nothing it had not committed or acknowledged survives.</summary>
+    public async Task KillHostAsync()
     {
         if (Host is not null) await Host.DisposeAsync();
-        await StartHostAsync();
+        Host = null;
     }
+
+    /// <summary>Starts a host without waiting for /health/ready (for a scenario whose S3 is frozen on purpose).</summary>
+    public void StartHostUnchecked() => Host = RunningHost.Start(Environment, "--roles", Roles);
 
     public async Task<ExternalProcess> BusctlAsync(params string[] args) =>
         await ExternalProcess.RunAsync(RepoPaths.Busctl, args, Environment, TimeSpan.FromMinutes(5));

@@ -28,6 +28,8 @@ public sealed class TestBag
         return this;
     }
     public Dictionary<string, byte[]> Payload { get; } = new(StringComparer.Ordinal);
+    /// <summary>Entries written after the files as they are: raw names (not under the bag folder) and link targets, for hostile tars.</summary>
+    public List<(TarEntryType Type, string Name, string? LinkName)> RawEntries { get; } = [];
     public string Access { get; set; } = "Institution";
     /// <summary>Paths whose md5 manifest line is wrong (the checksum-mismatch variant).</summary>
     public HashSet<string> CorruptManifest { get; } = [];
@@ -75,6 +77,13 @@ public sealed class TestBag
         foreach (var (relative, bytes) in AllFiles())
         {
             var entry = new PaxTarEntry(TarEntryType.RegularFile, $"{Name}/{relative}") { DataStream = new MemoryStream(bytes) };
+            writer.WriteEntry(entry);
+        }
+        foreach (var (type, name, link) in RawEntries)
+        {
+            var entry = new PaxTarEntry(type, name);
+            if (link is not null) entry.LinkName = link;
+            if (type == TarEntryType.RegularFile) entry.DataStream = new MemoryStream("x\n"u8.ToArray());
             writer.WriteEntry(entry);
         }
         return path;
