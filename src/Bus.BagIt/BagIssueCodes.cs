@@ -23,7 +23,14 @@ public static class BagIssueCodes
     public const string PathNormalizationCollision = "path.normalization-collision";
     public const string PathNormalizationUnchecked = "path.normalization-unchecked";
     public const string PathControlCharacter = "path.control-character";
+    /// <summary>A root-level tag file other than a manifest beyond <see cref="Scanning.BagScanOptions.MaxTagFileBytes"/>: refused, its bytes not kept.</summary>
     public const string TagTooLarge = "tag.too-large";
+
+    /// <summary>
+    /// Closes a list that left issues out (<see cref="BagIssueList"/>): the message starts with how many.
+    /// Ingest uses the same code for a rejection's reasons beyond the first 100.
+    /// </summary>
+    public const string MoreReasons = "more-reasons";
 
     // bagit.txt
     public const string BagItMissing = "bagit.missing";

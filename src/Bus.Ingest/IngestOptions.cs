@@ -31,6 +31,12 @@ public sealed class IngestOptions : IBusOptions
     /// checksums and 2 copies each): bounds its memory whatever the bag size. Tests use 2 to force chunks.
     /// </summary>
     public int RecordChunkFiles { get; set; } = 1000;
+    /// <summary>
+    /// Largest root-level tag file other than a manifest a bag may have (bag-info.txt, aptrust-info.txt, ...):
+    /// a larger one is a rejection reason (tag.too-large), never read into memory or a message. Manifests
+    /// are exempt (read line by line from staging).
+    /// </summary>
+    public long MaxTagFileBytes { get; set; } = Bus.BagIt.Scanning.BagScanOptions.DefaultMaxTagFileBytes;
     /// <summary>Parallel S3 copies/reads inside one step message.</summary>
     public int StepConcurrency { get; set; } = 4;
     /// <summary>Prefix for the ingest queues, so a test host on the shared broker uses queues of its own.</summary>
@@ -67,6 +73,7 @@ public sealed class IngestOptions : IBusOptions
         if (MultipartCopyPartBytes is < 5L * 1024 * 1024 or > 5L * 1024 * 1024 * 1024) yield return new(nameof(MultipartCopyPartBytes), $"must be 5 MiB-5 GiB, S3's part size limits (got {MultipartCopyPartBytes})");
         if (MultipartCopyThresholdBytes < MultipartCopyPartBytes || MultipartCopyThresholdBytes > 5L * 1024 * 1024 * 1024)
             yield return new(nameof(MultipartCopyThresholdBytes), $"must be between MultipartCopyPartBytes and 5 GiB (got {MultipartCopyThresholdBytes})");
+        if (MaxTagFileBytes is < 4096 or > 64L * 1024 * 1024) yield return new(nameof(MaxTagFileBytes), $"must be 4 KiB-64 MiB (got {MaxTagFileBytes})");
         if (StepConcurrency is < 1 or > 64) yield return new(nameof(StepConcurrency), $"must be 1-64 (got {StepConcurrency})");
         if (QueuePrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             yield return new(nameof(QueuePrefix), $"may contain only letters, digits, '-', '_' or '.' (got '{QueuePrefix}')");

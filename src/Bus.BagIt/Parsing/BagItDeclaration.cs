@@ -13,8 +13,8 @@ public sealed record BagItDeclaration(string? Version, string? Encoding, IReadOn
 
     public static BagItDeclaration Parse(byte[] bytes)
     {
-        var errors = new List<BagIssue>();
-        var warnings = new List<BagIssue>();
+        var errors = new BagIssueList();
+        var warnings = new BagIssueList();
         if (TextLines.HasByteOrderMark(bytes))
             errors.Add(new(BagIssueCodes.BagItByteOrderMark, "bagit.txt starts with a byte-order mark, which RFC 8493 forbids", FileName));
         var text = TextLines.Decode(bytes);
@@ -35,7 +35,7 @@ public sealed record BagItDeclaration(string? Version, string? Encoding, IReadOn
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                errors.Add(new(BagIssueCodes.BagItMalformedLine, $"bagit.txt line {i + 1} is not 'Label: value': '{line}'", FileName));
+                errors.Add(new(BagIssueCodes.BagItMalformedLine, $"bagit.txt line {i + 1} is not 'Label: value': '{BagIssueList.Quote(line)}'", FileName));
                 continue;
             }
             var rawLabel = line[..colon];
@@ -44,16 +44,16 @@ public sealed record BagItDeclaration(string? Version, string? Encoding, IReadOn
             var value = line[(colon + 1)..].Trim();
             if (i == 0 && label == "BagIt-Version") version = value;
             else if (i == 1 && label == "Tag-File-Character-Encoding") encoding = value;
-            else errors.Add(new(BagIssueCodes.BagItMalformedLine, $"bagit.txt line {i + 1} must be '{(i == 0 ? "BagIt-Version" : "Tag-File-Character-Encoding")}: ...', found '{line}'", FileName));
+            else errors.Add(new(BagIssueCodes.BagItMalformedLine, $"bagit.txt line {i + 1} must be '{(i == 0 ? "BagIt-Version" : "Tag-File-Character-Encoding")}: ...', found '{BagIssueList.Quote(line)}'", FileName));
         }
         if (version is null && !errors.Any(e => e.Code == BagIssueCodes.BagItMalformedLine))
             errors.Add(new(BagIssueCodes.BagItMalformedLine, "bagit.txt has no BagIt-Version line", FileName));
         if (version is not null && !KnownVersions.Contains(version))
-            errors.Add(new(BagIssueCodes.BagItVersionUnsupported, $"BagIt-Version '{version}' is not one of {string.Join(", ", KnownVersions)}", FileName));
+            errors.Add(new(BagIssueCodes.BagItVersionUnsupported, $"BagIt-Version '{BagIssueList.Quote(version)}' is not one of {string.Join(", ", KnownVersions)}", FileName));
         foreach (var label in spacedLabels)
         {
             // RFC 8493 (1.0) forbids it; earlier drafts were silent, so older bags only get a warning.
-            var issue = new BagIssue(BagIssueCodes.BagItWhitespaceBeforeColon, $"bagit.txt has whitespace between '{label}' and its colon", FileName);
+            var issue = new BagIssue(BagIssueCodes.BagItWhitespaceBeforeColon, $"bagit.txt has whitespace between '{BagIssueList.Quote(label)}' and its colon", FileName);
             if (version == "1.0") errors.Add(issue); else warnings.Add(issue);
         }
         return new(version, encoding, errors, warnings);

@@ -11,7 +11,7 @@ public static class FetchFileParser
     public static (IReadOnlyList<FetchLine> Lines, IReadOnlyList<BagIssue> Errors) Parse(byte[] bytes, System.Text.Encoding? encoding = null)
     {
         var lines = new List<FetchLine>();
-        var errors = new List<BagIssue>();
+        var errors = new BagIssueList();
         var text = TextLines.Decode(bytes, encoding);
         if (text is null) return (lines, [new BagIssue(BagIssueCodes.TagInvalidUtf8, "fetch.txt cannot be decoded", FileName)]);
         var all = TextLines.Split(text);
@@ -21,7 +21,7 @@ public static class FetchFileParser
             var parts = all[i].Split([' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 3 || (parts[1] != "-" && !long.TryParse(parts[1], out _)))
             {
-                errors.Add(new(BagIssueCodes.TagMalformedLine, $"fetch.txt line {i + 1} is not 'url length path': '{all[i]}'", FileName));
+                errors.Add(new(BagIssueCodes.TagMalformedLine, $"fetch.txt line {i + 1} is not 'url length path': '{BagIssueList.Quote(all[i])}'", FileName));
                 continue;
             }
             lines.Add(new FetchLine(parts[0], parts[1] == "-" ? null : long.Parse(parts[1]), ManifestParser.DecodePath(parts[2].TrimStart()), i + 1));

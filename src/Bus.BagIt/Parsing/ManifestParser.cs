@@ -27,14 +27,14 @@ public static class ManifestParser
     public static Manifest Parse(byte[] bytes, string fileName, System.Text.Encoding? encoding = null)
     {
         IsManifestName(fileName, out var algorithm, out var isTag);
-        var errors = new List<BagIssue>();
-        var warnings = new List<BagIssue>();
+        var errors = new BagIssueList();
+        var warnings = new BagIssueList();
         var lines = Enumerate(bytes, fileName, encoding, errors, warnings).ToList();
         return new(fileName, algorithm, isTag, lines, errors, warnings);
     }
 
     /// <summary>The lines one at a time (problems go to the lists as they are met): a 100,000-line manifest is never all in memory.</summary>
-    public static IEnumerable<ManifestLine> Enumerate(byte[] bytes, string fileName, System.Text.Encoding? encoding, List<BagIssue> errors, List<BagIssue> warnings)
+    public static IEnumerable<ManifestLine> Enumerate(byte[] bytes, string fileName, System.Text.Encoding? encoding, BagIssueList errors, BagIssueList warnings)
     {
         if (TextLines.HasByteOrderMark(bytes))
             warnings.Add(new(BagIssueCodes.ManifestByteOrderMark, $"{fileName} starts with a byte-order mark", fileName));
@@ -44,31 +44,70 @@ public static class ManifestParser
             number++;
             if (line is null)
             {
-                errors.Add(new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName} (line {number})", fileName));
+                errors.Add(InvalidText(fileName, encoding, number));
                 yield break;
             }
-            if (line.Trim().Length == 0) continue;
-            var split = line.IndexOfAny([' ', '\t']);
-            var pathStart = split;
-            while (pathStart >= 0 && pathStart < line.Length && line[pathStart] is ' ' or '\t') pathStart++;
-            if (split <= 0 || pathStart >= line.Length)
+            if (ParseLine(line, number, fileName, errors, warnings) is { } parsed) yield return parsed;
+        }
+    }
+
+    /// <summary>
+    /// The lines of a manifest read from a stream (a staged copy): only one line in memory at a time,
+    /// a line longer than <see cref="TextLines.MaxLineChars"/> reported and skipped, never held.
+    /// </summary>
+    public static async IAsyncEnumerable<ManifestLine> EnumerateAsync(Stream stream, string fileName, System.Text.Encoding? encoding,
+        BagIssueList errors, BagIssueList warnings, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var number = 0;
+        await foreach (var line in TextLines.ReadLinesAsync(stream, encoding, cancellationToken))
+        {
+            if (line.ByteOrderMark)
             {
-                errors.Add(new(BagIssueCodes.ManifestMalformedLine, $"{fileName} line {number} is not 'checksum path': '{line}'", fileName));
+                warnings.Add(new(BagIssueCodes.ManifestByteOrderMark, $"{fileName} starts with a byte-order mark", fileName));
                 continue;
             }
-            var path = line[pathStart..];
-            if (path.StartsWith('*'))
+            number++;
+            if (line.Text is null)
             {
-                path = path[1..];
-                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} uses md5sum's '*' binary marker before '{path}'", path));
+                errors.Add(InvalidText(fileName, encoding, number));
+                yield break;
             }
-            if (path.StartsWith("./", StringComparison.Ordinal))
+            if (line.TooLong)
             {
-                path = path[2..];
-                warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} writes the path as './{path}'", path));
+                errors.Add(new(BagIssueCodes.ManifestMalformedLine,
+                    $"{fileName} line {number} is longer than {TextLines.MaxLineChars} characters: '{BagIssueList.Quote(line.Text)}'", fileName));
+                continue;
             }
-            yield return new ManifestLine(line[..split], DecodePath(path), number);
+            if (ParseLine(line.Text, number, fileName, errors, warnings) is { } parsed) yield return parsed;
         }
+    }
+
+    private static BagIssue InvalidText(string fileName, System.Text.Encoding? encoding, int number) =>
+        new(BagIssueCodes.ManifestInvalidUtf8, $"{fileName} is not valid {(encoding ?? TextLines.Utf8).WebName} (line {number})", fileName);
+
+    private static ManifestLine? ParseLine(string line, int number, string fileName, BagIssueList errors, BagIssueList warnings)
+    {
+        if (line.Trim().Length == 0) return null;
+        var split = line.IndexOfAny([' ', '\t']);
+        var pathStart = split;
+        while (pathStart >= 0 && pathStart < line.Length && line[pathStart] is ' ' or '\t') pathStart++;
+        if (split <= 0 || pathStart >= line.Length)
+        {
+            errors.Add(new(BagIssueCodes.ManifestMalformedLine, $"{fileName} line {number} is not 'checksum path': '{BagIssueList.Quote(line)}'", fileName));
+            return null;
+        }
+        var path = line[pathStart..];
+        if (path.StartsWith('*'))
+        {
+            path = path[1..];
+            warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} uses md5sum's '*' binary marker before '{BagIssueList.Quote(path)}'", path));
+        }
+        if (path.StartsWith("./", StringComparison.Ordinal))
+        {
+            path = path[2..];
+            warnings.Add(new(BagIssueCodes.ManifestLegacyPathSyntax, $"{fileName} line {number} writes the path as './{BagIssueList.Quote(path)}'", path));
+        }
+        return new ManifestLine(line[..split], DecodePath(path), number);
     }
 
     /// <summary>Decodes %0D, %0A and %25 (either case) and nothing else.</summary>

@@ -18,8 +18,8 @@ public static class TagFileParser
     public static TagFile Parse(byte[] bytes, string fileName, bool strictColon, System.Text.Encoding? encoding = null)
     {
         var tags = new List<Tag>();
-        var errors = new List<BagIssue>();
-        var warnings = new List<BagIssue>();
+        var errors = new BagIssueList();
+        var warnings = new BagIssueList();
         var text = TextLines.Decode(bytes, encoding);
         if (text is null)
         {
@@ -42,7 +42,7 @@ public static class TagFileParser
             if (line.Length > 0 && line[0] is ' ' or '\t')
             {
                 if (label is null)
-                    errors.Add(new(BagIssueCodes.TagMalformedLine, $"{fileName} line {i + 1} continues no tag: '{line}'", fileName));
+                    errors.Add(new(BagIssueCodes.TagMalformedLine, $"{fileName} line {i + 1} continues no tag: '{BagIssueList.Quote(line)}'", fileName));
                 else
                     value.Append(' ').Append(line.Trim());
                 continue;
@@ -56,14 +56,14 @@ public static class TagFileParser
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                errors.Add(new(BagIssueCodes.TagMalformedLine, $"{fileName} line {i + 1} is not 'Label: value': '{line}'", fileName));
+                errors.Add(new(BagIssueCodes.TagMalformedLine, $"{fileName} line {i + 1} is not 'Label: value': '{BagIssueList.Quote(line)}'", fileName));
                 continue;
             }
             var rawLabel = line[..colon];
             label = rawLabel.Trim();
             if (label.Length != rawLabel.TrimStart().Length)
             {
-                var issue = new BagIssue(BagIssueCodes.TagWhitespaceBeforeColon, $"{fileName} line {i + 1} has whitespace between '{label}' and its colon", fileName);
+                var issue = new BagIssue(BagIssueCodes.TagWhitespaceBeforeColon, $"{fileName} line {i + 1} has whitespace between '{BagIssueList.Quote(label)}' and its colon", fileName);
                 if (strictColon) errors.Add(issue); else warnings.Add(issue);
             }
             value.Append(line[(colon + 1)..]);

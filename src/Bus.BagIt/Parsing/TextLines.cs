@@ -75,6 +75,67 @@ internal static class TextLines
         }
     }
 
+    /// <summary>The longest line <see cref="ReadLinesAsync"/> holds; a longer one comes cut, marked <see cref="TextLine.TooLong"/>.</summary>
+    public const int MaxLineChars = 256 * 1024;
+
+    /// <summary>
+    /// Lines of a tag file read from a stream, one in memory at a time (a staged 16 MiB manifest is
+    /// never held whole), split as <see cref="EnumerateLines"/> splits bytes. A line longer than
+    /// <see cref="MaxLineChars"/> characters is cut there and its rest skipped unread into memory. A
+    /// UTF-8 byte-order mark comes first as its own item; other encodings' marks are dropped (UTF-16's
+    /// says the byte order). A null <see cref="TextLine.Text"/> means the bytes are not valid and ends the lines.
+    /// </summary>
+    public static async IAsyncEnumerable<TextLine> ReadLinesAsync(Stream stream, Encoding? encoding,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        encoding ??= Strict;
+        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: encoding.CodePage is 1200 or 1201, 64 * 1024, leaveOpen: true);
+        var buffer = new char[64 * 1024];
+        var line = new StringBuilder();
+        var tooLong = false;
+        var afterCr = false;
+        var first = true;
+        while (true)
+        {
+            int read;
+            try { read = await reader.ReadAsync(buffer, cancellationToken); }
+            catch (DecoderFallbackException) { read = -1; }
+            if (read < 0)
+            {
+                yield return new TextLine(null, false, false);
+                yield break;
+            }
+            if (read == 0) break;
+            var chunk = buffer.AsMemory(0, read);
+            if (first && chunk.Span[0] == '\uFEFF')
+            {
+                if (encoding == Strict) yield return new TextLine("", false, true);
+                chunk = chunk[1..];
+            }
+            first = false;
+            while (chunk.Length > 0)
+            {
+                if (afterCr)
+                {
+                    afterCr = false;
+                    if (chunk.Span[0] == '\n') { chunk = chunk[1..]; continue; }
+                }
+                var end = chunk.Span.IndexOfAny('\r', '\n');
+                var text = end < 0 ? chunk : chunk[..end];
+                var room = MaxLineChars - line.Length;
+                if (text.Length > room) tooLong = true;
+                line.Append(text.Span[..Math.Min(room, text.Length)]);
+                if (end < 0) break;
+                afterCr = chunk.Span[end] == '\r';
+                chunk = chunk[(end + 1)..];
+                yield return new TextLine(line.ToString(), tooLong, false);
+                line.Clear();
+                tooLong = false;
+            }
+        }
+        if (line.Length > 0 || tooLong) yield return new TextLine(line.ToString(), tooLong, false);
+    }
+
     /// <summary>Lines without their terminators; a final line end does not make an extra empty line.</summary>
     public static List<string> Split(string text)
     {
@@ -91,3 +152,6 @@ internal static class TextLines
         return lines;
     }
 }
+
+/// <summary>One line from <see cref="TextLines.ReadLinesAsync"/>: its text (null: not valid in the encoding), cut when <paramref name="TooLong"/>, or the byte-order mark.</summary>
+internal readonly record struct TextLine(string? Text, bool TooLong, bool ByteOrderMark);

@@ -36,8 +36,8 @@ public static class BagProfiles
         var match = Builtin.Value.Values.FirstOrDefault(p => SameIdentifier(p.Identifier, identifier));
         if (match is not null)
             return new(match, $"BagIt-Profile-Identifier {identifier}");
-        return new(Aptrust, $"default (BagIt-Profile-Identifier {identifier} is not a shipped profile)",
-            new BagIssue(BagIssueCodes.ProfileUnknownIdentifier, $"bag-info.txt names profile '{identifier}', which Bus does not ship; validated as {AptrustName}", "bag-info.txt"));
+        return new(Aptrust, $"default (BagIt-Profile-Identifier {BagIssueList.Quote(identifier)} is not a shipped profile)",
+            new BagIssue(BagIssueCodes.ProfileUnknownIdentifier, $"bag-info.txt names profile '{BagIssueList.Quote(identifier)}', which Bus does not ship; validated as {AptrustName}", "bag-info.txt"));
     }
 
     private static bool SameIdentifier(string a, string b) =>

@@ -9,11 +9,29 @@ public sealed record BagScanOptions
     public string? ExpectedBagName { get; init; }
 
     /// <summary>
-    /// Largest root-level tag file kept in memory for parsing. A sha512 manifest of 100,000 files is
-    /// about 16 MiB; anything far beyond is refused (<see cref="BagIssueCodes.TagTooLarge"/>).
+    /// Largest root-level tag file other than a manifest (bag-info.txt, aptrust-info.txt, ...). A
+    /// larger one is an error (<see cref="BagIssueCodes.TagTooLarge"/>) and its bytes are not kept.
+    /// Manifests and tag manifests are exempt: they grow with the bag (a sha512 manifest of 100,000
+    /// files is about 16 MiB) and are read line by line.
     /// </summary>
-    public long MaxTagFileBytes { get; init; } = 64L * 1024 * 1024;
+    public long MaxTagFileBytes { get; init; } = DefaultMaxTagFileBytes;
 
-    /// <summary>Bound on all kept tag file bytes together.</summary>
+    public const long DefaultMaxTagFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Bound on all tag file bytes kept in memory together (without a <see cref="TagSource"/>; with
+    /// one, on the non-manifest tag files read back for validation). A file beyond it is not kept and
+    /// is an error when a rule needs it.
+    /// </summary>
     public long MaxTotalTagBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Where root tag files are read back from after the scan (ingest: staging). When set, the scan
+    /// state keeps tag file bytes only up to <see cref="InlineTagBytes"/> in all (a small bag's tag
+    /// files, to save reading them back); every other tag file and manifest is read from the source.
+    /// </summary>
+    public ITagFileSource? TagSource { get; init; }
+
+    /// <summary>With a <see cref="TagSource"/>: tag file bytes the scan state may carry in all.</summary>
+    public long InlineTagBytes { get; init; } = 32 * 1024;
 }

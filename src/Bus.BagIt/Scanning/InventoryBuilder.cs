@@ -13,8 +13,9 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
     private readonly HashSet<string> _tagsNotKept = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unpausable = new(StringComparer.Ordinal);
-    private readonly List<BagIssue> _findings = [];
+    private readonly BagIssueList _findings = new();
     private long _keptTagBytes;
+    private long _referencedTagBytes;
     private SmallFileBatch? _batch;
     private Task<SmallFileBatch>? _hashing;
 
@@ -182,11 +183,36 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         }
     }
 
+    /// <summary>
+    /// A buffer for a root-level tag file's bytes when they are to be kept in memory (the state), or
+    /// null: not a root tag file; refused as too large (a finding); or read back later from the
+    /// options' tag source.
+    /// </summary>
     private MemoryStream? CaptureFor(BagEntry entry)
     {
         // Only root-level tag files are parsed; tag directories are hashed like payload.
         if (!entry.IsTagFile || entry.Path.Contains('/')) return null;
-        if (entry.Size > options.MaxTagFileBytes || _keptTagBytes + entry.Size > options.MaxTotalTagBytes)
+        var manifest = Parsing.ManifestParser.IsManifestName(entry.Path, out _, out _);
+        if (!manifest && entry.Size > options.MaxTagFileBytes)
+        {
+            _tagsNotKept.Add(entry.Path);
+            Finding(BagIssueCodes.TagTooLarge,
+                $"tag file '{BagIssueList.Quote(entry.Path)}' is {entry.Size} bytes; a tag file other than a manifest may have at most {options.MaxTagFileBytes}", entry.Path);
+            return null;
+        }
+        if (options.TagSource is not null)
+        {
+            if (_keptTagBytes + entry.Size <= options.InlineTagBytes)
+            {
+                _keptTagBytes += entry.Size;
+                return new MemoryStream((int)entry.Size);
+            }
+            // Read back for validation: manifests line by line, other tag files whole (so they count).
+            if (!manifest && _referencedTagBytes + entry.Size > options.MaxTotalTagBytes) _tagsNotKept.Add(entry.Path);
+            else if (!manifest) _referencedTagBytes += entry.Size;
+            return null;
+        }
+        if (_keptTagBytes + entry.Size > options.MaxTotalTagBytes)
         {
             _tagsNotKept.Add(entry.Path);
             return null;
@@ -208,8 +234,9 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         _seen.UnionWith(priorFilePaths);
         foreach (var (path, bytes) in state.TagFiles) _tags[path] = bytes;
         _tagsNotKept.UnionWith(state.TagFilesNotKept);
-        _findings.AddRange(state.Findings);
+        _findings.AddRange(new BagIssueList(state.Findings, state.FindingsOmitted));
         _keptTagBytes = state.KeptTagBytes;
+        _referencedTagBytes = state.ReferencedTagBytes;
         _unpausable.UnionWith(state.UnpausablePaths);
     }
 
@@ -220,9 +247,11 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         StrayTopLevels = strayTopLevels.ToList(),
         OtherEntries = _other.ToList(),
         Findings = _findings.ToList(),
+        FindingsOmitted = _findings.Omitted,
         TagFiles = new Dictionary<string, byte[]>(_tags, StringComparer.Ordinal),
         TagFilesNotKept = _tagsNotKept.Order(StringComparer.Ordinal).ToList(),
         KeptTagBytes = _keptTagBytes,
+        ReferencedTagBytes = _referencedTagBytes,
         UnpausablePaths = _unpausable.Order(StringComparer.Ordinal).ToList(),
     };
 
@@ -232,7 +261,7 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
     public async Task<BagInventory> BuildAsync(string? expectedBagName, CancellationToken cancellationToken)
     {
         await FlushBatchesAsync(cancellationToken);
-        return new(source, BagName, expectedBagName, _files, _other, _tags, _tagsNotKept, _findings);
+        return new(source, BagName, expectedBagName, _files, _other, _tags, _tagsNotKept, _findings, options.TagSource);
     }
 
     public void Dispose()

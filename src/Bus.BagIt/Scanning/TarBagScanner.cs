@@ -12,7 +12,7 @@ public static class TarBagScanner
     {
         options ??= new BagScanOptions();
         var slice = await ScanSliceAsync(tar, 0, null, [], sink, options, null, cancellationToken);
-        return slice.State.ToInventory(slice.Files, options.ExpectedBagName);
+        return slice.State.ToInventory(slice.Files, options.ExpectedBagName, options.TagSource);
     }
 
     /// <summary>

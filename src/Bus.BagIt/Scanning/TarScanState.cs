@@ -12,11 +12,19 @@ public sealed class TarScanState
     /// <summary>Second top-level folders already reported (each is reported once).</summary>
     public List<string> StrayTopLevels { get; set; } = [];
     public List<BagEntry> OtherEntries { get; set; } = [];
+    /// <summary>The first findings (at most <see cref="BagIssueList.MaxKept"/>); <see cref="FindingsOmitted"/> counts the rest.</summary>
     public List<BagIssue> Findings { get; set; } = [];
-    /// <summary>Root-level tag files kept so far (bytes), by name.</summary>
+    public long FindingsOmitted { get; set; }
+    /// <summary>
+    /// Root-level tag files kept so far (bytes), by name. With a tag source only small ones (up to
+    /// <see cref="BagScanOptions.InlineTagBytes"/> in all): manifests and larger tag files are read back
+    /// from it, their staging key and digests being the file's (its interim row), not bytes here.
+    /// </summary>
     public Dictionary<string, byte[]> TagFiles { get; set; } = new(StringComparer.Ordinal);
     public List<string> TagFilesNotKept { get; set; } = [];
     public long KeptTagBytes { get; set; }
+    /// <summary>With a tag source: bytes of the non-manifest tag files it will be asked for.</summary>
+    public long ReferencedTagBytes { get; set; }
     /// <summary>The large file the slice stopped inside, or null when it stopped at an entry boundary.</summary>
     public PartialEntry? Partial { get; set; }
     /// <summary>Files whose paused state was refused once: they are read whole from now on, so a refusal cannot repeat forever.</summary>
@@ -26,8 +34,9 @@ public sealed class TarScanState
     /// The inventory of the whole bag: <paramref name="files"/> are every regular file the slices
     /// found, in tar order. Only meaningful once the scan reached the end of the tar.
     /// </summary>
-    public BagInventory ToInventory(IReadOnlyList<BagFile> files, string? expectedBagName) =>
-        new(BagSource.Tar, BagName, expectedBagName, files, OtherEntries, TagFiles, TagFilesNotKept.ToHashSet(StringComparer.Ordinal), Findings);
+    public BagInventory ToInventory(IReadOnlyList<BagFile> files, string? expectedBagName, ITagFileSource? tagSource = null) =>
+        new(BagSource.Tar, BagName, expectedBagName, files, OtherEntries, TagFiles, TagFilesNotKept.ToHashSet(StringComparer.Ordinal),
+            new BagIssueList(Findings, FindingsOmitted), tagSource);
 }
 
 /// <summary>Where a slice of a tar scan stopped.</summary>

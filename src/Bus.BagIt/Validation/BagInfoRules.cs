@@ -45,7 +45,7 @@ internal static class BagInfoRules
             || !long.TryParse(value.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var octets)
             || !long.TryParse(value.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
-            context.Error(BagIssueCodes.OxumMalformed, $"Payload-Oxum '{value}' is not 'octets.count'", FileName);
+            context.Error(BagIssueCodes.OxumMalformed, $"Payload-Oxum '{BagIssueList.Quote(value)}' is not 'octets.count'", FileName);
             return;
         }
         var inventory = context.Inventory;

@@ -18,6 +18,7 @@ public sealed record BagValidationResult
     public string? DeclaredPayloadOxum { get; init; }
     public required IReadOnlyList<string> ManifestAlgorithms { get; init; }
     public required IReadOnlyList<string> TagManifestAlgorithms { get; init; }
+    /// <summary>The first <see cref="BagIssueList.MaxKept"/> errors, then (if there were more) one <see cref="BagIssueCodes.MoreReasons"/> counting the rest.</summary>
     public required IReadOnlyList<BagIssue> Errors { get; init; }
     public required IReadOnlyList<BagIssue> Warnings { get; init; }
     public bool IsValid => Errors.Count == 0;

@@ -25,7 +25,7 @@ internal static class DeclarationRules
         }
         else if (TextLines.ResolveEncoding(declaration.Encoding) is null)
         {
-            context.Error(BagIssueCodes.BagItMalformedLine, $"bagit.txt names an unknown Tag-File-Character-Encoding '{declaration.Encoding}'", BagItDeclaration.FileName);
+            context.Error(BagIssueCodes.BagItMalformedLine, $"bagit.txt names an unknown Tag-File-Character-Encoding '{BagIssueList.Quote(declaration.Encoding)}'", BagItDeclaration.FileName);
         }
     }
 }

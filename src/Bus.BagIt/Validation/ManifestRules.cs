@@ -11,7 +11,7 @@ namespace Bus.BagIt.Validation;
 /// </summary>
 internal static class ManifestRules
 {
-    public static void Check(ValidationContext context)
+    public static async Task CheckAsync(ValidationContext context, CancellationToken cancellationToken)
     {
         var encoding = TextLines.ResolveEncoding(context.Declaration?.Encoding) ?? TextLines.Utf8;
         var manifests = context.Inventory.Files
@@ -26,7 +26,7 @@ internal static class ManifestRules
         var listedSomewhere = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in payload)
         {
-            var listed = CheckOne(context, name, encoding, isTag: false);
+            var listed = await CheckOneAsync(context, name, encoding, isTag: false, cancellationToken);
             if (listed is null) continue;
             listedSomewhere.UnionWith(listed);
             if (context.Version == "1.0") ReportUnlisted(context, listed, $"{name} (RFC 8493: every payload manifest lists every payload file)");
@@ -34,7 +34,7 @@ internal static class ManifestRules
         if (context.Version != "1.0" && payload.Count > 0) ReportUnlisted(context, listedSomewhere, "any payload manifest");
 
         foreach (var name in manifests.Where(m => m.StartsWith("tagmanifest-", StringComparison.Ordinal)))
-            CheckOne(context, name, encoding, isTag: true);
+            await CheckOneAsync(context, name, encoding, isTag: true, cancellationToken);
     }
 
     private static void ReportUnlisted(ValidationContext context, HashSet<string> listed, string where)
@@ -44,10 +44,10 @@ internal static class ManifestRules
     }
 
     /// <summary>Checks one manifest; returns the paths it lists (null when it could not be read).</summary>
-    private static HashSet<string>? CheckOne(ValidationContext context, string name, Encoding encoding, bool isTag)
+    private static async Task<HashSet<string>?> CheckOneAsync(ValidationContext context, string name, Encoding encoding, bool isTag, CancellationToken cancellationToken)
     {
-        var bytes = context.TagBytes(name);
-        if (bytes is null) return null;
+        await using var stream = await context.OpenTagFileAsync(name, cancellationToken);
+        if (stream is null) return null;
         ManifestParser.IsManifestName(name, out var algorithmName, out _);
         (isTag ? context.TagManifestAlgorithms : context.ManifestAlgorithms).Add(algorithmName);
         var verifiable = DigestAlgorithms.TryParse(algorithmName, out var algorithm);
@@ -57,7 +57,7 @@ internal static class ManifestRules
         var listed = new HashSet<string>(StringComparer.Ordinal);
         // Checksum hashes, not strings: enough to tell a same-checksum repeat, without holding 100,000 checksums.
         var checksums = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var line in ManifestParser.Enumerate(bytes, name, encoding, context.Errors, context.Warnings))
+        await foreach (var line in ManifestParser.EnumerateAsync(stream, name, encoding, context.Errors, context.Warnings, cancellationToken))
         {
             if (PathRules.Unsafe(line.Path, name) is { } unsafePath)
             {
@@ -67,32 +67,33 @@ internal static class ManifestRules
             var isPayloadPath = line.Path.StartsWith("data/", StringComparison.Ordinal);
             if (!isTag && !isPayloadPath)
             {
-                context.Error(BagIssueCodes.ManifestPathOutsideData, $"{name} line {line.Line} lists '{line.Path}', which is not under data/", line.Path);
+                context.Error(BagIssueCodes.ManifestPathOutsideData, $"{name} line {line.Line} lists '{BagIssueList.Quote(line.Path)}', which is not under data/", line.Path);
                 continue;
             }
             if (isTag && isPayloadPath)
-                context.Warn(BagIssueCodes.TagManifestListsPayload, $"{name} lists payload file '{line.Path}'; tag manifests list tag files", line.Path);
-            // Keep the inventory's path string when there is one, not the manifest line's copy.
-            var key = context.FilesByPath.TryGetValue(line.Path, out var known) ? known.Path : line.Path;
+                context.Warn(BagIssueCodes.TagManifestListsPayload, $"{name} lists payload file '{BagIssueList.Quote(line.Path)}'; tag manifests list tag files", line.Path);
+            if (!context.FilesByPath.TryGetValue(line.Path, out var file))
+            {
+                // Not added to the listed paths: those stay bounded by the bag's files, however long the manifest.
+                context.Error(isTag ? BagIssueCodes.TagManifestMissingFile : BagIssueCodes.ManifestMissingFile, $"{name} lists '{BagIssueList.Quote(line.Path)}', which is not in the bag", line.Path);
+                continue;
+            }
+            // Keep the inventory's path string, not the manifest line's copy.
+            var key = file.Path;
             if (!listed.Add(key))
             {
-                var same = checksums[line.Path] == line.Checksum.GetHashCode(StringComparison.OrdinalIgnoreCase);
-                var issue = new BagIssue(BagIssueCodes.ManifestDuplicatePath, $"{name} lists '{line.Path}' more than once{(same ? " (same checksum)" : " with different checksums")}", line.Path);
+                var same = checksums[key] == line.Checksum.GetHashCode(StringComparison.OrdinalIgnoreCase);
+                var issue = new BagIssue(BagIssueCodes.ManifestDuplicatePath, $"{name} lists '{BagIssueList.Quote(line.Path)}' more than once{(same ? " (same checksum)" : " with different checksums")}", line.Path);
                 // RFC 8493 made a repeated path invalid; earlier versions only when the checksums disagree.
                 if (context.Version == "1.0" || !same) context.Errors.Add(issue); else context.Warnings.Add(issue);
                 continue;
             }
             checksums[key] = line.Checksum.GetHashCode(StringComparison.OrdinalIgnoreCase);
-            if (!context.FilesByPath.TryGetValue(line.Path, out var file))
-            {
-                context.Error(isTag ? BagIssueCodes.TagManifestMissingFile : BagIssueCodes.ManifestMissingFile, $"{name} lists '{line.Path}', which is not in the bag", line.Path);
-                continue;
-            }
             if (!verifiable) continue;
             if (line.Checksum.Length != file.Digests.Get(algorithm).Length * 2 || !line.Checksum.All(char.IsAsciiHexDigit))
-                context.Error(BagIssueCodes.ManifestMalformedChecksum, $"{name} line {line.Line}: '{line.Checksum}' is not a {algorithmName} checksum", line.Path);
+                context.Error(BagIssueCodes.ManifestMalformedChecksum, $"{name} line {line.Line}: '{BagIssueList.Quote(line.Checksum)}' is not a {algorithmName} checksum", line.Path);
             else if (!file.Digests.Matches(algorithm, line.Checksum))
-                context.Error(BagIssueCodes.ChecksumMismatch, $"'{line.Path}': {algorithmName} is {file.Digests.Hex(algorithm)}, {name} says {line.Checksum.ToLowerInvariant()}", line.Path);
+                context.Error(BagIssueCodes.ChecksumMismatch, $"'{BagIssueList.Quote(line.Path)}': {algorithmName} is {file.Digests.Hex(algorithm)}, {name} says {line.Checksum.ToLowerInvariant()}", line.Path);
         }
         WarnOnLookAlikes(context, name, listed);
         return listed;

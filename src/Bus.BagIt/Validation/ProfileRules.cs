@@ -11,10 +11,10 @@ internal static class ProfileRules
         var profile = context.Profile;
         var name = profile.Name;
         if (profile.AcceptBagItVersion.Count > 0 && context.Version is { } version && !profile.AcceptBagItVersion.Contains(version))
-            context.Error(BagIssueCodes.ProfileBagItVersion, $"profile {name} accepts BagIt {string.Join(", ", profile.AcceptBagItVersion)}, not {version}", BagItDeclaration.FileName);
+            context.Error(BagIssueCodes.ProfileBagItVersion, $"profile {name} accepts BagIt {string.Join(", ", profile.AcceptBagItVersion)}, not {BagIssueList.Quote(version)}", BagItDeclaration.FileName);
         if (profile.TagFileCharacterEncoding.Count > 0 && context.Declaration?.Encoding is { } encoding
             && !profile.TagFileCharacterEncoding.Contains(encoding, StringComparer.OrdinalIgnoreCase))
-            context.Error(BagIssueCodes.ProfileEncoding, $"profile {name} requires Tag-File-Character-Encoding {string.Join(", ", profile.TagFileCharacterEncoding)}, not {encoding}", BagItDeclaration.FileName);
+            context.Error(BagIssueCodes.ProfileEncoding, $"profile {name} requires Tag-File-Character-Encoding {string.Join(", ", profile.TagFileCharacterEncoding)}, not {BagIssueList.Quote(encoding)}", BagItDeclaration.FileName);
 
         CheckSerialization(context);
         CheckAlgorithms(context, context.ManifestAlgorithms, profile.ManifestsRequired, profile.ManifestsAllowed, "manifest", BagIssueCodes.ProfileManifestRequired, BagIssueCodes.ProfileManifestNotAllowed);
@@ -72,7 +72,7 @@ internal static class ProfileRules
                 }
                 if (rule.Values is { Count: > 0 } allowed)
                     foreach (var value in values.Where(v => !allowed.Contains(v, StringComparer.Ordinal)))
-                        context.Error(BagIssueCodes.ProfileTagValueNotAllowed, $"{tagFile}: '{label}' is '{value}', profile {context.Profile.Name} allows {string.Join(", ", allowed)}", $"{tagFile}:{label}");
+                        context.Error(BagIssueCodes.ProfileTagValueNotAllowed, $"{tagFile}: '{label}' is '{BagIssueList.Quote(value)}', profile {context.Profile.Name} allows {string.Join(", ", allowed)}", $"{tagFile}:{label}");
             }
         }
     }

@@ -9,8 +9,9 @@ internal sealed class ValidationContext(BagInventory inventory, BagProfile profi
 {
     public BagInventory Inventory { get; } = inventory;
     public BagProfile Profile { get; } = profile;
-    public List<BagIssue> Errors { get; } = [];
-    public List<BagIssue> Warnings { get; } = [];
+    /// <summary>Bounded: the first errors found are kept, the rest counted (<see cref="BagIssueList"/>).</summary>
+    public BagIssueList Errors { get; } = new();
+    public BagIssueList Warnings { get; } = new();
     public Dictionary<string, BagFile> FilesByPath { get; } = inventory.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
     public BagItDeclaration? Declaration { get; set; }
     public string? Version => Declaration?.Version;
@@ -25,9 +26,23 @@ internal sealed class ValidationContext(BagInventory inventory, BagProfile profi
     public byte[]? TagBytes(string name)
     {
         if (Inventory.TagFiles.TryGetValue(name, out var bytes)) return bytes;
-        if (Inventory.TagFilesNotKept.Contains(name) && !Errors.Any(e => e.Code == BagIssueCodes.TagTooLarge && e.Path == name))
-            Error(BagIssueCodes.TagTooLarge, $"{name} is {FilesByPath.GetValueOrDefault(name)?.Size} bytes, beyond the limit for a tag file that must be parsed", name);
+        NotKept(name);
         return null;
+    }
+
+    /// <summary>A root tag file (a manifest) to read line by line, from memory or the inventory's tag source; null as <see cref="TagBytes"/>.</summary>
+    public async Task<Stream?> OpenTagFileAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await Inventory.OpenTagFileAsync(name, cancellationToken) is { } stream) return stream;
+        NotKept(name);
+        return null;
+    }
+
+    private void NotKept(string name)
+    {
+        // The scan already reported a tag file beyond the per-file limit.
+        if (Inventory.TagFilesNotKept.Contains(name) && !Errors.Any(e => e.Code == BagIssueCodes.TagTooLarge && e.Path == name))
+            Error(BagIssueCodes.TagTooLarge, $"{name} is {FilesByPath.GetValueOrDefault(name)?.Size} bytes, beyond the limit for tag files kept to be parsed", name);
     }
 
     public bool TagFileExists(string name) => FilesByPath.ContainsKey(name);

@@ -73,7 +73,13 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
         using (response)
         {
             var sink = new StagingSink(s3, resilience, storage.Value.StagingBucket, m.IngestId);
-            var scanOptions = new BagScanOptions { ExpectedBagName = TarBagScanner.BagNameFromTarName(m.Key) };
+            // Manifests and all but a few KiB of tag files are read back from staging, never carried in the checkpoint.
+            var scanOptions = new BagScanOptions
+            {
+                ExpectedBagName = TarBagScanner.BagNameFromTarName(m.Key),
+                MaxTagFileBytes = options.Value.MaxTagFileBytes,
+                TagSource = new StagedTagFiles(s3, resilience, storage.Value.StagingBucket, m.IngestId),
+            };
             var prior = checkpoint.Slices > 0 ? await slice.FilePathsAsync(run.CancellationToken) : [];
             TarScanSlice scanned;
             try
@@ -115,13 +121,13 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
             }
             // The whole bag: files of the earlier slices (their rows) and of this one.
             var files = checkpoint.Slices > 0 ? [.. await slice.FilesAsync(run.CancellationToken), .. scanned.Files] : scanned.Files;
-            var inventory = scanned.State.ToInventory(files, scanOptions.ExpectedBagName);
-            var result = BagValidator.Validate(inventory);
+            var inventory = scanned.State.ToInventory(files, scanOptions.ExpectedBagName, scanOptions.TagSource);
+            var result = await BagValidator.ValidateAsync(inventory, null, run.CancellationToken);
             var aptrust = inventory.ReadTags("aptrust-info.txt");
             var bagInfo = inventory.ReadTags("bag-info.txt");
             string? Tag(string label) =>
                 (aptrust ?? []).Concat(bagInfo ?? []).FirstOrDefault(t => string.Equals(t.Label, label, StringComparison.OrdinalIgnoreCase))?.Value?.Trim();
-            var problems = result.Errors.Select(e => new IngestRejection(e.Code, e.Message, e.Path)).ToList();
+            var problems = RejectionReasons.Bounded(result.Errors);
             var bagName = inventory.BagName ?? TarBagScanner.BagNameFromTarName(m.Key);
             var bag = new UnpackedBag(bagName, JsonSerializer.Serialize(problems), result.ManifestAlgorithms,
                 Tag("Title"), Tag("Description") ?? Tag("External-Description"), Tag("Access"), Tag("Storage-Option"), result.Profile);
@@ -141,7 +147,7 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
     }
 
     private static Task Invalid(ConsumeContext<UnpackBag> context, IngestRejection reason) =>
-        context.Publish(new BagInvalid(context.Message.IngestId, [reason], DateTimeOffset.UtcNow));
+        context.Publish(new BagInvalid(context.Message.IngestId, RejectionReasons.Bounded([reason]), DateTimeOffset.UtcNow));
 }
 
 public sealed class UnpackBagConsumerDefinition(IOptions<IngestOptions> options)

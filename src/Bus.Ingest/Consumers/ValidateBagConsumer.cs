@@ -28,7 +28,9 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
         var ct = run.CancellationToken;
         var bag = await store.FindBagAsync(m.IngestId, ct)
             ?? throw new InvalidOperationException($"ingest {m.IngestId} has no unpacked bag row; replay UnpackBag first");
-        var problems = JsonSerializer.Deserialize<List<IngestRejection>>(bag.Problems) ?? [];
+        var bagProblems = JsonSerializer.Deserialize<List<IngestRejection>>(bag.Problems) ?? [];
+        // Registry facts first: a bag's own reasons may fill the bounded list, these few must still show.
+        var problems = new List<IngestRejection>();
 
         if (await registry.RunAsync(s => s.FindInstitutionAsync(m.Institution, ct), ct) is null)
             problems.Add(new("institution-unknown", $"institution '{m.Institution}' is not registered (busctl institutions add)"));
@@ -37,14 +39,15 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
             problems.Add(new("storage-option-invalid", $"storage option '{storageOption}' is not one of {string.Join(", ", options.Value.StorageOptions)}"));
         var access = bag.Access ?? Access.Institution;
         // The profile already reports a bad Access tag; this catches profiles (btr) that do not check it.
-        if (!Access.All.Contains(access) && !problems.Any(p => p.Path == "aptrust-info.txt" || p.Message.Contains("'Access'", StringComparison.Ordinal)))
+        if (!Access.All.Contains(access) && !bagProblems.Any(p => p.Path == "aptrust-info.txt" || p.Message.Contains("'Access'", StringComparison.Ordinal)))
             problems.Add(new("access-invalid", $"Access '{access}' is not one of {string.Join(", ", Access.All)}", "aptrust-info.txt"));
         var objectIdentifier = Identifiers.ForObject(m.Institution, bag.BagName);
         if (!Identifiers.TryParse(objectIdentifier, out _, out var identifierError))
             problems.Add(new("bag-name-invalid", identifierError));
+        problems.AddRange(bagProblems);
         if (problems.Count > 0)
         {
-            await context.Publish(new BagInvalid(m.IngestId, problems, DateTimeOffset.UtcNow));
+            await context.Publish(new BagInvalid(m.IngestId, RejectionReasons.Bounded(problems), DateTimeOffset.UtcNow));
             return;
         }
 

@@ -57,6 +57,21 @@ public sealed class When_busctl_validates_a_bag : IDisposable
     }
 
     [Fact]
+    public async Task Should_list_the_first_100_errors_and_count_the_rest()
+    {
+        var bag = new TestBag { Name = "many-problems" };
+        for (var i = 0; i < 250; i++) bag.Extra[$"data/unlisted-{i:D3}.txt"] = [1];
+        var (code, stdout, _) = await BusctlAsync("bag", "validate", WriteTar(bag), "--json", "--profile", "bagit");
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(stdout);
+        var errors = json.RootElement.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(101, errors.Count);
+        Assert.Equal("more-reasons", errors[^1].GetProperty("code").GetString());
+        // 250 unlisted files in each of two manifests, and the Payload-Oxum.
+        Assert.StartsWith("401 more", errors[^1].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_print_warnings_on_stderr_and_honour_profile()
     {
         var bag = new TestBag { AptrustInfo = null };

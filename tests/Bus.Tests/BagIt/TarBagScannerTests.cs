@@ -57,10 +57,10 @@ public class When_a_tar_bag_is_scanned
     }
 
     [Fact]
-    public async Task Should_refuse_to_keep_an_absurdly_large_tag_file()
+    public async Task Should_refuse_to_keep_tag_files_beyond_the_total_in_memory()
     {
         var bag = new TestBag();
-        var inventory = await bag.ScanTarAsync(options: new BagScanOptions { MaxTagFileBytes = 64 });
+        var inventory = await bag.ScanTarAsync(options: new BagScanOptions { MaxTotalTagBytes = 64 });
         Assert.Contains("manifest-sha256.txt", inventory.TagFilesNotKept);
         Bus.BagIt.Validation.BagValidator.Validate(inventory, Bus.BagIt.Profiles.BagProfiles.BagIt).HasError("tag.too-large", "manifest-sha256.txt");
     }

@@ -11,6 +11,7 @@ public sealed class When_ingest_options_are_invalid
         Assert.Empty(o.Validate());
         Assert.Equal(TimeSpan.FromMinutes(5), o.TimeSlice);
         Assert.True(o.DeleteReceivingObject);
+        Assert.Equal(1024 * 1024, o.MaxTagFileBytes);
     }
 
     [Theory]
@@ -20,6 +21,7 @@ public sealed class When_ingest_options_are_invalid
     [InlineData(nameof(IngestOptions.MultipartCopyPartBytes))]
     [InlineData(nameof(IngestOptions.QueuePrefix))]
     [InlineData(nameof(IngestOptions.RecordChunkFiles))]
+    [InlineData(nameof(IngestOptions.MaxTagFileBytes))]
     public void The_bad_key_is_named(string key)
     {
         var o = new IngestOptions();
@@ -31,6 +33,7 @@ public sealed class When_ingest_options_are_invalid
             case nameof(IngestOptions.MultipartCopyPartBytes): o.MultipartCopyPartBytes = 1024; break;
             case nameof(IngestOptions.QueuePrefix): o.QueuePrefix = "a b"; break;
             case nameof(IngestOptions.RecordChunkFiles): o.RecordChunkFiles = 0; break;
+            case nameof(IngestOptions.MaxTagFileBytes): o.MaxTagFileBytes = 0; break;
         }
         Assert.Contains(o.Validate(), e => e.Key == key);
     }
