@@ -9,6 +9,7 @@ public static class BagIssueCodes
     // Serialization and entries (found while scanning).
     public const string TarUnreadable = "tar.unreadable";
     public const string TarTruncated = "tar.truncated";
+    public const string TarHeaderTooLarge = "tar.header-too-large";
     public const string TarNoBagFolder = "tar.no-bag-folder";
     public const string TarMultipleTopLevel = "tar.multiple-top-level";
     public const string TarEntryOutsideBagFolder = "tar.entry-outside-bag-folder";
@@ -21,6 +22,7 @@ public static class BagIssueCodes
     public const string PathAbsolute = "path.absolute";
     public const string PathCaseCollision = "path.case-collision";
     public const string PathNormalizationCollision = "path.normalization-collision";
+    public const string PathFileFolderCollision = "path.file-folder-collision";
     public const string PathNormalizationUnchecked = "path.normalization-unchecked";
     public const string PathControlCharacter = "path.control-character";
     /// <summary>A root-level tag file other than a manifest beyond <see cref="Scanning.BagScanOptions.MaxTagFileBytes"/>: refused, its bytes not kept.</summary>

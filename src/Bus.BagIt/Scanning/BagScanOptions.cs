@@ -34,4 +34,18 @@ public sealed record BagScanOptions
 
     /// <summary>With a <see cref="TagSource"/>: tag file bytes the scan state may carry in all.</summary>
     public long InlineTagBytes { get; init; } = 32 * 1024;
+
+    /// <summary>
+    /// Largest pax extended header (x, g) or GNU long name (L, K) read from a tar: TarReader holds
+    /// one whole in memory, so a larger one is refused (<see cref="BagIssueCodes.TarHeaderTooLarge"/>).
+    /// Real ones carry a path or a few attributes: kilobytes.
+    /// </summary>
+    public long MaxTarMetadataBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// How many bytes the tar stream holds when the caller knows (an S3 body's Content-Length): a
+    /// stream that ends sooner failed in transfer (an <see cref="IOException"/>, which ingest retries),
+    /// it is not a truncated tar.
+    /// </summary>
+    public long? SourceLength { get; init; }
 }

@@ -218,7 +218,8 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
             return null;
         }
         _keptTagBytes += entry.Size;
-        return new MemoryStream((int)entry.Size);
+        // Grown as bytes arrive: a header that lies about the size costs nothing up front.
+        return new MemoryStream((int)Math.Min(entry.Size, 1024 * 1024));
     }
 
     /// <summary>

@@ -37,9 +37,12 @@ public static class TarBagScanner
         // turns the thousands of small reads of a many-file bag into few large ones (an S3 body or
         // a file read once per header would cost a syscall or more per entry).
         // Not disposed: that would close the caller's stream (BufferedStream has no leaveOpen).
-        var buffered = new BufferedStream(tar, DigestPipeline.ChunkSize);
-        // Counted above the buffer: the count is what TarReader consumed, i.e. its place in the archive.
-        var counted = new CountingReadStream(buffered, offset);
+        // Watched: a read that fails down there is the source's (I/O), anything else the archive's.
+        var source = new WatchedReadStream(tar, options.SourceLength);
+        var buffered = new BufferedStream(source, DigestPipeline.ChunkSize);
+        var lookahead = new LookaheadStream(buffered);
+        // Counted above the buffers: the count is what TarReader consumed, i.e. its place in the archive.
+        var counted = new CountingReadStream(lookahead, offset);
         var next = offset;
         var entries = 0;
         if (state?.Partial is { } partial)
@@ -55,6 +58,7 @@ public static class TarBagScanner
         }
         // Made after a paused file's rest is read: TarReader starts at an entry header.
         await using var reader = new TarReader(counted, leaveOpen: true);
+        TarEntry? previous = null;
         while (true)
         {
             if (entries > 0 && stopRequested?.Invoke() == true)
@@ -66,18 +70,24 @@ public static class TarBagScanner
             TarEntry? entry;
             try
             {
+                // Data nobody read (an ignored entry's) is read here, as TarReader would, so the
+                // guard sees the next header within one block.
+                if (previous?.DataStream is { } unread) await unread.CopyToAsync(Stream.Null, cancellationToken);
+                await TarHeaderGuard.CheckAsync(lookahead, next - counted.Offset, options.MaxTarMetadataBytes, counted.Offset, cancellationToken);
                 entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken);
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+            catch (Exception e) when (IsArchiveFault(e, source))
             {
-                throw new BagScanException(BagIssueCodes.TarUnreadable, $"not a readable tar archive: {e.Message}", inner: e);
+                throw ArchiveFault(e, headerOffset, null);
             }
             if (entry is null) break;
+            previous = entry;
             entries++;
             // TarReader returns an entry with its headers read and its data not yet: the data and
-            // its padding to the 512-byte block follow, then the next entry's first header.
+            // its padding to the 512-byte block follow, then the next entry's first header. An
+            // entry without a data stream (a pax global header) has had its data read already.
             var dataOffset = counted.Offset;
-            next = dataOffset + Padded(entry.Length);
+            next = entry.DataStream is null ? dataOffset : dataOffset + Padded(entry.Length);
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
 
             var name = entry.Name;
@@ -119,15 +129,17 @@ public static class TarBagScanner
                     await builder.AddFileAsync(path, 0, Stream.Null, null, cancellationToken);
                     continue;
                 }
+                // Watched apart from the sink: what the sink throws (a staging upload's S3 error) passes on.
+                var data = new WatchedReadStream(entry.DataStream);
                 try
                 {
                     var place = stopRequested is null ? null : new FilePlace(headerOffset, dataOffset, stopRequested);
-                    if (await builder.AddFileAsync(path, entry.Length, entry.DataStream, place, cancellationToken) is { } paused)
+                    if (await builder.AddFileAsync(path, entry.Length, data, place, cancellationToken) is { } paused)
                         return Paused(builder, strayTopLevels, paused);
                 }
-                catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+                catch (Exception e) when (data.Failed && IsArchiveFault(e, source))
                 {
-                    throw new BagScanException(BagIssueCodes.TarTruncated, $"the tar is truncated or corrupt inside '{path}': {e.Message}", path, e);
+                    throw ArchiveFault(e, headerOffset, path);
                 }
             }
             else
@@ -147,6 +159,27 @@ public static class TarBagScanner
         var state = builder.State(strayTopLevels);
         state.Partial = partial;
         return new TarScanSlice(false, partial.NextOffset, state, builder.Files);
+    }
+
+    /// <summary>
+    /// Whether an exception out of TarReader is the archive's fault: anything but a failed read of the
+    /// source (I/O: ingest retries it), a cancellation, or a <see cref="BagScanException"/> already made.
+    /// TarReader throws many types for a damaged header (InvalidDataException, FormatException,
+    /// ArgumentOutOfRangeException for a timestamp, InvalidOperationException for a size, NotSupportedException
+    /// for a sparse entry, EndOfStreamException), so they are told apart by origin, not listed by type.
+    /// </summary>
+    private static bool IsArchiveFault(Exception e, WatchedReadStream source) =>
+        !source.Failed && e is not (OperationCanceledException or BagScanException or OutOfMemoryException);
+
+    private static BagScanException ArchiveFault(Exception e, long headerOffset, string? path)
+    {
+        var where = path is null ? $"at the entry starting at byte {headerOffset}" : $"inside '{path}' (entry at byte {headerOffset})";
+        return e switch
+        {
+            EndOfStreamException => new(BagIssueCodes.TarTruncated, $"the tar ends {where}: truncated or corrupt archive", path, e),
+            NotSupportedException => new(BagIssueCodes.EntryUnsupported, $"unsupported tar entry {where}: {e.Message}", path, e),
+            _ => new(BagIssueCodes.TarUnreadable, $"not a readable tar archive {where}: {e.Message}", path, e),
+        };
     }
 
     private static long Padded(long length) => (length + 511) / 512 * 512;

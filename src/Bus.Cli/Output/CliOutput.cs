@@ -35,13 +35,20 @@ public sealed class CliOutput(bool json, TextWriter? stdout = null, TextWriter? 
         else human(Console);
     }
 
-    public void Warn(string message) => Error.WriteLine($"warning: {message}");
+    /// <summary>A warning on stderr; the message may carry bag text, so it is cleaned for the terminal.</summary>
+    public void Warn(string message) => Error.WriteLine($"warning: {TerminalText.Clean(message)}");
 
-    /// <summary>A usage or connection error: on stderr, and with --json also as the one JSON document.</summary>
-    public int Fail(int exitCode, string message)
+    /// <summary>
+    /// A usage or connection error, or unreadable input: on stderr (cleaned for the terminal), and with
+    /// --json also as the one JSON document, with the reason <paramref name="code"/> when there is one.
+    /// </summary>
+    public int Fail(int exitCode, string message, string? code = null)
     {
-        Error.WriteLine($"busctl: {message}");
-        if (Json) Out.WriteLine(JsonSerializer.Serialize(new { error = message, exitCode }, JsonOptions));
+        Error.WriteLine($"busctl: {TerminalText.Clean(message)}");
+        if (Json)
+            Out.WriteLine(code is null
+                ? JsonSerializer.Serialize(new { error = message, exitCode }, JsonOptions)
+                : JsonSerializer.Serialize(new { error = message, code, exitCode }, JsonOptions));
         return exitCode;
     }
 }

@@ -74,11 +74,13 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
         {
             var sink = new StagingSink(s3, resilience, storage.Value.StagingBucket, m.IngestId);
             // Manifests and all but a few KiB of tag files are read back from staging, never carried in the checkpoint.
+            // SourceLength: a body cut short is a broken transfer (IOException, retried), not a short tar.
             var scanOptions = new BagScanOptions
             {
                 ExpectedBagName = TarBagScanner.BagNameFromTarName(m.Key),
                 MaxTagFileBytes = options.Value.MaxTagFileBytes,
                 TagSource = new StagedTagFiles(s3, resilience, storage.Value.StagingBucket, m.IngestId),
+                SourceLength = response?.ContentLength,
             };
             var prior = checkpoint.Slices > 0 ? await slice.FilePathsAsync(run.CancellationToken) : [];
             TarScanSlice scanned;
@@ -89,6 +91,8 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
             }
             catch (BagScanException e)
             {
+                // Every damaged header, number or entry the reader meets is one of these (a reason
+                // code); a failed read of the body is not, and goes to the retry policy.
                 await Invalid(context, new IngestRejection(e.Code, e.Message, e.Path));
                 return;
             }

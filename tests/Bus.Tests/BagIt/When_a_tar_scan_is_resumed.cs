@@ -30,7 +30,7 @@ public class When_a_tar_scan_is_resumed
     }
 
     /// <summary>Scans in slices of <paramref name="entriesPerSlice"/> entries, each from a fresh stream at the offset, state through JSON.</summary>
-    private static async Task<(BagInventory Inventory, int Slices)> ScanInSlicesAsync(byte[] tar, int entriesPerSlice, string expectedName)
+    internal static async Task<(BagInventory Inventory, int Slices)> ScanInSlicesAsync(byte[] tar, int entriesPerSlice, string expectedName)
     {
         var files = new List<BagFile>();
         TarScanState? state = null;
