@@ -11,9 +11,10 @@ public sealed record TagRule
 }
 
 /// <summary>
-/// A BagIt profile, read from JSON in the BagIt-Profile-Specification layout (1.3) with three Bus
-/// extensions: <c>Tar-Dir-Must-Match-Name</c>, <c>Tag-File-Character-Encoding</c> and
-/// <c>Tag-File-Tags</c> (tag rules for tag files other than bag-info.txt, e.g. aptrust-info.txt).
+/// A BagIt profile, read from JSON in the BagIt-Profile-Specification layout (1.3) with four Bus
+/// extensions: <c>Tar-Dir-Must-Match-Name</c>, <c>Tag-File-Character-Encoding</c>,
+/// <c>Tag-File-Tags</c> (tag rules for tag files other than bag-info.txt, e.g. aptrust-info.txt) and
+/// <c>Reject-Path-Collisions</c>.
 /// Empty "allowed" lists mean anything is allowed.
 /// </summary>
 public sealed record BagProfile
@@ -26,6 +27,8 @@ public sealed record BagProfile
     [JsonPropertyName("Serialization")] public string Serialization { get; init; } = "optional";
     [JsonPropertyName("Accept-Serialization")] public IReadOnlyList<string> AcceptSerialization { get; init; } = [];
     [JsonPropertyName("Tar-Dir-Must-Match-Name")] public bool TarDirMustMatchName { get; init; }
+    /// <summary>Paths equal after Unicode NFC or case folding, and a file beside a folder of the same name, are errors (else warnings).</summary>
+    [JsonPropertyName("Reject-Path-Collisions")] public bool RejectPathCollisions { get; init; }
     [JsonPropertyName("Allow-Fetch.txt")] public bool AllowFetchTxt { get; init; } = true;
     [JsonPropertyName("Manifests-Required")] public IReadOnlyList<string> ManifestsRequired { get; init; } = [];
     [JsonPropertyName("Manifests-Allowed")] public IReadOnlyList<string> ManifestsAllowed { get; init; } = [];
