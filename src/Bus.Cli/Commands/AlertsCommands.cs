@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Spectre.Console;
 
@@ -18,8 +19,8 @@ public static class AlertsCommands
             {
                 var table = new Table().AddColumns("Id", "Created", "Kind", "About", "Message", "Acknowledged");
                 foreach (var r in rows)
-                    table.AddRow(r.Id.ToString(), r.CreatedAt.ToString("u"), Markup.Escape(r.Kind), Markup.Escape(r.Identifier ?? ""),
-                        Markup.Escape(r.Message), r.AcknowledgedAt is { } at ? Markup.Escape($"{at:u} by {r.AcknowledgedBy}") : "");
+                    table.AddRow(r.Id.ToString(), r.CreatedAt.ToString("u"), TerminalText.Markup(r.Kind), TerminalText.Markup(r.Identifier ?? ""),
+                        TerminalText.Markup(r.Message), r.AcknowledgedAt is { } at ? TerminalText.Markup($"{at:u} by {r.AcknowledgedBy}") : "");
                 console.Write(table);
             });
             return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Bus.Platform.Database;
 using Npgsql;
@@ -32,7 +33,7 @@ public static class DbCommands
             {
                 var table = new Table().AddColumns("Module", "Applied migrations");
                 foreach (var a in applied)
-                    table.AddRow(Markup.Escape(a.Module), Markup.Escape(a.Migrations.Count == 0 ? "(up to date)" : string.Join("\n", a.Migrations)));
+                    table.AddRow(TerminalText.Markup(a.Module), TerminalText.MarkupLines(a.Migrations.Count == 0 ? ["(up to date)"] : a.Migrations));
                 console.Write(table);
             });
             return ExitCodes.Success;
@@ -46,7 +47,7 @@ public static class DbCommands
                 rows.Add(new ModuleMigrations(module.Name, await module.PendingMigrationsAsync(ct)));
             output.Result(new { modules = rows }, console =>
             {
-                foreach (var r in rows) console.MarkupLine($"{Markup.Escape(r.Module)}: {(r.Migrations.Count == 0 ? "up to date" : Markup.Escape(string.Join(", ", r.Migrations)))}");
+                foreach (var r in rows) console.MarkupLine($"{TerminalText.Markup(r.Module)}: {(r.Migrations.Count == 0 ? "up to date" : TerminalText.Markup(string.Join(", ", r.Migrations)))}");
             });
             return rows.Any(r => r.Migrations.Count > 0) ? ExitCodes.Negative : ExitCodes.Success;
         });

@@ -90,14 +90,14 @@ public static class DeleteCommands
                 {
                     var a = accepted.Message;
                     output.Result(new { accepted = true, requestId = a.RequestId, identifier = a.Identifier, state = a.State },
-                        console => console.MarkupLine($"[green]{Markup.Escape(a.State)}[/]: deletion [bold]{a.RequestId}[/] of {Markup.Escape(a.Identifier)}"));
+                        console => console.MarkupLine($"[green]{TerminalText.Markup(a.State)}[/]: deletion [bold]{a.RequestId}[/] of {TerminalText.Markup(a.Identifier)}"));
                     return ExitCodes.Success;
                 }
                 if (!response.Is(out Response<DeletionRefused>? refused)) throw new InvalidOperationException("unexpected response type");
                 var r = refused.Message;
                 output.Result(new { accepted = false, requestId = r.RequestId, code = r.Code, reason = r.Reason },
-                    console => console.MarkupLine($"[red]refused[/] ({Markup.Escape(r.Code)}): {Markup.Escape(r.Reason)}"));
-                if (!output.Json) output.Error.WriteLine($"busctl: refused ({r.Code}): {r.Reason}");
+                    console => console.MarkupLine($"[red]refused[/] ({TerminalText.Markup(r.Code)}): {TerminalText.Markup(r.Reason)}"));
+                if (!output.Json) output.Error.WriteLine(TerminalText.Clean($"busctl: refused ({r.Code}): {r.Reason}"));
                 return ExitCodes.Negative;
             }
             catch (RequestTimeoutException)
@@ -127,8 +127,8 @@ public static class DeleteCommands
             {
                 var table = new Table().AddColumns("Request", "State", "Identifier", "Requested by", "Requested", "Decided by");
                 foreach (var r in rows)
-                    table.AddRow(r.RequestId.ToString(), Markup.Escape(r.State), Markup.Escape(r.Identifier), Markup.Escape(r.RequestedBy),
-                        r.RequestedAt.ToString("u"), Markup.Escape(r.DecidedBy ?? ""));
+                    table.AddRow(r.RequestId.ToString(), TerminalText.Markup(r.State), TerminalText.Markup(r.Identifier), TerminalText.Markup(r.RequestedBy),
+                        r.RequestedAt.ToString("u"), TerminalText.Markup(r.DecidedBy ?? ""));
                 console.Write(table);
             });
             return ExitCodes.Success;
@@ -156,7 +156,7 @@ public static class DeleteCommands
             output.Result(detail, console =>
             {
                 var grid = new Grid().AddColumn().AddColumn();
-                void Row(string k, object? v) => grid.AddRow(Markup.Escape(k), Markup.Escape(v?.ToString() ?? ""));
+                void Row(string k, object? v) => grid.AddRow(TerminalText.Markup(k), TerminalText.Markup(v?.ToString() ?? ""));
                 Row("Request", row.CorrelationId); Row("State", row.CurrentState); Row("Identifier", row.Identifier);
                 Row("Requested by", row.RequestedBy); Row("Reason", row.Reason); Row("Requested at", row.RequestedAt.ToString("u"));
                 Row("Expires at", row.ExpiresAt?.ToString("u")); Row("Decided by", row.DecidedBy); Row("Decided at", row.DecidedAt?.ToString("u"));

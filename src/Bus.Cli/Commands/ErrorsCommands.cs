@@ -47,9 +47,9 @@ public static class ErrorsCommands
                 var table = new Table().AddColumns("Queue", "Messages", "Message type", "Exception type", "Count", "First seen", "Last seen");
                 foreach (var q in queues)
                 {
-                    table.AddRow(Markup.Escape(q.Name), q.Messages.ToString(), "", "", "", "", "");
+                    table.AddRow(TerminalText.Markup(q.Name), q.Messages.ToString(), "", "", "", "", "");
                     foreach (var g in q.Groups)
-                        table.AddRow("", "", Markup.Escape(g.MessageType), Markup.Escape(g.ExceptionType), g.Count.ToString(), OperationsCommandSupport.Time(g.FirstSeen), OperationsCommandSupport.Time(g.LastSeen));
+                        table.AddRow("", "", TerminalText.Markup(g.MessageType), TerminalText.Markup(g.ExceptionType), g.Count.ToString(), OperationsCommandSupport.Time(g.FirstSeen), OperationsCommandSupport.Time(g.LastSeen));
                 }
                 console.Write(table);
                 foreach (var q in queues.Where(q => q.Truncated))
@@ -80,22 +80,22 @@ public static class ErrorsCommands
             {
                 foreach (var m in messages)
                 {
-                    console.Write(new Rule($"#{m.Position} {Markup.Escape(m.MessageId ?? "(no message id)")}").LeftJustified());
+                    console.Write(new Rule($"#{m.Position} {TerminalText.Markup(m.MessageId ?? "(no message id)")}").LeftJustified());
                     var table = new Table().HideHeaders().AddColumns("", "");
-                    table.AddRow("Message type", Markup.Escape(string.Join(", ", m.MessageTypes)));
-                    table.AddRow("Exception", Markup.Escape($"{m.ExceptionType}: {m.ExceptionMessage}"));
-                    table.AddRow("Reason", Markup.Escape(m.Reason ?? ""));
-                    table.AddRow("Failed at", Markup.Escape(OperationsCommandSupport.Time(m.FaultTimestamp)));
-                    table.AddRow("Failed on", Markup.Escape(m.InputAddress ?? ""));
+                    table.AddRow("Message type", TerminalText.Markup(string.Join(", ", m.MessageTypes)));
+                    table.AddRow("Exception", TerminalText.Markup($"{m.ExceptionType}: {m.ExceptionMessage}"));
+                    table.AddRow("Reason", TerminalText.Markup(m.Reason ?? ""));
+                    table.AddRow("Failed at", TerminalText.Markup(OperationsCommandSupport.Time(m.FaultTimestamp)));
+                    table.AddRow("Failed on", TerminalText.Markup(m.InputAddress ?? ""));
                     table.AddRow("Replayed before", m.ReplayCount.ToString());
-                    table.AddRow("Correlation id", Markup.Escape(m.CorrelationId?.ToString() ?? ""));
-                    table.AddRow("Saga", Markup.Escape(m.Saga is { } s ? $"{s.SagaType} in state {s.CurrentState} (updated {OperationsCommandSupport.Time(s.UpdatedAt)})" : "(none found)"));
+                    table.AddRow("Correlation id", TerminalText.Markup(m.CorrelationId?.ToString() ?? ""));
+                    table.AddRow("Saga", TerminalText.Markup(m.Saga is { } s ? $"{s.SagaType} in state {s.CurrentState} (updated {OperationsCommandSupport.Time(s.UpdatedAt)})" : "(none found)"));
                     foreach (var (k, v) in m.FaultHeaders.Concat(m.HostHeaders).Concat(m.OtherHeaders).Concat(m.Properties))
-                        table.AddRow(Markup.Escape(k), Markup.Escape(v ?? ""));
+                        table.AddRow(TerminalText.Markup(k), TerminalText.Markup(v ?? ""));
                     console.Write(table);
                     console.WriteLine("Body:");
-                    console.WriteLine(m.Body);
-                    if (m.StackTrace is not null) { console.WriteLine("Stack trace:"); console.WriteLine(m.StackTrace); }
+                    console.WriteLine(TerminalText.Clean(m.Body, keepLines: true));
+                    if (m.StackTrace is not null) { console.WriteLine("Stack trace:"); console.WriteLine(TerminalText.Clean(m.StackTrace, keepLines: true)); }
                 }
                 if (messages.Count == 0) console.WriteLine("(queue is empty)");
             });
@@ -117,7 +117,7 @@ public static class ErrorsCommands
             {
                 var table = new Table().AddColumns("#", "Message id", "Target", "Outcome", "Detail");
                 foreach (var m in report.Messages)
-                    table.AddRow(m.Position.ToString(), Markup.Escape(m.MessageId ?? ""), Markup.Escape(m.Target ?? ""), m.Outcome.ToString(), Markup.Escape(m.Detail ?? ""));
+                    table.AddRow(m.Position.ToString(), TerminalText.Markup(m.MessageId ?? ""), TerminalText.Markup(m.Target ?? ""), m.Outcome.ToString(), TerminalText.Markup(m.Detail ?? ""));
                 console.Write(table);
                 console.WriteLine(report.DryRun
                     ? $"dry run: {report.Messages.Count(m => m.Outcome == ReplayOutcome.WouldReplay)} would be replayed, nothing changed"
@@ -179,7 +179,7 @@ public static class ErrorsCommands
             var restored = await context.Get<ErrorArchive>().RestoreAsync(wanted, Actor(parse), ct);
             output.Result(new { restored }, console =>
             {
-                foreach (var r in restored) console.WriteLine($"restored archive id {r.Id} (message {r.MessageId}) to {r.Queue}");
+                foreach (var r in restored) console.WriteLine(TerminalText.Clean($"restored archive id {r.Id} (message {r.MessageId}) to {r.Queue}"));
             });
             return ExitCodes.Success;
         });
@@ -235,8 +235,8 @@ public static class ErrorsCommands
     {
         var table = new Table().AddColumns("Id", "Queue", "Message id", "Message type", "Exception type", "Failed at", "Archived at", "By", "Bytes");
         foreach (var r in rows)
-            table.AddRow(showIds ? r.Id.ToString() : "-", Markup.Escape(r.Queue), Markup.Escape(r.MessageId ?? ""), Markup.Escape(r.MessageType ?? ""),
-                Markup.Escape(r.ExceptionType ?? ""), OperationsCommandSupport.Time(r.FaultTimestamp), OperationsCommandSupport.Time(r.ArchivedAt), Markup.Escape(r.ArchivedBy), r.BodyBytes.ToString());
+            table.AddRow(showIds ? r.Id.ToString() : "-", TerminalText.Markup(r.Queue), TerminalText.Markup(r.MessageId ?? ""), TerminalText.Markup(r.MessageType ?? ""),
+                TerminalText.Markup(r.ExceptionType ?? ""), OperationsCommandSupport.Time(r.FaultTimestamp), OperationsCommandSupport.Time(r.ArchivedAt), TerminalText.Markup(r.ArchivedBy), r.BodyBytes.ToString());
         return table;
     }
 }

@@ -122,7 +122,7 @@ public static class FixityCommands
             {
                 console.MarkupLine($"in flight: {status.InFlight}; last 24 h: {status.IntactLastDay} intact, {status.RepairedLastDay} repaired, {status.LostLastDay} lost, {status.FailedLastDay} failed");
                 console.MarkupLine(status.LastSweep is { } s
-                    ? Markup.Escape($"last sweep: {s.StartedAt:u} by {s.Host}, {s.Claimed} due, {s.Queued} queued{(s.FinishedAt is null ? " (running or died)" : "")}{(s.Error is null ? "" : $", error: {s.Error}")}")
+                    ? TerminalText.Markup($"last sweep: {s.StartedAt:u} by {s.Host}, {s.Claimed} due, {s.Queued} queued{(s.FinishedAt is null ? " (running or died)" : "")}{(s.Error is null ? "" : $", error: {s.Error}")}")
                     : "last sweep: never");
                 if (status.RecentFailures.Count > 0) Render(console, status.RecentFailures, []);
             });
@@ -163,8 +163,8 @@ public static class FixityCommands
     {
         var table = new Table().AddColumns("Check", "File", "Bucket", "Outcome", "Detail");
         foreach (var r in rows)
-            table.AddRow(r.CheckId.ToString(), Markup.Escape(r.FileIdentifier), Markup.Escape(r.Bucket),
-                Markup.Escape(r.Outcome ?? (queuedNow.Contains(r.CheckId) ? "queued" : "already in flight")), Markup.Escape(r.Detail ?? ""));
+            table.AddRow(r.CheckId.ToString(), TerminalText.Markup(r.FileIdentifier), TerminalText.Markup(r.Bucket),
+                TerminalText.Markup(r.Outcome ?? (queuedNow.Contains(r.CheckId) ? "queued" : "already in flight")), TerminalText.Markup(r.Detail ?? ""));
         console.Write(table);
     }
 }

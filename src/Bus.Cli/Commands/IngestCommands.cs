@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Amazon.S3;
 using Amazon.S3.Transfer;
@@ -76,7 +77,7 @@ public static class IngestCommands
                     },
                     console =>
                     {
-                        console.MarkupLine($"submitted [bold]{ingestId}[/] (s3://{Markup.Escape(submit.Bucket)}/{Markup.Escape(key)})");
+                        console.MarkupLine($"submitted [bold]{ingestId}[/] (s3://{TerminalText.Markup(submit.Bucket)}/{TerminalText.Markup(key)})");
                         if (accepted is null) console.MarkupLine("  no ingest host acknowledged it within 10 s; the message waits in RabbitMQ");
                         else if (accepted.Supersedes is { } previous) console.MarkupLine($"  a new ingest of this upload: ingest {previous} ended before");
                     });
@@ -145,8 +146,8 @@ public static class IngestCommands
             {
                 var table = new Table().AddColumns("Ingest", "State", "Institution", "Key", "Step", "Received", "Last error");
                 foreach (var row in rows)
-                    table.AddRow(row.IngestId.ToString(), row.State, Markup.Escape(row.Institution), Markup.Escape(row.Key), row.CurrentStep ?? "",
-                        row.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss"), Markup.Escape(row.LastError ?? ""));
+                    table.AddRow(row.IngestId.ToString(), row.State, TerminalText.Markup(row.Institution), TerminalText.Markup(row.Key), row.CurrentStep ?? "",
+                        row.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss"), TerminalText.Markup(row.LastError ?? ""));
                 console.Write(table);
             });
             return ExitCodes.Success;
@@ -287,11 +288,11 @@ public static class IngestCommands
         }, console =>
         {
             var color = s.State switch { "Completed" => "green", "Rejected" or "Failed" or "Faulted" => "red", "Cancelled" => "yellow", _ => "blue" };
-            console.MarkupLine($"ingest [bold]{s.IngestId}[/]: [{color}]{s.State}[/] {Markup.Escape(s.ObjectIdentifier ?? s.Key)} ({s.FileCount} files, {s.Bytes} bytes)");
-            if (s.LastError is not null) console.MarkupLine($"  last error: {Markup.Escape(s.LastError)}");
+            console.MarkupLine($"ingest [bold]{s.IngestId}[/]: [{color}]{s.State}[/] {TerminalText.Markup(s.ObjectIdentifier ?? s.Key)} ({s.FileCount} files, {s.Bytes} bytes)");
+            if (s.LastError is not null) console.MarkupLine($"  last error: {TerminalText.Markup(s.LastError)}");
             if (s.Supersedes is { } previous) console.MarkupLine($"  a new ingest of the upload ingest {previous} took");
             if (s.SupersededBy is { } next) console.MarkupLine($"  a later submission of this upload is ingest {next}");
-            foreach (var r in s.Rejections) console.MarkupLine($"  [red]{Markup.Escape(r.Code)}[/] {Markup.Escape(r.Message)}");
+            foreach (var r in s.Rejections) console.MarkupLine($"  [red]{TerminalText.Markup(r.Code)}[/] {TerminalText.Markup(r.Message)}");
             var table = new Table().AddColumns("Step", "Attempts", "Started", "Finished", "Seconds");
             foreach (var step in s.Steps.Where(x => x.Attempts > 0 || x.StartedAt is not null))
                 table.AddRow(step.Step, step.Attempts.ToString(), step.StartedAt?.ToString("HH:mm:ss.fff") ?? "", step.FinishedAt?.ToString("HH:mm:ss.fff") ?? "",

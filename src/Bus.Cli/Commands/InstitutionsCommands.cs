@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Bus.Registry;
 using Spectre.Console;
@@ -22,7 +23,7 @@ public static class InstitutionsCommands
             if (!await store.EnsureInstitutionAsync(identifier, displayName, ct))
                 return output.Fail(ExitCodes.Negative, $"institution '{identifier}' already exists");
             var row = await store.FindInstitutionAsync(identifier, ct);
-            output.Result(new { institution = row }, console => console.MarkupLine($"added institution [bold]{Markup.Escape(identifier)}[/]"));
+            output.Result(new { institution = row }, console => console.MarkupLine($"added institution [bold]{TerminalText.Markup(identifier)}[/]"));
             return ExitCodes.Success;
         }, ct));
 
@@ -33,7 +34,7 @@ public static class InstitutionsCommands
             output.Result(new { institutions = rows }, console =>
             {
                 var table = new Table().AddColumns("Identifier", "Name", "Created");
-                foreach (var r in rows) table.AddRow(Markup.Escape(r.Identifier), Markup.Escape(r.Name), r.CreatedAt.ToString("u"));
+                foreach (var r in rows) table.AddRow(TerminalText.Markup(r.Identifier), TerminalText.Markup(r.Name), r.CreatedAt.ToString("u"));
                 console.Write(table);
             });
             return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Bus.Registry;
 using Bus.Registry.Queries;
@@ -33,26 +34,26 @@ public static class ObjectsCommands
     {
         var o = detail.IntellectualObject;
         var summary = new Grid().AddColumns(2);
-        summary.AddRow("Identifier", Markup.Escape(o.Identifier));
-        summary.AddRow("Title", Markup.Escape(o.Title));
-        summary.AddRow("State", Markup.Escape(o.State) + (o.DeletedAt is { } d ? $" (deleted {d:u})" : ""));
-        summary.AddRow("Access", Markup.Escape(o.Access));
-        summary.AddRow("Storage option", Markup.Escape(o.StorageOption));
+        summary.AddRow("Identifier", TerminalText.Markup(o.Identifier));
+        summary.AddRow("Title", TerminalText.Markup(o.Title));
+        summary.AddRow("State", TerminalText.Markup(o.State) + (o.DeletedAt is { } d ? $" (deleted {d:u})" : ""));
+        summary.AddRow("Access", TerminalText.Markup(o.Access));
+        summary.AddRow("Storage option", TerminalText.Markup(o.StorageOption));
         summary.AddRow("Created / updated", $"{o.CreatedAt:u} / {o.UpdatedAt:u}");
         console.Write(summary);
 
         var files = new Table().AddColumns("File", "Size", "Format", "State", "Checksums", "Copies");
         foreach (var f in detail.Files)
             files.AddRow(
-                Markup.Escape(f.File.Identifier), f.File.Size.ToString(), Markup.Escape(f.File.Format), Markup.Escape(f.File.State),
-                Markup.Escape(string.Join("\n", f.Checksums.Select(c => $"{c.Algorithm} {c.Source} {c.Digest}"))),
-                Markup.Escape(string.Join("\n", f.StorageRecords.Select(s =>
-                    $"{s.Bucket}/{s.Key} {s.State} fixity {(s.LastFixityAt is { } at ? $"{s.LastFixityOutcome} {at:u}" : "never")}"))));
+                TerminalText.Markup(f.File.Identifier), f.File.Size.ToString(), TerminalText.Markup(f.File.Format), TerminalText.Markup(f.File.State),
+                TerminalText.MarkupLines(f.Checksums.Select(c => $"{c.Algorithm} {c.Source} {c.Digest}")),
+                TerminalText.MarkupLines(f.StorageRecords.Select(s =>
+                    $"{s.Bucket}/{s.Key} {s.State} fixity {(s.LastFixityAt is { } at ? $"{s.LastFixityOutcome} {at:u}" : "never")}")));
         console.Write(files);
 
         var events = new Table().AddColumns("Date", "Event", "Outcome", "About", "Detail");
         foreach (var e in detail.Events)
-            events.AddRow(e.DateTime.ToString("u"), Markup.Escape(e.EventType), Markup.Escape(e.Outcome), Markup.Escape(e.Identifier), Markup.Escape(e.Detail));
+            events.AddRow(e.DateTime.ToString("u"), TerminalText.Markup(e.EventType), TerminalText.Markup(e.Outcome), TerminalText.Markup(e.Identifier), TerminalText.Markup(e.Detail));
         console.Write(events);
     }
 }

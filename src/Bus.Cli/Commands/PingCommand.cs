@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using System.Diagnostics;
 using Bus.Contracts.Diagnostics;
@@ -35,7 +36,7 @@ public static class PingCommand
                     var pong = (await client.GetResponse<Pong>(ping, ct)).Message;
                     var result = new { answered = true, pong.PingId, pong.HostName, pong.ProcessId, pong.Roles, roundTripMs = watch.Elapsed.TotalMilliseconds };
                     output.Result(result, console => console.MarkupLine(
-                        $"[green]pong[/] from {Markup.Escape(pong.HostName)} pid {pong.ProcessId} (roles {Markup.Escape(string.Join(",", pong.Roles))}) in {watch.Elapsed.TotalMilliseconds:F0} ms"));
+                        $"[green]pong[/] from {TerminalText.Markup(pong.HostName)} pid {pong.ProcessId} (roles {TerminalText.Markup(string.Join(",", pong.Roles))}) in {watch.Elapsed.TotalMilliseconds:F0} ms"));
                     return ExitCodes.Success;
                 }
                 catch (RequestTimeoutException)

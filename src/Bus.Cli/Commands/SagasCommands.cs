@@ -74,17 +74,17 @@ public static class SagasCommands
                 else console.Write(Table(sagas));
                 var t = new Table().AddColumns("#", "At", "From", "To", "Event", "Message id", "Host");
                 foreach (var r in transitions)
-                    t.AddRow(r.Id.ToString(), OperationsCommandSupport.Time(r.OccurredAt), Markup.Escape(r.FromState ?? ""), Markup.Escape(r.ToState), Markup.Escape(r.Event ?? ""),
-                        r.MessageId?.ToString() ?? "", Markup.Escape(r.Host));
+                    t.AddRow(r.Id.ToString(), OperationsCommandSupport.Time(r.OccurredAt), TerminalText.Markup(r.FromState ?? ""), TerminalText.Markup(r.ToState), TerminalText.Markup(r.Event ?? ""),
+                        r.MessageId?.ToString() ?? "", TerminalText.Markup(r.Host));
                 console.Write(new Rule("Transitions").LeftJustified());
                 console.Write(t);
                 console.Write(new Rule("Pending scheduled messages").LeftJustified());
                 if (scheduled.Count == 0) console.WriteLine("(none)");
-                foreach (var s in scheduled) console.WriteLine(Markup.Escape($"due {OperationsCommandSupport.Time(s.DueAt)}: {s.MessageType} to {s.DestinationAddress} (token {s.TokenId})"));
+                foreach (var s in scheduled) console.WriteLine(TerminalText.Clean($"due {OperationsCommandSupport.Time(s.DueAt)}: {s.MessageType} to {s.DestinationAddress} (token {s.TokenId})"));
                 console.Write(new Rule("Messages in error queues").LeftJustified());
                 if (errors.Count == 0) console.WriteLine("(none)");
                 foreach (var e in errors)
-                    console.WriteLine(Markup.Escape($"{e.queue}: {e.MessageId} {e.ExceptionType}: {e.ExceptionMessage} (busctl errors show {e.queue} --message-id {e.MessageId})"));
+                    console.WriteLine(TerminalText.Clean($"{e.queue}: {e.MessageId} {e.ExceptionType}: {e.ExceptionMessage} (busctl errors show {e.queue} --message-id {e.MessageId})"));
             });
             return ExitCodes.Success;
         });
@@ -129,9 +129,9 @@ public static class SagasCommands
     {
         var table = new Table().AddColumns("Type", "Correlation id", "Business key", "State", "Since", "Updated", "Attempts", "Last error", "Stuck for");
         foreach (var r in rows)
-            table.AddRow(Markup.Escape(r.SagaType), r.CorrelationId.ToString(), Markup.Escape(r.BusinessKey ?? ""),
-                Markup.Escape(r.CurrentState) + (r.Terminal ? "" : " [yellow]*[/]"), OperationsCommandSupport.Time(r.StateSince), OperationsCommandSupport.Time(r.UpdatedAt),
-                r.Attempts?.ToString() ?? "", Markup.Escape(r.LastError ?? ""), r.StuckFor?.ToString(@"d\.hh\:mm\:ss") ?? "");
+            table.AddRow(TerminalText.Markup(r.SagaType), r.CorrelationId.ToString(), TerminalText.Markup(r.BusinessKey ?? ""),
+                TerminalText.Markup(r.CurrentState) + (r.Terminal ? "" : " [yellow]*[/]"), OperationsCommandSupport.Time(r.StateSince), OperationsCommandSupport.Time(r.UpdatedAt),
+                r.Attempts?.ToString() ?? "", TerminalText.Markup(r.LastError ?? ""), r.StuckFor?.ToString(@"d\.hh\:mm\:ss") ?? "");
         table.Caption($"{rows.Count} saga(s); * = not in a terminal state; at {OperationsCommandSupport.Time(DateTimeOffset.UtcNow)}");
         return table;
     }

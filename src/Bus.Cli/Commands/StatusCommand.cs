@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Bus.Platform.Probes;
 using Spectre.Console;
@@ -18,7 +19,7 @@ public static class StatusCommand
             {
                 var table = new Table().AddColumns("Component", "State", "Endpoint", "Detail");
                 foreach (var r in results)
-                    table.AddRow(Markup.Escape(r.Component), r.Up ? "[green]up[/]" : "[red]down[/]", Markup.Escape(r.Endpoint), Markup.Escape(r.Detail));
+                    table.AddRow(TerminalText.Markup(r.Component), r.Up ? "[green]up[/]" : "[red]down[/]", TerminalText.Markup(r.Endpoint), TerminalText.Markup(r.Detail));
                 console.Write(table);
             });
             return healthy ? ExitCodes.Success : ExitCodes.UsageOrConnection;

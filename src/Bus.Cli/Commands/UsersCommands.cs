@@ -1,3 +1,4 @@
+using Bus.Cli.Output;
 using System.CommandLine;
 using Bus.Registry;
 using Bus.Registry.Model;
@@ -33,7 +34,7 @@ public static class UsersCommands
                     return output.Fail(ExitCodes.Negative, $"user '{address}' already exists");
             }
             var row = await store.FindUserAsync(address, ct);
-            output.Result(new { user = row }, console => console.MarkupLine($"added {Markup.Escape(roleName)} [bold]{Markup.Escape(address)}[/] of {Markup.Escape(inst)}"));
+            output.Result(new { user = row }, console => console.MarkupLine($"added {TerminalText.Markup(roleName)} [bold]{TerminalText.Markup(address)}[/] of {TerminalText.Markup(inst)}"));
             return ExitCodes.Success;
         }, ct));
 
@@ -47,7 +48,7 @@ public static class UsersCommands
             output.Result(new { users = rows }, console =>
             {
                 var table = new Table().AddColumns("Email", "Institution", "Role", "Created");
-                foreach (var r in rows) table.AddRow(Markup.Escape(r.Email), Markup.Escape(r.Institution), Markup.Escape(r.Role), r.CreatedAt.ToString("u"));
+                foreach (var r in rows) table.AddRow(TerminalText.Markup(r.Email), TerminalText.Markup(r.Institution), TerminalText.Markup(r.Role), r.CreatedAt.ToString("u"));
                 console.Write(table);
             });
             return ExitCodes.Success;

@@ -18,6 +18,9 @@ public sealed class When_busctl_validates_a_bag : IDisposable
     private static async Task<(int ExitCode, string Stdout, string Stderr)> BusctlAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // No colours of busctl's own, so an escape sequence in the output can only come from a bag.
+        start.Environment["TERM"] = "dumb";
+        start.Environment["NO_COLOR"] = "1";
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "busctl.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
@@ -107,6 +110,66 @@ public sealed class When_busctl_validates_a_bag : IDisposable
         Assert.Equal(2, code);
         Assert.NotEmpty(stderr);
         if (kind != "badprofile") JsonDocument.Parse(stdout).Dispose();
+    }
+
+    [Fact]
+    public async Task Should_exit_0_1_or_2_with_a_reason_for_damaged_tars()
+    {
+        var tar = new TestBag().ToTar();
+        // Cases of the seeded fuzz that once escaped as exceptions or allocated gigabytes, and hand-made hostile headers.
+        var damaged = new[] { 8, 56, 176, 254, 77 }.Select(n => TarDamage.Mutate(tar, n).Bytes)
+            .Append([.. tar.AsSpan(0, tar.Length - 1024), .. TarDamage.Header("test-bag/data/x", 'x', 1_500_000_000), .. TarDamage.EndOfArchive])
+            .Append([.. tar.AsSpan(0, tar.Length - 1024), .. TarDamage.Header("test-bag/data/s", 'S', 10), .. new byte[512], .. TarDamage.EndOfArchive])
+            .Append(tar[..2600]);
+        var outcomes = new List<string>();
+        foreach (var bytes in damaged)
+        {
+            var path = Path.Combine(_folder, "test-bag.tar");
+            await File.WriteAllBytesAsync(path, bytes);
+            var (code, stdout, stderr) = await BusctlAsync("bag", "validate", path, "--json");
+            Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(stdout);
+            var reason = code switch
+            {
+                1 => json.RootElement.GetProperty("errors")[0].GetProperty("code").GetString(),
+                2 => json.RootElement.GetProperty("code").GetString(),
+                _ => null,
+            };
+            Assert.True(code is 1 or 2 && !string.IsNullOrEmpty(reason), $"exit {code}: {stdout} {stderr}");
+            if (code == 2) Assert.Contains($"[{reason}]", stderr, StringComparison.Ordinal);
+            outcomes.Add(reason!);
+        }
+        Assert.Contains("tar.header-too-large", outcomes);
+        Assert.Contains("entry.unsupported-type", outcomes);
+        Assert.Contains("tar.unreadable", outcomes);
+    }
+
+    [Fact]
+    public async Task Should_print_bag_text_without_control_characters_or_escape_sequences()
+    {
+        var bag = new TestBag();
+        // Not in the manifests: its path comes back in payload.unlisted-file's message and path.
+        bag.Extra["data/evil\u001b[31mred\u001b]0;title\u0007\rsafe.txt"] = [1];
+        var tar = WriteTar(bag);
+        var (code, stdout, stderr) = await BusctlAsync("bag", "validate", tar, "--profile", "bagit");
+        Assert.Equal(1, code);
+        Assert.Contains("payload.unlisted-file", stdout, StringComparison.Ordinal);
+        Assert.Contains("evil", stdout, StringComparison.Ordinal);
+        foreach (var output in new[] { stdout, stderr })
+        {
+            Assert.DoesNotContain('\u001b', output);
+            Assert.DoesNotContain('\r', output);
+            Assert.DoesNotContain('\u0007', output);
+            Assert.DoesNotContain("[31m", output, StringComparison.Ordinal);
+        }
+
+        // JSON keeps the exact text for scripts; the serializer writes the controls as \u escapes.
+        var (_, json, _) = await BusctlAsync("bag", "validate", tar, "--profile", "bagit", "--json");
+        Assert.DoesNotContain('\u001b', json);
+        Assert.DoesNotContain('\r', json);
+        using var document = JsonDocument.Parse(json);
+        Assert.Contains(document.RootElement.GetProperty("errors").EnumerateArray(),
+            e => e.GetProperty("path").GetString() == "data/evil\u001b[31mred\u001b]0;title\u0007\rsafe.txt");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
