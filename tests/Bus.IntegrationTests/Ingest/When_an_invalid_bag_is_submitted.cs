@@ -53,4 +53,41 @@ public sealed class When_an_invalid_bag_is_submitted
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task A_tar_with_a_hostile_header_is_Rejected_with_its_reason_not_faulted()
+    {
+        await using var stack = await IngestStack.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("hostile-").FullName;
+        try
+        {
+            var bag = new TestBag("hostile-" + Guid.NewGuid().ToString("N")[..8]);
+            var path = bag.WriteTar(folder);
+            // The bag's entries, then a pax header claiming 1.5 GB (TarReader would allocate it), then the end.
+            var tar = await File.ReadAllBytesAsync(path);
+            await File.WriteAllBytesAsync(path, [.. tar.AsSpan(0, tar.Length - 1024), .. PaxHeaderClaiming($"{bag.Name}/data/x", 1_500_000_000), .. new byte[1024]]);
+
+            var p = await stack.BusctlAsync("ingest", "submit", path, "--institution", stack.Institution, "--wait", "--json", "--timeout", "120");
+
+            Assert.Equal(3, p.ExitCode);
+            Assert.Contains("tar.header-too-large", p.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static byte[] PaxHeaderClaiming(string name, long size)
+    {
+        var h = new byte[512];
+        System.Text.Encoding.ASCII.GetBytes(name).CopyTo(h, 0);
+        System.Text.Encoding.ASCII.GetBytes("0000644\0" + "0000000\0" + "0000000\0" + Convert.ToString(size, 8).PadLeft(11, '0') + "\0" + "15107101400\0").CopyTo(h, 100);
+        h[156] = (byte)'x';
+        System.Text.Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(h, 257);
+        h.AsSpan(148, 8).Fill((byte)' ');
+        var sum = h.Sum(b => (int)b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(h, 148);
+        return h;
+    }
 }
