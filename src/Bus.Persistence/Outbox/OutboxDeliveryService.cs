@@ -87,7 +87,8 @@ internal sealed class OutboxDeliveryService(
         {
             var list = messages.GetValueOrDefault(group.Id) ?? [];
             // Checked for the whole group before its first send: a group is parked whole, nothing of it sent.
-            if (list.FirstOrDefault(m => m.Bytes > o.OutboxMaxMessageBytes) is { } tooLarge)
+            var tooLarge = list.Find(m => m.Bytes > o.OutboxMaxMessageBytes);
+            if (tooLarge.Message is not null)
                 return new Attempt(group.Id, group.Attempts, null,
                     $"message {tooLarge.Message.MessageId} ({FirstType(tooLarge.Message)}) is {tooLarge.Bytes} bytes, over Bus:Persistence:OutboxMaxMessageBytes ({o.OutboxMaxMessageBytes})");
             try
