@@ -29,6 +29,7 @@ CliContext.Modules.Add((services, configuration) => services.AddBusFixity(config
 root.Subcommands.Add(FixityCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 root.Subcommands.Add(SagasCommands.Create());
+root.Subcommands.Add(OutboxCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 root.Subcommands.Add(BagCommands.Create());
 

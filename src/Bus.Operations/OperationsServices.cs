@@ -30,6 +30,7 @@ public static class OperationsServices
         services.AddSingleton<ErrorAudit>();
         services.AddSingleton<ErrorQueueService>();
         services.AddSingleton<ErrorArchive>();
+        services.AddSingleton<Outbox.ParkedOutbox>();
         services.AddSingleton<IDatabaseModule, OperationsDatabaseModule>();
         return services;
     }

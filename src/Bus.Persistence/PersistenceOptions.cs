@@ -26,6 +26,22 @@ public sealed class PersistenceOptions : IBusOptions
     /// <summary>Outbox groups (one per consumed message) one delivery transaction takes.</summary>
     public int OutboxBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// Largest outbox message (body plus headers, in bytes) delivery sends. A larger one is parked before
+    /// anything is sent: RabbitMQ refuses messages over its limit (128 MiB by default) by closing the
+    /// channel, which would fail every send sharing it.
+    /// </summary>
+    public long OutboxMaxMessageBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Failed delivery attempts after which an outbox group is parked (kept, skipped, shown by busctl outbox list).</summary>
+    public int OutboxMaxAttempts { get; set; } = 10;
+
+    /// <summary>Wait after a group's first failed attempt; doubled after each further one, at most 5 minutes.</summary>
+    public TimeSpan OutboxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest message RabbitMQ accepts by default (max_message_size); the bound must stay under it.</summary>
+    public const long BrokerMaxMessageBytes = 128L * 1024 * 1024;
+
     /// <summary>How often the scheduler role looks for due scheduled messages.</summary>
     public TimeSpan SchedulerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -51,6 +67,11 @@ public sealed class PersistenceOptions : IBusOptions
         if (SchedulerRetryDelay <= TimeSpan.Zero) yield return new(nameof(SchedulerRetryDelay), "must be positive");
         if (CleanupInterval <= TimeSpan.Zero) yield return new(nameof(CleanupInterval), "must be positive");
         if (OutboxBatchSize is < 1 or > 10_000) yield return new(nameof(OutboxBatchSize), $"must be 1-10000 (got {OutboxBatchSize})");
+        if (OutboxMaxMessageBytes is < 1024 or > BrokerMaxMessageBytes / 2)
+            yield return new(nameof(OutboxMaxMessageBytes), $"must be 1024-{BrokerMaxMessageBytes / 2} bytes, well under RabbitMQ's 128 MiB message limit (got {OutboxMaxMessageBytes})");
+        if (OutboxMaxAttempts is < 1 or > 1000) yield return new(nameof(OutboxMaxAttempts), $"must be 1-1000 (got {OutboxMaxAttempts})");
+        if (OutboxRetryDelay <= TimeSpan.Zero || OutboxRetryDelay > TimeSpan.FromMinutes(5))
+            yield return new(nameof(OutboxRetryDelay), $"must be positive and at most 00:05:00 (got {OutboxRetryDelay})");
         if (TransientRetryLimit is < 0 or > 100) yield return new(nameof(TransientRetryLimit), $"must be 0-100 (got {TransientRetryLimit})");
     }
 

@@ -4,6 +4,7 @@ using Bus.Cli.Output;
 using Bus.Operations;
 using Bus.Operations.Archive;
 using Bus.Operations.ErrorQueues;
+using Bus.Operations.Outbox;
 using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using Spectre.Console;
@@ -21,6 +22,8 @@ public static class ErrorsCommands
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Show what would be done and change nothing" };
     private static readonly Option<string> By = new("--by") { Description = "Who to record in the audit (default: the OS user)" };
 
+    private const int ParkedShown = 100;
+
     public static Command Create()
     {
         var errors = new Command("errors", "Error queues: why messages failed; replay, archive and restore them without losing any");
@@ -37,12 +40,14 @@ public static class ErrorsCommands
     private static Command List()
     {
         var filter = new Option<string>("--queue") { Description = "Only queues whose name contains this text" };
-        var command = new Command("list", "Every *_error and *_skipped queue with its count, failures grouped by message and exception type");
+        var command = new Command("list", "Every *_error and *_skipped queue with its count, failures grouped by message and exception type; parked outbox messages");
         command.Options.Add(filter);
         command.SetOperationsAction(async (parse, context, output, ct) =>
         {
             var queues = await context.Get<ErrorQueueService>().ListAsync(parse.GetValue(filter), ct);
-            output.Result(new { queues }, console =>
+            // Not a queue, but failed messages all the same: outbox groups delivery parked (busctl outbox).
+            var parkedOutbox = parse.GetValue(filter) is null ? await context.Get<ParkedOutbox>().ListAsync(ParkedShown, ct) : [];
+            output.Result(new { queues, parkedOutbox }, console =>
             {
                 var table = new Table().AddColumns("Queue", "Messages", "Message type", "Exception type", "Count", "First seen", "Last seen");
                 foreach (var q in queues)
@@ -54,6 +59,12 @@ public static class ErrorsCommands
                 console.Write(table);
                 foreach (var q in queues.Where(q => q.Truncated))
                     output.Warn($"{q.Name}: only the first {q.Scanned} messages were grouped (Bus:Operations:MaxScanMessages)");
+                if (parkedOutbox.Count > 0)
+                {
+                    console.Write(new Rule("Parked outbox messages (busctl outbox retry|discard)").LeftJustified());
+                    console.Write(OutboxCommands.Table(parkedOutbox));
+                    if (parkedOutbox.Count == ParkedShown) output.Warn($"only the first {ParkedShown} parked outbox messages are shown: see 'busctl outbox list --limit'");
+                }
             });
             return ExitCodes.Success;
         });

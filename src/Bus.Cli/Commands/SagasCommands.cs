@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Bus.Cli.Output;
 using Bus.Operations;
 using Bus.Operations.ErrorQueues;
+using Bus.Operations.Outbox;
 using Bus.Operations.Sagas;
 using Npgsql;
 using RabbitMQ.Client.Exceptions;
@@ -54,7 +55,7 @@ public static class SagasCommands
     private static Command Show()
     {
         var id = new Argument<string>("correlationId") { Description = "The saga's correlation id (GUID)" };
-        var command = new Command("show", "One saga: state, every transition, pending scheduled messages, related messages in error queues");
+        var command = new Command("show", "One saga: state, every transition, pending scheduled messages, related messages in error queues and parked in the outbox");
         command.Arguments.Add(id);
         command.SetOperationsAction(async (parse, context, output, ct) =>
         {
@@ -68,7 +69,8 @@ public static class SagasCommands
             var errors = (await context.Get<ErrorQueueService>().FindByCorrelationAsync(correlationId, ct))
                 .Select(e => new { queue = e.Queue, e.Message.MessageId, e.Message.MessageTypes, e.Message.ExceptionType, e.Message.ExceptionMessage, e.Message.FaultTimestamp })
                 .ToList();
-            output.Result(new { correlationId, sagas, transitions, scheduled, errorMessages = errors }, console =>
+            var parkedOutbox = await context.Get<ParkedOutbox>().ForCorrelationAsync(correlationId, ct);
+            output.Result(new { correlationId, sagas, transitions, scheduled, errorMessages = errors, parkedOutbox }, console =>
             {
                 if (sagas.Count == 0) console.WriteLine("(saga row gone: finished and removed; history below)");
                 else console.Write(Table(sagas));
@@ -85,6 +87,10 @@ public static class SagasCommands
                 if (errors.Count == 0) console.WriteLine("(none)");
                 foreach (var e in errors)
                     console.WriteLine(TerminalText.Clean($"{e.queue}: {e.MessageId} {e.ExceptionType}: {e.ExceptionMessage} (busctl errors show {e.queue} --message-id {e.MessageId})"));
+                console.Write(new Rule("Parked outbox messages").LeftJustified());
+                if (parkedOutbox.Count == 0) console.WriteLine("(none)");
+                foreach (var p in parkedOutbox)
+                    console.WriteLine(TerminalText.Clean($"{p.MessageType} to {p.DestinationAddress} ({p.Bytes} bytes): {p.Reason} (busctl outbox retry|discard {p.OutboxId})"));
             });
             return ExitCodes.Success;
         });

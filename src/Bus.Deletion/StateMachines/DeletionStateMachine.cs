@@ -1,3 +1,4 @@
+using Bus.Persistence.Sagas;
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Checks;
 using Bus.Platform.Coordination;
@@ -22,6 +23,8 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         var window = options.Value.ApprovalWindow;
 
         InstanceState(x => x.CurrentState);
+        // A late or repeated event is acknowledged and logged, not faulted into the saga's _error queue.
+        OnUnhandledEvent(StaleEvents.Ignore);
 
         Event(() => Requested, e => e.CorrelateById(m => m.Message.RequestId));
         Event(() => Approve, e =>

@@ -1,3 +1,4 @@
+using Bus.Persistence.Sagas;
 using Bus.Contracts.Fixity;
 using MassTransit;
 
@@ -17,6 +18,8 @@ public sealed class FixityCheckStateMachine : MassTransitStateMachine<FixityChec
     public FixityCheckStateMachine()
     {
         InstanceState(x => x.CurrentState);
+        // A late or repeated event is acknowledged and logged, not faulted into the saga's _error queue.
+        OnUnhandledEvent(StaleEvents.Ignore);
 
         Event(() => CheckRequested, e => e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)));
         Event(() => Verified, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });

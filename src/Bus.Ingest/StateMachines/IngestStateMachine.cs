@@ -1,3 +1,4 @@
+using Bus.Persistence.Sagas;
 using System.Text.Json;
 using Bus.Contracts.Ingest;
 using Bus.Platform.Coordination;
@@ -34,6 +35,8 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         _itemLockMaxWaits = options.Value.ItemLockMaxWaits;
         _itemLockRetryDelay = options.Value.ItemLockRetryDelay;
         InstanceState(x => x.CurrentState);
+        // A late or repeated event is acknowledged and logged, not faulted into the saga's _error queue.
+        OnUnhandledEvent(StaleEvents.Ignore);
 
         Event(() => Submitted, x => x.CorrelateById(m => m.Message.IngestId));
         Event(() => Resubmitted, x => x.CorrelateById(m => m.Message.IngestId));

@@ -26,7 +26,8 @@ public sealed class PersistenceDbContext(DbContextOptions<PersistenceDbContext> 
         {
             e.ToTable("outbox_state");
             e.HasKey(x => x.OutboxId);
-            e.HasIndex(x => new { x.VirtualHost, x.CreatedAt }).HasFilter("delivered_at IS NULL");
+            e.HasIndex(x => new { x.VirtualHost, x.CreatedAt }).HasFilter("delivered_at IS NULL AND parked_at IS NULL");
+            e.HasIndex(x => x.ParkedAt).HasFilter("parked_at IS NOT NULL");
         });
         modelBuilder.Entity<OutboxMessageRow>(e =>
         {

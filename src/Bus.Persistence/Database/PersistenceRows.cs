@@ -22,6 +22,16 @@ public sealed class OutboxStateRow
     public string? VirtualHost { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
+    /// <summary>Failed delivery attempts so far; the last one's error; when delivery may try again.</summary>
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    /// <summary>Set when delivery gave up on the group (too large, or too many failures): kept, skipped, shown to operators.</summary>
+    public DateTime? ParkedAt { get; set; }
+    public string? ParkedReason { get; set; }
+    /// <summary>An operator discarded the parked group (busctl outbox discard); cleanup deletes it later.</summary>
+    public DateTime? DiscardedAt { get; set; }
+    public string? DiscardedBy { get; set; }
 }
 
 public sealed class OutboxMessageRow

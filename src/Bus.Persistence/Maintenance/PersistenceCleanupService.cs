@@ -6,7 +6,7 @@ using Npgsql;
 namespace Bus.Persistence.Maintenance;
 
 /// <summary>
-/// Deletes inbox rows older than the duplicate-detection window and delivered outbox groups older
+/// Deletes inbox rows older than the duplicate-detection window and delivered (or operator-discarded) outbox groups older
 /// than their retention (role "scheduler"). Safe to run in several processes: plain deletes by age.
 /// </summary>
 internal sealed class PersistenceCleanupService(
@@ -41,7 +41,8 @@ internal sealed class PersistenceCleanupService(
         inbox.Parameters.AddWithValue("age", o.InboxRetention);
         var inboxCount = await inbox.ExecuteNonQueryAsync(cancellationToken);
         await using var outbox = new NpgsqlCommand(
-            "DELETE FROM bus.outbox_state WHERE delivered_at IS NOT NULL AND delivered_at < now() - @age", connection);
+            "DELETE FROM bus.outbox_state WHERE (delivered_at IS NOT NULL AND delivered_at < now() - @age) " +
+            "OR (discarded_at IS NOT NULL AND discarded_at < now() - @age)", connection);
         outbox.Parameters.AddWithValue("age", o.DeliveredOutboxRetention);
         var outboxCount = await outbox.ExecuteNonQueryAsync(cancellationToken);
         return (inboxCount, outboxCount);

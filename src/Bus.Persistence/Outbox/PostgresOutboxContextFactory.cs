@@ -39,7 +39,10 @@ internal sealed class PostgresOutboxContextFactory(
                 if (claim.Duplicate)
                 {
                     await transaction.CommitAsync(context.CancellationToken);
-                    LogSkipped(claim, options);
+                    // Consumed, for MassTransit too: a message no consumer reports consumed is moved to
+                    // <queue>_skipped, where an operator would have to judge a duplicate that needs nothing.
+                    await context.NotifyConsumed(TimeSpan.Zero, options.ConsumerType ?? TypeCache<T>.ShortName);
+                    LogDuplicate(claim, options);
                     return;
                 }
             }
@@ -52,7 +55,7 @@ internal sealed class PostgresOutboxContextFactory(
             // that checkpointed and sent itself a continuation) must still commit what it did.
             await transaction.CommitAsync(CancellationToken.None);
             outboxContext.Close();
-            if (claim.Duplicate) LogSkipped(claim, options);
+            if (claim.Duplicate) LogDuplicate(claim, options);
             if (outboxContext.WroteOutbox) notification.Delivered();
         }
         catch (Exception e) when (e is not DatabaseTransientException && TransientDatabaseErrors.IsTransient(e))
@@ -66,8 +69,8 @@ internal sealed class PostgresOutboxContextFactory(
         }
     }
 
-    private void LogSkipped(InboxClaim claim, OutboxConsumeOptions options) =>
-        logger.LogDebug("Inbox skipped {MessageId} for {Consumer}: already consumed ({ReceiveCount} deliveries)",
+    private void LogDuplicate(InboxClaim claim, OutboxConsumeOptions options) =>
+        logger.LogInformation("Duplicate message {MessageId} for {Consumer} acknowledged and skipped: already consumed ({ReceiveCount} deliveries)",
             claim.MessageId, options.ConsumerType, claim.ReceiveCount);
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("postgresOutbox");

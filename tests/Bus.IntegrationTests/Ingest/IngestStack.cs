@@ -41,6 +41,7 @@ public sealed class IngestStack : IAsyncDisposable
     public string Roles { get; }
 
     public string Institution { get; }
+    public TemporaryVirtualHost VirtualHost => _vhost;
     public IDictionary<string, string> Environment { get; }
     public RunningHost? Host { get; private set; }
     public StorageOptions Storage { get; } = new();

@@ -13,6 +13,7 @@ namespace Bus.IntegrationTests.Support;
 public sealed class TemporaryVirtualHost : IAsyncDisposable
 {
     private static readonly RabbitMqOptions Defaults = new();
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
 
     private TemporaryVirtualHost(HttpClient http, string name)
@@ -53,6 +54,33 @@ public sealed class TemporaryVirtualHost : IAsyncDisposable
         await using var channel = await connection.CreateChannelAsync();
         try { return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404) { return 0; }
+    }
+
+    /// <summary>Every queue of this vhost with its message count (ready and unacknowledged), from the management API (figures lag by its statistics interval).</summary>
+    public async Task<Dictionary<string, long>> QueuesAsync()
+    {
+        using var response = await _http.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}?columns=name,messages");
+        response.EnsureSuccessStatusCode();
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!,
+            q => q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt64() : 0);
+    }
+
+    /// <summary>Puts a MassTransit JSON envelope straight into a queue of this vhost, as a producer with a fresh MessageId would.</summary>
+    public async Task<Guid> SendEnvelopeAsync(string queue, string messageUrn, object message)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = Defaults.Host, Port = Defaults.Port, VirtualHost = Name,
+            UserName = Defaults.Username, Password = Defaults.Password, ClientProvidedName = "test-send",
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var id = Guid.NewGuid();
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { messageId = id, messageType = new[] { messageUrn }, message }, WebJson);
+        var properties = new BasicProperties { MessageId = id.ToString(), ContentType = "application/vnd.masstransit+json", DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync("", queue, mandatory: true, properties, body);
+        return id;
     }
 
     public async ValueTask DisposeAsync()

@@ -17,8 +17,9 @@ namespace Bus.IntegrationTests.Persistence.Support;
 public static class TestHost
 {
     /// <param name="virtualHost">The RabbitMQ virtual host to connect to; the shared "bus" when null.</param>
+    /// <param name="settings">Configuration keys a scenario sets on top of the defaults above.</param>
     public static async Task<IHost> StartAsync(Action<IBusRegistrationConfigurator> configure, bool deliverOutbox = true, bool scheduler = false,
-        string? virtualHost = null)
+        string? virtualHost = null, IDictionary<string, string?>? settings = null)
     {
         await TestDatabase.EnsureReadyAsync();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -32,6 +33,7 @@ public static class TestHost
         });
         if (virtualHost is not null)
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Bus:RabbitMq:VirtualHost"] = virtualHost });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddBusPlatform(builder.Configuration);
         builder.Services.AddBusPersistence(builder.Configuration);
         if (scheduler) builder.Services.AddBusScheduler();
