@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bus.Operations.Outbox;
+using Bus.Cli.Output;
 using Spectre.Console;
 
 namespace Bus.Cli.Commands;
