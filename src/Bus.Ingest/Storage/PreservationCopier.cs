@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Bus.Ingest.Data;
 using Bus.Hashing;
 using Bus.Platform.Options;
+using Bus.Platform.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest.Storage;
@@ -34,8 +35,12 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
     {
         var source = storage.Value.StagingBucket;
         var bucket = BucketFor(role);
+        // Checked before anything is sent: moto accepts what S3 refuses (2 KB of metadata, 1,024-byte keys).
+        S3Limits.CheckKey(key);
+        S3Limits.CheckMetadata(metadata);
         if (size < options.Value.MultipartCopyThresholdBytes)
         {
+            S3Limits.CheckSingleRequest(size);
             var request = new CopyObjectRequest
             {
                 SourceBucket = source, SourceKey = stagingKey, DestinationBucket = bucket, DestinationKey = key,
@@ -46,6 +51,7 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             return new CopyResult.Done(response.ETag);
         }
         var partSize = options.Value.MultipartCopyPartBytes;
+        S3Limits.CheckMultipart(size, partSize);
         if (from is not null && from.PartBytes != partSize)
         {
             await AbortAsync(bucket, key, from.UploadId);
