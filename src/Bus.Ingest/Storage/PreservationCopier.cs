@@ -237,6 +237,36 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
         return aborted;
     }
 
+    /// <summary>
+    /// Deletes <paramref name="bucket"/>/<paramref name="key"/> only while it is still the version with
+    /// <paramref name="etag"/>; returns false, deleting nothing, when a newer object (another upload to the same
+    /// key) is there, and true when it was deleted or is already gone. Two guards: a HEAD compares the ETag
+    /// first (servers that ignore If-Match on DELETE, as MinIO releases before conditional deletes, would
+    /// otherwise delete anything), then DeleteObject carries If-Match, which S3 (since 2025-09), Ceph and moto
+    /// evaluate atomically. On a server that ignores If-Match an upload landing between the HEAD and the DELETE
+    /// (milliseconds, once per ingest) would still be lost; its uploader's own ingest then finds its object
+    /// gone and is rejected with a clear error, nothing half-stored.
+    /// </summary>
+    public async Task<bool> DeleteIfUnchangedAsync(string bucket, string key, string etag, CancellationToken ct)
+    {
+        var expected = Bus.Contracts.Ingest.IngestIds.NormalizeETag(etag);
+        try
+        {
+            var head = await resilience.RunAsync(async c => await s3.GetObjectMetadataAsync(bucket, key, c), ct);
+            if (Bus.Contracts.Ingest.IngestIds.NormalizeETag(head.ETag) != expected) return false;
+            await resilience.RunAsync(async c => await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, IfMatch = $"\"{expected}\"" }, c), ct);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            return false;
+        }
+    }
+
     public async Task DeleteAsync(string bucket, string key, CancellationToken ct) =>
         await resilience.RunAsync(async c => await s3.DeleteObjectAsync(bucket, key, c), ct);
 }
