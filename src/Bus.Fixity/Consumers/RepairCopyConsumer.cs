@@ -72,7 +72,7 @@ public sealed class RepairCopyConsumer(
         if (decision.Source is not { } source)
         {
             // Copies missing because a deletion started while they were read are not a lost file.
-            if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } lockedMeanwhile)
+            if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } lockedMeanwhile && lockedMeanwhile.Owner != RepairLockOwner(m.CheckId, target.StorageRecordId))
             {
                 await DeferAsync(context, target, lockedMeanwhile);
                 return;
