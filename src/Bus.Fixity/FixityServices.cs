@@ -5,12 +5,14 @@ using Bus.Fixity.Database;
 using Bus.Fixity.Registry;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;
+using Bus.Platform.Coordination;
 using Bus.Platform.Database;
 using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
 using MassTransit;
+using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,6 +40,9 @@ public static class FixityServices
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
         services.TryAddSingleton<CopyDigester>();
         services.TryAddSingleton<SlicedCopyReader>();
+        // The item locks ingest and deletion take (TryAdd: a host running several roles shares one instance).
+        services.TryAddSingleton<IItemLocks>(sp =>
+            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
         return services;
     }

@@ -13,6 +13,8 @@ public static class FixityOutcomes
     public const string Repaired = "repaired";
     public const string Lost = "lost";
     public const string Failed = "failed";
+    /// <summary>The copy is damaged but its object is locked by another workflow (a deletion): not repaired, check it again later.</summary>
+    public const string Deferred = "deferred";
 
     /// <summary>Outcomes that leave every copy good (busctl fixity check exits 0).</summary>
     public static bool IsGood(string outcome) => outcome is Intact or Repaired;

@@ -8,3 +8,9 @@ public sealed record CopyRepaired(Guid CheckId, long StorageRecordId, string Sou
 
 /// <summary>No other copy verifies: nothing was overwritten and an alert was raised.</summary>
 public sealed record CopyLost(Guid CheckId, long StorageRecordId, string Reason);
+
+/// <summary>
+/// The repair did not run because another workflow (a deletion, an ingest) holds the object's item lock:
+/// nothing was read, copied or alerted. The check ends <see cref="FixityOutcomes.Deferred"/>.
+/// </summary>
+public sealed record CopyRepairDeferred(Guid CheckId, long StorageRecordId, string Reason);

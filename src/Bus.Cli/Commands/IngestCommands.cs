@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Transfer;
 using Bus.Contracts.Ingest;
 using Bus.Platform.Options;
+using Bus.Platform.Storage;
 using MassTransit;
 using RabbitMQ.Client.Exceptions;
 using Spectre.Console;
@@ -45,6 +46,15 @@ public static class IngestCommands
             var storage = context.Options<StorageOptions>();
             var s3 = context.Get<IAmazonS3>();
             var key = $"{inst}/{file.Name}";
+            try
+            {
+                S3Limits.CheckKey(key);
+                S3Limits.CheckObjectSize(file.Length);
+            }
+            catch (S3LimitException e)
+            {
+                throw new CliUsageException($"cannot upload {file.Name}: {e.Message}");
+            }
             string etag;
             try
             {

@@ -153,7 +153,7 @@ public sealed class CheckLedger(FixityDatabase database) : ICheckLedger
                 last = new SweepRun(reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
                     reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
                     reader.GetInt32(5), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7));
-        await using var failures = new NpgsqlCommand($"{SelectRows} WHERE outcome IN ('failed', 'lost') ORDER BY completed_at DESC LIMIT 20", connection);
+        await using var failures = new NpgsqlCommand($"{SelectRows} WHERE outcome IN ('failed', 'lost', 'deferred') ORDER BY completed_at DESC LIMIT 20", connection);
         return new FixityStatus(inFlight, failed, lost, repaired, intact, last, await ReadRowsAsync(failures, cancellationToken));
     }
 

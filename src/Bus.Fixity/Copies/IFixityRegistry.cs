@@ -24,7 +24,7 @@ public interface IFixityRegistry
 
 public sealed record RegisteredCopy(
     long StorageRecordId, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key,
-    IReadOnlyDictionary<string, string> IngestDigests);
+    IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier);
 
 public sealed record CheckRecord(Guid EventId, RegisteredCopy Copy, bool Success, string Detail, string OutcomeDetail, DateTimeOffset At);
 

@@ -1,13 +1,13 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Bus.Platform.Storage;
 
 namespace Bus.Fixity.Copies;
 
 /// <summary>Copies in S3: streamed (ranged, If-Match) GETs, and server-side copies (multipart above 5 GiB, the CopyObject limit).</summary>
 public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
 {
-    private const long SingleCopyLimit = 5L * 1024 * 1024 * 1024;
     private const long CopyPartSize = 512L * 1024 * 1024;
 
     public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
@@ -57,7 +57,8 @@ public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
     public async Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)
     {
         var size = (await s3.GetObjectMetadataAsync(sourceBucket, sourceKey, cancellationToken)).ContentLength;
-        if (size <= SingleCopyLimit)
+        S3Limits.CheckKey(targetKey);
+        if (size <= S3Limits.MaxSingleRequestBytes)
         {
             await s3.CopyObjectAsync(new CopyObjectRequest
             {
@@ -65,16 +66,19 @@ public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
             }, cancellationToken);
             return;
         }
+        // 512 MiB parts, larger from 5,000 GiB so a copy up to S3's 5 TiB fits its 10,000 parts.
+        var partSize = S3Limits.PartBytesFor(size, CopyPartSize);
+        S3Limits.CheckMultipart(size, partSize);
         var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = targetBucket, Key = targetKey }, cancellationToken);
         try
         {
             var parts = new List<PartETag>();
-            for (long offset = 0, part = 1; offset < size; offset += CopyPartSize, part++)
+            for (long offset = 0, part = 1; offset < size; offset += partSize, part++)
             {
                 var copied = await s3.CopyPartAsync(new CopyPartRequest
                 {
                     SourceBucket = sourceBucket, SourceKey = sourceKey, DestinationBucket = targetBucket, DestinationKey = targetKey,
-                    UploadId = upload.UploadId, PartNumber = (int)part, FirstByte = offset, LastByte = Math.Min(offset + CopyPartSize, size) - 1,
+                    UploadId = upload.UploadId, PartNumber = (int)part, FirstByte = offset, LastByte = Math.Min(offset + partSize, size) - 1,
                 }, cancellationToken);
                 parts.Add(new PartETag((int)part, copied.ETag));
             }

@@ -32,8 +32,9 @@ public sealed class RegistryFixityStore(RegistryDatabase registry) : IFixityRegi
                    coalesce((SELECT jsonb_object_agg(d.algorithm, d.digest) FROM (
                        SELECT DISTINCT ON (c.algorithm) c.algorithm, c.digest FROM {S}.checksums c
                        WHERE c.file_id = s.file_id AND c.source = 'ingest'
-                       ORDER BY c.algorithm, c.date_time DESC, c.id DESC) d), jsonb_build_object())::text
-            FROM {S}.storage_records s JOIN {S}.generic_files f ON f.id = s.file_id
+                       ORDER BY c.algorithm, c.date_time DESC, c.id DESC) d), jsonb_build_object())::text,
+                   o.identifier
+            FROM {S}.storage_records s JOIN {S}.generic_files f ON f.id = s.file_id JOIN {S}.intellectual_objects o ON o.id = f.object_id
             WHERE {where}
             ORDER BY s.bucket
             """);
@@ -42,7 +43,7 @@ public sealed class RegistryFixityStore(RegistryDatabase registry) : IFixityRegi
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             copies.Add(new RegisteredCopy(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6))!));
+                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6))!, reader.GetString(7)));
         return copies;
     }
 

@@ -25,6 +25,7 @@ public sealed class FixityCheckStateMachine : MassTransitStateMachine<FixityChec
         Event(() => Verified, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Repaired, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Lost, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => Deferred, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
         Event(() => VerifyFaulted, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RepairFaulted, e => { e.CorrelateById(m => FixityIds.ForCopy(m.Message.Message.StorageRecordId)); e.OnMissingInstance(m => m.Discard()); });
 
@@ -59,6 +60,10 @@ public sealed class FixityCheckStateMachine : MassTransitStateMachine<FixityChec
             When(Lost, c => c.Message.CheckId == c.Saga.CheckId)
                 .Then(c => c.Saga.FailureReason = c.Message.Reason)
                 .Publish(c => Completed(c.Saga, FixityOutcomes.Lost, $"copy was {c.Saga.Condition}; {c.Message.Reason}"))
+                .Finalize(),
+            When(Deferred, c => c.Message.CheckId == c.Saga.CheckId)
+                .Then(c => c.Saga.FailureReason = c.Message.Reason)
+                .Publish(c => Completed(c.Saga, FixityOutcomes.Deferred, c.Message.Reason))
                 .Finalize());
 
         During(Verifying,
@@ -94,6 +99,7 @@ public sealed class FixityCheckStateMachine : MassTransitStateMachine<FixityChec
     public Event<CopyVerified> Verified { get; private set; } = null!;
     public Event<CopyRepaired> Repaired { get; private set; } = null!;
     public Event<CopyLost> Lost { get; private set; } = null!;
+    public Event<CopyRepairDeferred> Deferred { get; private set; } = null!;
     public Event<Fault<VerifyCopy>> VerifyFaulted { get; private set; } = null!;
     public Event<Fault<RepairCopy>> RepairFaulted { get; private set; } = null!;
 

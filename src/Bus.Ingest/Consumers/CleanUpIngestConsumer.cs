@@ -24,6 +24,14 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
     public async Task Consume(ConsumeContext<CleanUpIngest> context)
     {
         var m = context.Message;
+        // Every message is input: what to delete comes from the saga row, and only an ingest that is cleaning up
+        // (or parked in Faulted at this step, for a replay) is cleaned up. A stale or forged command deletes nothing.
+        var upload = await store.FindUploadAsync(m.IngestId, context.CancellationToken);
+        if (upload is null || !(upload.State == "CleaningUp" || (upload.State == "Faulted" && upload.Step == IngestSteps.CleanUp)))
+        {
+            logger.LogWarning("CleanUp of {IngestId} ignored: the ingest is {State}, not cleaning up", m.IngestId, upload?.State ?? "unknown");
+            return;
+        }
         var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
@@ -40,10 +48,13 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
             logger.LogInformation("Ingest {IngestId} removed the superseded copy {Bucket}/{Key} of file {FileId}", m.IngestId, bucket, key, fileId);
             deleted++;
         }
-        if (m.DeleteReceivingObject)
+        if (m.DeleteReceivingObject && options.Value.DeleteReceivingObject)
         {
-            await copier.DeleteAsync(m.ReceivingBucket, m.ReceivingKey, run.CancellationToken);
-            deleted++;
+            // Only the object this ingest was made from: a depositor may already have uploaded a newer tar to the same key.
+            if (await copier.DeleteIfUnchangedAsync(upload.Bucket, upload.Key, upload.ETag, run.CancellationToken)) deleted++;
+            else
+                logger.LogInformation("Ingest {IngestId} left {Bucket}/{Key}: it is no longer the upload ingested (ETag {ETag}) but a newer one",
+                    m.IngestId, upload.Bucket, upload.Key, upload.ETag);
         }
         await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken, transaction.Transaction);
         await store.PurgeAsync(options.Value.InterimRetentionDays, run.CancellationToken);

@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Storage;
+using Bus.Platform.Storage;
 
 namespace Bus.Ingest.Consumers;
 
@@ -18,7 +19,6 @@ namespace Bus.Ingest.Consumers;
 public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bucket, Guid ingestId) : IPausableBagFileSink
 {
     public const int PartBytes = 16 * 1024 * 1024;
-    private const int MaxParts = 10_000; // S3's limit per multipart upload
 
     // Not ArrayPool.Shared: it keeps a returned array in the returning thread's local slot, so part
     // buffers rented and returned on ever different pool threads (a slice per message) piled up, one
@@ -35,9 +35,8 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
     /// </summary>
     public static int PartBytesFor(long size)
     {
-        const long MiB = 1024 * 1024;
-        var needed = (size + MaxParts - 1) / MaxParts;
-        return (int)Math.Max(PartBytes, (needed + MiB - 1) / MiB * MiB);
+        S3Limits.CheckObjectSize(size);
+        return (int)S3Limits.PartBytesFor(size, PartBytes);
     }
 
     public bool CanPause(BagEntry entry) => entry.Size > PartBytesFor(entry.Size);
@@ -49,6 +48,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
         CancellationToken cancellationToken)
     {
         var key = KeyFor(entry);
+        S3Limits.CheckKey(key);
         var upload = resumeState is null ? null : await ResumeAsync(entry, key, bytesDone, resumeState, cancellationToken);
         var partBytes = upload?.PartBytes ?? PartBytesFor(entry.Size);
         var buffer = Buffers.Rent((int)Math.Min(Math.Max(entry.Size - bytesDone, 1), partBytes));
@@ -57,6 +57,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
             var length = await ReadPartAsync(content, buffer, (int)Math.Min(entry.Size - bytesDone, partBytes), cancellationToken);
             if (upload is null && entry.Size <= partBytes)
             {
+                S3Limits.CheckSingleRequest(entry.Size);
                 await resilience.RunAsync(async c => await s3.PutObjectAsync(new PutObjectRequest
                 {
                     BucketName = bucket, Key = key, InputStream = new MemoryStream(buffer, 0, length, writable: false), AutoCloseStream = false,
@@ -64,6 +65,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
                 return null;
             }
             var fresh = upload is null;
+            S3Limits.CheckMultipart(entry.Size, partBytes);
             upload ??= new StagingUpload(
                 (await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, c), cancellationToken)).UploadId,
                 partBytes, []);

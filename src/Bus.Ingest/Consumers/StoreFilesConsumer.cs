@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Platform.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Bus.Ingest.Consumers;
 /// <summary>
 /// Copies each file that needs storing from staging to the primary and replica buckets (server-side,
 /// <see cref="IngestOptions.StepConcurrency"/> files at a time), keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
-/// <see cref="ObjectKeys"/>) with institution/bag/path/sha256 as user metadata. Each copy is marked stored
+/// <see cref="ObjectKeys"/>) with ingest id, file id and sha256 as user metadata. Each copy is marked stored
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
 /// </summary>
@@ -68,9 +69,9 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
     {
         var key = ObjectKeys.PreservationFor(id, file);
         if (file.Size < options.Value.MultipartCopyThresholdBytes)
-            return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), ct);
+            return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), ct);
         var from = await checkpoints.LoadUploadAsync(id, file.Path, role, ct);
-        switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag, file), from, () => run.ShouldYield, ct))
+        switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), from, () => run.ShouldYield, ct))
         {
             case CopyResult.Paused paused:
                 await checkpoints.SaveUploadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
@@ -85,12 +86,15 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
         }
     }
 
-    public static Dictionary<string, string> Metadata(InterimBag bag, InterimFileState file) => new()
+    /// <summary>
+    /// The copy's user metadata: only bounded values (ids and the digest, 122 bytes in all), never bag text. S3
+    /// caps user metadata at 2 KB, so a valid bag with a long path or bag name could not be stored if either
+    /// went in; the registry holds those. <see cref="S3Limits.CheckMetadata"/> guards the copier anyway.
+    /// </summary>
+    public static Dictionary<string, string> Metadata(Guid ingestId, InterimFileState file) => new()
     {
-        ["institution"] = bag.Institution,
-        ["bag"] = bag.BagName,
-        // S3 user metadata is ASCII: the path is percent-encoded so any UTF-8 name survives.
-        ["path"] = Uri.EscapeDataString(file.Path),
+        ["ingest"] = ingestId.ToString("D"),
+        ["file"] = file.FileId.ToString("D"),
         ["sha256"] = file.Sha256,
     };
 }

@@ -61,7 +61,7 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints che
                                 $"{file.Path}: the {role} copy's sha256 is {actual}, expected {file.Sha256}, after {recopies} re-copies", null);
                             return FileWorkStop.Failed;
                         }
-                        var etag = await copier.CopyAsync(file.StagingKey, role, key, file.Size, StoreFilesConsumer.Metadata(bag, file), ct);
+                        var etag = await copier.CopyAsync(file.StagingKey, role, key, file.Size, StoreFilesConsumer.Metadata(id, file), ct);
                         await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
                         await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
                         recopies++;

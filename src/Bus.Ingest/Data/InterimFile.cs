@@ -21,3 +21,6 @@ public sealed record InterimBag(
 public sealed record UnpackedBag(
     string BagName, string Problems, IReadOnlyList<string> ManifestAlgorithms, string? Title, string? Description,
     string? Access, string? StorageOption, string? BagitProfile);
+
+/// <summary>An ingest's receiving object as its saga row holds it (ETag unquoted, lower-case), and where the saga is.</summary>
+public sealed record IngestUpload(string Bucket, string Key, string ETag, string State, string? Step);

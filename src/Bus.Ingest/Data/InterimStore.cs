@@ -309,6 +309,19 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// The upload this ingest was made from (bucket, key, ETag as submitted), with the saga's state and
+    /// step, from the saga row: CleanUp deletes by these, never by what its message says.
+    /// </summary>
+    public async Task<IngestUpload?> FindUploadAsync(Guid ingestId, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(
+            "SELECT bucket, key, e_tag, current_state, current_step FROM bus.ingest_saga WHERE correlation_id = @id");
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new IngestUpload(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Text(r, 4)) : null;
+    }
+
     /// <summary>Deletes interim rows of ingests that ended more than <paramref name="retentionDays"/> ago.</summary>
     public async Task<int> PurgeAsync(int retentionDays, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Bus.Ingest.Data;
 using Bus.Hashing;
 using Bus.Platform.Options;
+using Bus.Platform.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest.Storage;
@@ -37,8 +38,12 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
     {
         var source = storage.Value.StagingBucket;
         var bucket = BucketFor(role);
+        // Checked before anything is sent: moto accepts what S3 refuses (2 KB of metadata, 1,024-byte keys).
+        S3Limits.CheckKey(key);
+        S3Limits.CheckMetadata(metadata);
         if (size < options.Value.MultipartCopyThresholdBytes)
         {
+            S3Limits.CheckSingleRequest(size);
             var request = new CopyObjectRequest
             {
                 SourceBucket = source, SourceKey = stagingKey, DestinationBucket = bucket, DestinationKey = key,
@@ -49,6 +54,7 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             return new CopyResult.Done(response.ETag);
         }
         var partSize = options.Value.MultipartCopyPartBytes;
+        S3Limits.CheckMultipart(size, partSize);
         if (from is not null && from.PartBytes != partSize)
         {
             await AbortAsync(bucket, key, from.UploadId);
@@ -232,6 +238,36 @@ public sealed class PreservationCopier(IAmazonS3 s3, S3Resilience resilience, IO
             foreach (var role in new[] { "primary", "replica" })
                 aborted += await AbortUploadsAsync(BucketFor(role), ObjectKeys.PreservationFor(ingestId, file), ct, exactKey: true);
         return aborted;
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="bucket"/>/<paramref name="key"/> only while it is still the version with
+    /// <paramref name="etag"/>; returns false, deleting nothing, when a newer object (another upload to the same
+    /// key) is there, and true when it was deleted or is already gone. Two guards: a HEAD compares the ETag
+    /// first (servers that ignore If-Match on DELETE, as MinIO releases before conditional deletes, would
+    /// otherwise delete anything), then DeleteObject carries If-Match, which S3 (since 2025-09), Ceph and moto
+    /// evaluate atomically. On a server that ignores If-Match an upload landing between the HEAD and the DELETE
+    /// (milliseconds, once per ingest) would still be lost; its uploader's own ingest then finds its object
+    /// gone and is rejected with a clear error, nothing half-stored.
+    /// </summary>
+    public async Task<bool> DeleteIfUnchangedAsync(string bucket, string key, string etag, CancellationToken ct)
+    {
+        var expected = Bus.Contracts.Ingest.IngestIds.NormalizeETag(etag);
+        try
+        {
+            var head = await resilience.RunAsync(async c => await s3.GetObjectMetadataAsync(bucket, key, c), ct);
+            if (Bus.Contracts.Ingest.IngestIds.NormalizeETag(head.ETag) != expected) return false;
+            await resilience.RunAsync(async c => await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, IfMatch = $"\"{expected}\"" }, c), ct);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            return false;
+        }
     }
 
     public async Task DeleteAsync(string bucket, string key, CancellationToken ct) =>

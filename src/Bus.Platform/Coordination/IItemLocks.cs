@@ -23,6 +23,8 @@ public static class ItemLockKinds
 {
     public const string Ingest = "ingest";
     public const string Deletion = "deletion";
+    /// <summary>Held by a fixity repair only while it writes a copy (one server-side copy), so no deletion starts meanwhile.</summary>
+    public const string FixityRepair = "fixity-repair";
 }
 
 public sealed record ItemLock(string ObjectIdentifier, string Kind, Guid Owner, DateTimeOffset Since);

@@ -2,7 +2,11 @@ using Npgsql;
 
 namespace Bus.IntegrationTests.Operations;
 
-/// <summary>A login that is only a member of bus_readonly reads the views, saga tables and history, and writes nothing.</summary>
+/// <summary>
+/// A login that is only a member of bus_readonly reads the views, saga tables and history, and writes nothing;
+/// it cannot read the working tables that hold bag text or bytes (ingest's interim rows and checkpoints), nor a
+/// table created later in schema bus unless that table is granted to it.
+/// </summary>
 public class ReadonlyRoleCannotWriteTests
 {
     [Fact]
@@ -56,6 +60,28 @@ public class ReadonlyRoleCannotWriteTests
                 Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
             }
 
+            foreach (var readable in new[] { "bus.ingest_saga", "bus.saga_status_ingest", "bus.item_locks" })
+            {
+                await using var select = new NpgsqlCommand($"SELECT count(*) FROM {readable}", reader);
+                Assert.NotNull(await select.ExecuteScalarAsync());
+            }
+            await using (var admin = new NpgsqlConnection(SagaRows.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE TABLE bus.ro_probe_{rows.Tag} (x int)", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            foreach (var hidden in new[]
+                     {
+                         "bus.ingest_bags", "bus.ingest_files", "bus.ingest_unpack_checkpoints", "bus.ingest_copy_reads", "bus.ingest_copy_uploads",
+                         "bus.outbox_message", "bus.inbox_state", "bus.scheduled_message", "bus.archived_error_messages", $"bus.ro_probe_{rows.Tag}",
+                     })
+            {
+                await using var select = new NpgsqlCommand($"SELECT count(*) FROM {hidden}", reader);
+                var e = await Assert.ThrowsAsync<PostgresException>(() => select.ExecuteScalarAsync());
+                Assert.True(e.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{hidden}: {e.SqlState} {e.MessageText}");
+            }
+
             var state = await rows.QueryAsync("SELECT current_state FROM bus.deletion_requests WHERE correlation_id = @id", ("id", id));
             Assert.Equal("PendingApproval", state.Single()["current_state"]);
             Assert.Single(await rows.QueryAsync("SELECT 1 FROM bus.saga_transitions WHERE correlation_id = @id", ("id", id)));
@@ -65,7 +91,7 @@ public class ReadonlyRoleCannotWriteTests
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(SagaRows.ConnectionString);
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP ROLE IF EXISTS {user}", admin);
+            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS bus.ro_probe_{rows.Tag}; DROP ROLE IF EXISTS {user}", admin);
             await drop.ExecuteNonQueryAsync();
         }
     }

@@ -9,6 +9,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Bus.Platform.Messaging;
+using Bus.Platform.Coordination;
 
 namespace Bus.Tests.Fixity;
 
@@ -27,6 +28,7 @@ public sealed class FixityHarness : IAsyncDisposable
     public FakeRegistry Registry { get; } = new();
     public FakeLedger Ledger { get; } = new();
     public FakeSlices Slices { get; } = new();
+    public InMemoryItemLocks Locks { get; } = new();
     /// <summary>Set to act as the host's SIGTERM; clear to act as the next host.</summary>
     public bool Stopping { get; set; }
     public ITestHarness Harness { get; }
@@ -45,6 +47,7 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton(Options.Create(options))
             .AddSingleton<CopyDigester>()
             .AddSingleton<SlicedCopyReader>()
+            .AddSingleton<IItemLocks>(Locks)
             .AddMassTransitTestHarness(x => x.AddFixityCheck())
             .BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
@@ -57,8 +60,8 @@ public sealed class FixityHarness : IAsyncDisposable
     {
         var fileId = Guid.NewGuid();
         var digests = new Dictionary<string, string> { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(original ?? Content)) };
-        var p = new RegisteredCopy(1, fileId, 7, "test.edu/bag/data/file.txt", Primary, fileId.ToString(), digests);
-        var r = new RegisteredCopy(2, fileId, 7, "test.edu/bag/data/file.txt", Replica, fileId.ToString(), digests);
+        var p = new RegisteredCopy(1, fileId, 7, "test.edu/bag/data/file.txt", Primary, fileId.ToString(), digests, "test.edu/bag");
+        var r = new RegisteredCopy(2, fileId, 7, "test.edu/bag/data/file.txt", Replica, fileId.ToString(), digests, "test.edu/bag");
         Registry.Copies.Add(p);
         Registry.Copies.Add(r);
         if (primary is not null) Storage.Objects[(Primary, p.Key)] = primary;

@@ -6,7 +6,7 @@ namespace Bus.Tests.Fixity;
 public class When_a_repair_source_is_chosen
 {
     private static readonly Dictionary<string, string> Digests = new() { ["sha256"] = "ab" };
-    private static RegisteredCopy Copy(long id, string bucket, string key = "k") => new(id, Guid.Empty, 1, "i.edu/b/data/f", bucket, key, Digests);
+    private static RegisteredCopy Copy(long id, string bucket, string key = "k") => new(id, Guid.Empty, 1, "i.edu/b/data/f", bucket, key, Digests, "i.edu/b");
 
     [Fact]
     public void Should_take_the_first_copy_that_verifies()
