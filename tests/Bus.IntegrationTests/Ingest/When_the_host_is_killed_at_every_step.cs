@@ -89,6 +89,10 @@ public sealed class When_the_host_is_killed_at_every_step
             Assert.Empty(open.MultipartUploads ?? []);
         }
         Assert.Equal(await EventsPerFileAsync(stack, $"{stack.Institution}/{baseline.Name}"), await EventsPerFileAsync(stack, objectId));
+
+        // Six crashes left nothing for an operator to judge: no message in any _error or _skipped queue of the vhost.
+        foreach (var queue in (await stack.VirtualHost.QueuesAsync()).Keys.Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal)))
+            Assert.True(await stack.VirtualHost.MessageCountAsync(queue) == 0, $"{queue} holds messages\nhost: {stack.Host!.Process.Stdout}");
     }
 
     /// <summary>A bag with 150 small files and one of 20 MiB; the same shape under each name.</summary>
