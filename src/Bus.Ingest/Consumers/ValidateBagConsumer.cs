@@ -51,12 +51,10 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
             return;
         }
 
-        var existing = await registry.RunAsync(s => s.GetFilesByPathAsync(objectIdentifier, ct), ct);
         // A file counts as already preserved only while it is active with a verified copy in every
         // bucket: a deleted file (or one missing a copy) deposited again is stored again, same UUID.
-        var preserved = await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets, ct), ct);
-        var registered = existing.Where(e => e.Value.Sha256 is not null)
-            .ToDictionary(e => e.Key, e => new RegisteredFile(e.Value.Id, e.Value.Sha256!, preserved.GetValueOrDefault(e.Key)), StringComparer.Ordinal);
+        var registered = (await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets, ct), ct))
+            .Where(e => e.Value.Sha256 is not null).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         var reingest = await registry.RunAsync(s => s.FindObjectAsync(objectIdentifier, ct), ct) is not null;
         var validated = bag with
         {

@@ -1,5 +1,6 @@
 using Bus.Platform.Options;
 using Microsoft.Extensions.Options;
+using Bus.Registry.Store;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -85,7 +86,7 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     /// <paramref name="transaction"/> (the step's message transaction) when given, so it commits with the
     /// step's BagValidated; else in a transaction of its own.
     /// </summary>
-    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, RegisteredFile> registered, CancellationToken ct,
+    public async Task SaveValidatedAsync(InterimBag bag, IReadOnlyDictionary<string, PreservedFile> registered, CancellationToken ct,
         NpgsqlTransaction? transaction = null)
     {
         if (transaction is null)
@@ -126,8 +127,8 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
                 """, connection, tx);
             command.Parameters.AddWithValue("id", bag.IngestId);
             command.Parameters.AddWithValue("paths", registered.Keys.ToArray());
-            command.Parameters.AddWithValue("ids", registered.Values.Select(v => v.FileId).ToArray());
-            command.Parameters.AddWithValue("digests", registered.Values.Select(v => v.Sha256).ToArray());
+            command.Parameters.AddWithValue("ids", registered.Values.Select(v => v.Id).ToArray());
+            command.Parameters.AddWithValue("digests", registered.Values.Select(v => v.Sha256!).ToArray());
             command.Parameters.AddWithValue("preserved", registered.Values.Select(v => v.Preserved).ToArray());
             await command.ExecuteNonQueryAsync(ct);
         }

@@ -6,15 +6,19 @@ namespace Bus.Registry.Store;
 public sealed partial class RegistryStore
 {
     /// <summary>
-    /// For each registered file of the object (by path inside the bag), whether it is active with an
-    /// active, verified copy in every one of <paramref name="buckets"/>. A file that fails this (deleted,
-    /// or a copy missing) must be stored again by a reingest even when its sha256 is unchanged.
+    /// What a reingest needs of each registered file of the object, by path inside the bag: its UUID (kept),
+    /// the latest sha256 computed at ingest, and whether it is still preserved: active, with an active,
+    /// verified copy in every one of <paramref name="buckets"/>. A file that is not (deleted, or a copy
+    /// missing) must be stored again even when its sha256 is unchanged. One query.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, bool>> GetPreservedFilesByPathAsync(string objectIdentifier, IReadOnlyCollection<string> buckets,
+    public async Task<IReadOnlyDictionary<string, PreservedFile>> GetPreservedFilesByPathAsync(string objectIdentifier, IReadOnlyCollection<string> buckets,
         CancellationToken cancellationToken = default)
     {
         await using var command = Command($"""
-            SELECT f.identifier,
+            SELECT f.identifier, f.id,
+                   (SELECT c.digest FROM {S}.checksums c
+                    WHERE c.file_id = f.id AND c.algorithm = 'sha256' AND c.source = 'ingest'
+                    ORDER BY c.date_time DESC, c.id DESC LIMIT 1),
                    f.state = 'active' AND (SELECT count(DISTINCT s.bucket) FROM {S}.storage_records s
                                            WHERE s.file_id = f.id AND s.state = 'active' AND s.verified_at IS NOT NULL
                                              AND s.bucket = ANY(@buckets)) = cardinality(@buckets)
@@ -24,10 +28,10 @@ public sealed partial class RegistryStore
         command.Parameters.AddWithValue("identifier", objectIdentifier);
         command.Parameters.AddWithValue("buckets", buckets.Distinct(StringComparer.Ordinal).ToArray());
         var prefix = objectIdentifier.Length + 1;
-        var files = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var files = new Dictionary<string, PreservedFile>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            files[reader.GetString(0)[prefix..]] = reader.GetBoolean(1);
+            files[reader.GetString(0)[prefix..]] = new PreservedFile(reader.GetGuid(1), NullableString(reader, 2), reader.GetBoolean(3));
         return files;
     }
 

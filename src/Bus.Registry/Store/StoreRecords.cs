@@ -30,6 +30,12 @@ public sealed record StorageCopy(
 /// <summary>A file already registered for an object, for reingest: keep <see cref="Id"/> for the path, compare <see cref="Sha256"/>.</summary>
 public sealed record ExistingFile(Guid Id, string Identifier, string Path, long Size, string State, string? Sha256);
 
+/// <summary>
+/// A registered file as a reingest sees it: its UUID, the latest sha256 computed at ingest, and whether it
+/// is still preserved (active, a verified copy in every required bucket).
+/// </summary>
+public sealed record PreservedFile(Guid Id, string? Sha256, bool Preserved);
+
 /// <summary>A storage copy as stored, with its fixity status.</summary>
 public sealed record CopyRow(
     long Id, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key, string? Etag, string StorageOption,
