@@ -227,12 +227,15 @@ public static class IngestCommands
     private static async Task<IngestStatus?> ResolveAsync(CliBus bus, Guid id, DateTimeOffset submittedAt, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var followed = new HashSet<Guid> { id };
         while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
         {
             var status = await QueryAsync(bus, id, ct);
             if (status?.LastSubmittedAt >= submittedAt)
             {
                 if (status.SupersededBy is not { } next) return status;
+                // Successor ids are derived, so a chain cannot loop; a forged or damaged row must not make this spin.
+                if (!followed.Add(next)) return status;
                 id = next;
                 continue;
             }
