@@ -58,9 +58,7 @@ public static class BagCommands
             return output.Fail(ExitCodes.UsageOrConnection, $"{target}: {e.Message}");
         }
 
-        var result = profileName is null
-            ? BagValidator.Validate(inventory)
-            : BagValidator.Validate(inventory, BagProfiles.Find(profileName)!);
+        var result = await BagValidator.ValidateAsync(inventory, profileName is null ? null : BagProfiles.Find(profileName)!, cancellationToken);
         foreach (var warning in result.Warnings) output.Warn($"{warning.Code}: {warning.Message}");
         output.Result(new
         {
