@@ -2,9 +2,9 @@ namespace Bus.BagIt.Scanning;
 
 /// <summary>
 /// Where root-level tag files a scan did not keep in memory are read back from (ingest: the staged
-/// copies). With one in <see cref="BagScanOptions.TagSource"/>, a scan keeps only small tag files in
-/// its state and none of the manifests: a time-sliced Unpack's checkpoint stays small whatever the
-/// manifests weigh, and the validator streams manifests line by line.
+/// copies). With one in <see cref="BagScanOptions.TagSource"/>, a scan keeps in its state only tag files
+/// (manifests included) that fit <see cref="BagScanOptions.InlineTagBytes"/> together: a time-sliced
+/// Unpack's checkpoint stays small whatever the manifests weigh, and the validator streams the rest.
 /// </summary>
 public interface ITagFileSource
 {
