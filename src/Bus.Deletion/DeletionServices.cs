@@ -6,7 +6,7 @@ using Bus.Registry;
 using Bus.Registry.Store;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Storage;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
 using MassTransit;
@@ -34,8 +34,7 @@ public static class DeletionServices
     /// <summary>The PostgreSQL item locks and S3 copies the deletion step works on.</summary>
     public static IServiceCollection AddDeletionStorage(this IServiceCollection services)
     {
-        services.TryAddSingleton<IItemLocks>(sp =>
-            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
+        services.AddItemLocks();
         services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
         return services;
     }

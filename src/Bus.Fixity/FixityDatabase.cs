@@ -2,10 +2,8 @@ using Npgsql;
 
 namespace Bus.Fixity;
 
-/// <summary>The fixity module's pooled connections (its own tables in schema <c>fixity</c>).</summary>
-public sealed class FixityDatabase(string connectionString) : IAsyncDisposable
+/// <summary>The fixity module's tables (schema <c>fixity</c>), on the process's shared data source.</summary>
+public sealed class FixityDatabase(NpgsqlDataSource dataSource)
 {
-    public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(connectionString);
-    public string ConnectionString => connectionString;
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public NpgsqlDataSource DataSource { get; } = dataSource;
 }

@@ -5,7 +5,7 @@ using Bus.Fixity.Database;
 using Bus.Fixity.Registry;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Bus.Platform.Database;
 using Bus.Platform.Messaging;
 using Bus.Platform.Options;
@@ -32,7 +32,8 @@ public static class FixityServices
         services.TryAddSingleton<IFixityRegistry>(sp => sp.GetRequiredService<RegistryFixityStore>());
         services.TryAddSingleton<IDueCopies>(sp => sp.GetRequiredService<RegistryFixityStore>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new FixityDatabase(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddBusDataSource();
+        services.TryAddSingleton<FixityDatabase>();
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
         services.TryAddSingleton<ICheckSlices, CheckSlices>();
@@ -40,9 +41,7 @@ public static class FixityServices
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
         services.TryAddSingleton<CopyDigester>();
         services.TryAddSingleton<SlicedCopyReader>();
-        // The item locks ingest and deletion take (TryAdd: a host running several roles shares one instance).
-        services.TryAddSingleton<IItemLocks>(sp =>
-            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
+        services.AddItemLocks();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
         return services;
     }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 
 namespace Bus.Ingest;
 
@@ -28,9 +28,7 @@ public static class IngestServices
         services.AddSingleton<RecordedCopies>();
         services.AddSingleton<LibMagic>();
         services.AddSingleton<FormatIdentifier>();
-        // The same lock table deletion uses (TryAdd: a host running both roles shares one instance).
-        services.TryAddSingleton<IItemLocks>(sp =>
-            new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
+        services.AddItemLocks();
         return services;
     }
 
@@ -39,6 +37,7 @@ public static class IngestServices
     {
         services.AddBusOptions<IngestOptions>(configuration);
         services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
+        services.AddBusDataSource();
         services.AddSingleton<InterimStore>();
         services.AddSingleton<CopyCheckpoints>();
         return services;

@@ -26,7 +26,7 @@ public static class OperationsServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISagaLookup, SagaStatusLookup>();
         services.AddSingleton<SagaStatusStore>();
-        services.TryAddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddBusDataSource();
         services.AddSingleton<ErrorAudit>();
         services.AddSingleton<ErrorQueueService>();
         services.AddSingleton<ErrorArchive>();

@@ -28,7 +28,7 @@ public static class PersistenceServices
     public static IServiceCollection AddBusPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<PersistenceOptions>(configuration);
-        services.TryAddSingleton(sp => PersistenceDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddBusDataSource();
         services.TryAddScoped<MessageTransaction>();
         services.TryAddSingleton<PostgresSagaTypes>();
         services.TryAddScoped<IOutboxContextFactory<MessageTransaction>, PostgresOutboxContextFactory>();

@@ -1,6 +1,6 @@
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Registry;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Microsoft.Extensions.Options;
 using static Bus.Contracts.Deletion.DeletionRefusalCodes;
 

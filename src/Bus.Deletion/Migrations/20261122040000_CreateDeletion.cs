@@ -1,6 +1,6 @@
 using Bus.Deletion.Database;
 using Bus.Persistence.Sagas;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 

@@ -1,7 +1,7 @@
 using Bus.Persistence.Sagas;
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Checks;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using static Bus.Contracts.Deletion.DeletionRefusalCodes;

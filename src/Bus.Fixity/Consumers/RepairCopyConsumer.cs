@@ -1,7 +1,7 @@
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Checks;
 using Bus.Fixity.Copies;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Bus.Platform.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;

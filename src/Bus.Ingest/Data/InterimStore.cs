@@ -10,9 +10,10 @@ namespace Bus.Ingest.Data;
 /// Reads and writes ingest's interim rows. Unpack's files go in with one binary COPY; later steps
 /// update per file as each piece of work is done, so a retry or continuation starts after it.
 /// </summary>
-public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisposable
+public sealed class InterimStore(NpgsqlDataSource dataSource)
 {
-    public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(options.Value.ConnectionString);
+    /// <summary>The process's shared data source (<see cref="Bus.Platform.Database.BusDataSource"/>).</summary>
+    public NpgsqlDataSource DataSource { get; } = dataSource;
 
     /// <summary>
     /// Begins one Unpack slice of the ingest: null when another process is unpacking it right now
@@ -354,5 +355,4 @@ public sealed class InterimStore(IOptions<PostgresOptions> options) : IAsyncDisp
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }

@@ -1,5 +1,5 @@
 using Bus.Ingest.Data;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 

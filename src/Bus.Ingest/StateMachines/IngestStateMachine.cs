@@ -1,7 +1,7 @@
 using Bus.Persistence.Sagas;
 using System.Text.Json;
 using Bus.Contracts.Ingest;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Bus.Registry;
 using Bus.Registry.Store;
 using MassTransit;

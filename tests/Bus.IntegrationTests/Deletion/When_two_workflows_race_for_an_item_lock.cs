@@ -1,4 +1,4 @@
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Bus.Platform.Options;
 using Npgsql;
 

@@ -46,7 +46,7 @@ internal sealed class FixityStack : IAsyncDisposable
     public TestInstitution Institution { get; }
     public TemporaryVirtualHost VirtualHost { get; }
     public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
-    public FixityDatabase Database { get; } = new(RegistryTestDatabase.ConnectionString);
+    public FixityDatabase Database { get; } = new(Npgsql.NpgsqlDataSource.Create(RegistryTestDatabase.ConnectionString));
     public CheckLedger Ledger => new(Database);
     public CheckSlices Slices => new(Database);
 
@@ -202,7 +202,7 @@ internal sealed class FixityStack : IAsyncDisposable
         }
         await VirtualHost.DisposeAsync();
         await Institution.DisposeAsync();
-        await Database.DisposeAsync();
+        await Database.DataSource.DisposeAsync();
         S3.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Bus.Contracts.Fixity;
 using Bus.IntegrationTests.Registry;
 using Bus.IntegrationTests.Support;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using Npgsql;
 
 namespace Bus.IntegrationTests.Fixity;

@@ -5,7 +5,7 @@ using Bus.Deletion.Checks;
 using Bus.Deletion.Registry;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Storage;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

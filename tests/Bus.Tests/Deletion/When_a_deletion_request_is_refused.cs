@@ -1,5 +1,5 @@
 using Bus.Contracts.Deletion;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 
 namespace Bus.Tests.Deletion;
 

@@ -9,7 +9,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Bus.Platform.Messaging;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 
 namespace Bus.Tests.Fixity;
 

@@ -1,5 +1,5 @@
 using Bus.Contracts.Fixity;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 
 namespace Bus.Tests.Fixity;
 

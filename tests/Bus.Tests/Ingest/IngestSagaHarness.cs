@@ -1,7 +1,7 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest;
 using Bus.Ingest.StateMachines;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

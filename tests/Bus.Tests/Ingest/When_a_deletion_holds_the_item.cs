@@ -1,5 +1,5 @@
 using Bus.Contracts.Ingest;
-using Bus.Platform.Coordination;
+using Bus.Workflows.Coordination;
 using MassTransit.Testing;
 
 namespace Bus.Tests.Ingest;

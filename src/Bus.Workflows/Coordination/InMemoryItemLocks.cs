@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Bus.Platform.Coordination;
+namespace Bus.Workflows.Coordination;
 
 /// <summary><see cref="IItemLocks"/> for the in-memory test harness (one process, no database).</summary>
 public sealed class InMemoryItemLocks : IItemLocks

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Bus.Platform.Coordination;
+namespace Bus.Workflows.Coordination;
 
 /// <summary>
 /// <see cref="IItemLocks"/> as rows of <c>bus.item_locks</c> (primary key: the object identifier), so

@@ -1,4 +1,4 @@
-namespace Bus.Platform.Coordination;
+namespace Bus.Workflows.Coordination;
 
 /// <summary>
 /// One piece of exclusive work per preserved object (ingest, deletion): whoever holds an object's
