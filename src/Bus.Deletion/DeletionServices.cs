@@ -1,10 +1,8 @@
-using Bus.Deletion.Checks;
-using Bus.Deletion.Consumers;
-using Bus.Deletion.Database;
-using Bus.Deletion.Registry;
+using Bus.Deletion.StateMachines;
+using Bus.Deletion.Steps;
+using Bus.Deletion.Data;
 using Bus.Registry;
 using Bus.Registry.Store;
-using Bus.Deletion.StateMachines;
 using Bus.Deletion.Storage;
 using Bus.Workflows.Coordination;
 using Bus.Platform.Database;

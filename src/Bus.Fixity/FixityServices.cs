@@ -1,8 +1,7 @@
 using Bus.Fixity.Checks;
-using Bus.Fixity.Consumers;
+using Bus.Fixity.Steps;
 using Bus.Fixity.Copies;
-using Bus.Fixity.Database;
-using Bus.Fixity.Registry;
+using Bus.Fixity.Data;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;
 using Bus.Workflows.Coordination;

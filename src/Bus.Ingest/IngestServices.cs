@@ -1,4 +1,4 @@
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
 using Bus.Ingest.Storage;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bus.Cli.Output;
 using Bus.Contracts.Deletion;
-using Bus.Deletion.Database;
+using Bus.Deletion.Data;
 using Bus.Deletion.StateMachines;
 using Bus.Platform.Options;
 using Bus.Registry;

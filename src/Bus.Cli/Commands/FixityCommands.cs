@@ -3,7 +3,7 @@ using Bus.Cli.Output;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
 using Bus.Fixity.Checks;
-using Bus.Fixity.Registry;
+using Bus.Fixity.Data;
 using Bus.Fixity.Sweep;
 using Bus.Platform.Options;
 using Bus.Registry;

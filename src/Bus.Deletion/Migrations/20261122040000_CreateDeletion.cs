@@ -1,4 +1,4 @@
-using Bus.Deletion.Database;
+using Bus.Deletion.Data;
 using Bus.Persistence.Sagas;
 using Bus.Workflows.Coordination;
 using Microsoft.EntityFrameworkCore.Infrastructure;

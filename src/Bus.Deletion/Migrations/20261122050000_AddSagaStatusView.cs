@@ -1,4 +1,4 @@
-using Bus.Deletion.Database;
+using Bus.Deletion.Data;
 using Bus.Platform.Database;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;

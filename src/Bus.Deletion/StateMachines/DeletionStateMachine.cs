@@ -1,6 +1,6 @@
 using Bus.Persistence.Sagas;
 using Bus.Contracts.Deletion;
-using Bus.Deletion.Checks;
+using Bus.Deletion.StateMachines;
 using Bus.Workflows.Coordination;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Bus.Deletion.Registry;
+using Bus.Deletion.Data;
 
 namespace Bus.Deletion.Storage;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Bus.Deletion.Registry;
+using Bus.Deletion.Data;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;

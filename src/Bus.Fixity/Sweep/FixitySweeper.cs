@@ -2,6 +2,7 @@ using Bus.Contracts.Fixity;
 using Bus.Fixity.Checks;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Fixity.Data;
 
 namespace Bus.Fixity.Sweep;
 

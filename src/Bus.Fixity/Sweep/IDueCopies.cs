@@ -1,4 +1,5 @@
 using Bus.Fixity.Checks;
+using Bus.Fixity.Data;
 
 namespace Bus.Fixity.Sweep;
 

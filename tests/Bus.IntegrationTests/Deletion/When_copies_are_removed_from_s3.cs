@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using Bus.Deletion.Registry;
+using Bus.Deletion.Data;
 using Bus.Deletion.Storage;
 using Bus.Platform;
 using Bus.Platform.Options;

@@ -1,5 +1,5 @@
 using Bus.Fixity;
-using Bus.Fixity.Registry;
+using Bus.Fixity.Data;
 using Bus.Fixity.Sweep;
 using Bus.IntegrationTests.Registry;
 using Bus.Platform.Options;

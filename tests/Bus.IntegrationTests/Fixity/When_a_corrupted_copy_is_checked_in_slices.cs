@@ -1,5 +1,5 @@
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Consumers;
+using Bus.Fixity.Steps;
 
 namespace Bus.IntegrationTests.Fixity;
 

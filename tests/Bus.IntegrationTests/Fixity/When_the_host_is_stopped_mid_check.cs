@@ -4,6 +4,7 @@ using Bus.Fixity;
 using Bus.Fixity.Checks;
 using Bus.IntegrationTests.Support;
 using MassTransit;
+using Bus.Fixity.Data;
 
 namespace Bus.IntegrationTests.Fixity;
 

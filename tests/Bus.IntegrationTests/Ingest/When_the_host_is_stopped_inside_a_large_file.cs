@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 
 namespace Bus.IntegrationTests.Ingest;
 

@@ -1,6 +1,6 @@
 using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 using Bus.Ingest.Storage;
 
 namespace Bus.IntegrationTests.Ingest;

@@ -6,7 +6,7 @@ using Bus.BagIt.Profiles;
 using Bus.BagIt.Scanning;
 using Bus.BagIt.Validation;
 using Bus.Contracts.Ingest;
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 
 namespace Bus.Tests.BagIt;
 

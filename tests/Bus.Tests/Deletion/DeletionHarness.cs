@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Bus.Contracts.Deletion;
 using Bus.Deletion;
-using Bus.Deletion.Checks;
-using Bus.Deletion.Registry;
 using Bus.Deletion.StateMachines;
+using Bus.Deletion.Data;
 using Bus.Deletion.Storage;
 using Bus.Workflows.Coordination;
 using MassTransit;

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Bus.Platform.Messaging;
 using Bus.Workflows.Coordination;
+using Bus.Fixity.Data;
 
 namespace Bus.Tests.Fixity;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Consumers;
+using Bus.Fixity.Steps;
 
 namespace Bus.Tests.Fixity;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 
 namespace Bus.Tests.Ingest;
 

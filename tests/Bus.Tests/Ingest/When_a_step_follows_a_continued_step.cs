@@ -1,5 +1,5 @@
 using Bus.Contracts.Ingest;
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Bus.Ingest.Consumers;
+using Bus.Ingest.Steps;
 
 namespace Bus.Tests.Ingest;
 

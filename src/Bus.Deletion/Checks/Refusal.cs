@@ -1,4 +1,0 @@
-namespace Bus.Deletion.Checks;
-
-/// <summary>Why a request or decision was refused: a stable code (DeletionRefusalCodes) and a sentence for people.</summary>
-public sealed record Refusal(string Code, string Reason);

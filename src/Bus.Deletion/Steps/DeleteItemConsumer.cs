@@ -1,0 +1,37 @@
+using Bus.Contracts.Deletion;
+using Bus.Deletion.Data;
+using Bus.Deletion.Storage;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Bus.Deletion.Steps;
+
+/// <summary>
+/// The approved deletion: removes every active copy, then (only when all are gone) tombstones the
+/// item and records its PREMIS deletion events in one registry transaction. Safe to run again at any
+/// point: removed copies are missing keys (done), the tombstone keeps its first time, event ids are
+/// derived from the request. A failure leaves the registry untouched and faults to the error queue.
+/// </summary>
+public sealed class DeleteItemConsumer(IDeletionRegistry registry, IStorageCopies storage, TimeProvider clock, ILogger<DeleteItemConsumer> logger)
+    : IConsumer<DeleteItem>
+{
+    public async Task Consume(ConsumeContext<DeleteItem> context)
+    {
+        var message = context.Message;
+        var target = await registry.FindTargetAsync(message.Identifier, context.CancellationToken)
+            ?? throw new InvalidOperationException($"'{message.Identifier}' is not registered: nothing to delete for request {message.RequestId}");
+
+        foreach (var copy in target.Copies)
+            await storage.RemoveAsync(copy, context.CancellationToken);
+
+        var deletedAt = clock.GetUtcNow();
+        await registry.TombstoneAsync(new Tombstone(message.RequestId, message.Identifier, message.RequestedBy, message.ApprovedBy,
+            message.Reason, deletedAt, target.Copies.Count), context.CancellationToken);
+        logger.LogInformation("Deleted {Identifier} for request {RequestId}: {Copies} copies removed", message.Identifier, message.RequestId, target.Copies.Count);
+
+        await context.Publish(new ItemDeleted
+        {
+            RequestId = message.RequestId, Identifier = message.Identifier, CopiesRemoved = target.Copies.Count, DeletedAt = deletedAt,
+        });
+    }
+}

@@ -1,0 +1,158 @@
+using Bus.Contracts.Fixity;
+using Bus.Fixity.Checks;
+using Bus.Fixity.Copies;
+using Bus.Workflows.Coordination;
+using Bus.Platform.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Fixity.Steps;
+
+/// <summary>
+/// Repairs a damaged or missing copy: reads the file's other copies until one verifies now (each read
+/// recorded as a fixity check of that copy), copies it server-side over the damaged one, verifies the
+/// result, and records the replication, the passing re-check and a "repaired" alert. When no copy
+/// verifies, raises a "lost" alert and overwrites nothing.
+/// Every read is sliced like the verify step's (<see cref="SlicedCopyReader"/>), under a read id of its
+/// own derived from the check, the purpose and the copy. When a slice is spent the step sends itself the
+/// same <see cref="RepairCopy"/> and acknowledges; the continuation walks the same phases again, answering
+/// finished reads from their last slice, so it resumes at the candidate or the post-copy read it stopped in.
+/// <para>
+/// The repair respects the object's item lock (<see cref="IItemLocks"/>): while a deletion (or an ingest) holds
+/// it, the repair is deferred: nothing is read, copied or alerted (a deletion removing copies would otherwise
+/// read as a lost file, and a copy written back would undo the deletion), and the check ends
+/// <see cref="FixityOutcomes.Deferred"/>. The copy stays marked as failed in the registry for the next check. The
+/// server-side copy itself runs holding the lock (kind <see cref="ItemLockKinds.FixityRepair"/>), so no deletion
+/// can start between the look and the write; it is released right after the copy.
+/// </para>
+/// </summary>
+public sealed class RepairCopyConsumer(
+    IFixityRegistry registry, SlicedCopyReader reader, ICheckSlices slices, ICopyStorage storage, IItemLocks locks, ShutdownSignal shutdown,
+    IOptions<FixityOptions> options, TimeProvider clock, ILogger<RepairCopyConsumer> logger)
+    : IConsumer<RepairCopy>
+{
+    public async Task Consume(ConsumeContext<RepairCopy> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        if (shutdown.IsStopping)
+        {
+            // As in the verify step: hand a delivery that arrives while this host stops to the next host untouched.
+            await VerifyCopyConsumer.ContinueAsync(context, context.Headers.Get<int>(VerifyCopyConsumer.ContinuationHeader) ?? 0);
+            return;
+        }
+        var slice = TimeSlice.Start(options.Value.TimeSlice, shutdown, ct);
+        var target = await registry.FindCopyAsync(m.StorageRecordId, ct) ?? throw new CopyNotRegisteredException(m.StorageRecordId);
+        if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } held && held.Owner != RepairLockOwner(m.CheckId, target.StorageRecordId))
+        {
+            await DeferAsync(context, target, held);
+            return;
+        }
+
+        var candidates = new List<CandidateCopy>();
+        foreach (var other in await registry.OtherCopiesAsync(m.StorageRecordId, ct))
+        {
+            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), $"check {m.CheckId} repair source {other.StorageRecordId}", other, slice, reuseDone: true, ct);
+            if (read is not SlicedRead.Done { Digest: var digest })
+            {
+                await StopAsync(context, read);
+                return;
+            }
+            var condition = DigestComparison.Condition(other.IngestDigests, digest);
+            await registry.RecordCheckAsync(new CheckRecord(
+                FixityIds.ForRecord(m.CheckId, "source-check", other.StorageRecordId), other, condition == CopyConditions.Intact,
+                $"fixity check of {other.Bucket}/{other.Key} as repair source for {target.Bucket}/{target.Key}: {DigestComparison.Describe(other.IngestDigests, digest)}",
+                condition, clock.GetUtcNow()), ct);
+            candidates.Add(new CandidateCopy(other, condition));
+            if (condition == CopyConditions.Intact) break;
+        }
+
+        var decision = RepairPlanner.Decide(target, candidates);
+        if (decision.Source is not { } source)
+        {
+            // Copies missing because a deletion started while they were read are not a lost file.
+            if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } lockedMeanwhile && lockedMeanwhile.Owner != RepairLockOwner(m.CheckId, target.StorageRecordId))
+            {
+                await DeferAsync(context, target, lockedMeanwhile);
+                return;
+            }
+            await registry.RecordLostAsync(new LostRecord(FixityIds.ForRecord(m.CheckId, "lost", target.StorageRecordId), target,
+                $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} is {m.Condition} and cannot be repaired: {decision.LostReason}. Nothing was overwritten.",
+                clock.GetUtcNow()), ct);
+            await context.Publish(new CopyLost(m.CheckId, m.StorageRecordId, decision.LostReason!));
+            return;
+        }
+
+        var recheckId = RecheckReadId(m.CheckId, target.StorageRecordId);
+        // Copy unless the post-copy read is part-way: copying again would replace the version it is pinned to
+        // and restart it for ever. After a finished or missing post-copy read (a retry of a repair that did not
+        // verify) the copy is made again, as before slicing.
+        if (await slices.LatestAsync(recheckId, ct) is not { Ended: SliceEnds.SliceSpent or SliceEnds.HostStopping })
+        {
+            var owner = RepairLockOwner(m.CheckId, target.StorageRecordId);
+            var taken = await locks.TryAcquireAsync(target.ObjectIdentifier, ItemLockKinds.FixityRepair, owner, ct);
+            if (!taken.Acquired)
+            {
+                await DeferAsync(context, target, taken.Holder);
+                return;
+            }
+            try
+            {
+                await storage.CopyAsync(source.Bucket, source.Key, target.Bucket, target.Key, ct);
+            }
+            finally
+            {
+                // A process that dies here leaves the lock row; the redelivered RepairCopy takes it again as the same
+                // owner (idempotent) and releases it after its own copy.
+                await locks.ReleaseAsync(target.ObjectIdentifier, owner, CancellationToken.None);
+            }
+        }
+        // Not answered from a finished slice: a retried repair copies again, and the resumed read's If-Match
+        // proves the object read is still the one there now.
+        var recheck = await reader.ReadAsync(recheckId, $"check {m.CheckId} repaired copy {target.StorageRecordId}", target, slice, reuseDone: false, ct);
+        if (recheck is not SlicedRead.Done { Digest: var repaired })
+        {
+            await StopAsync(context, recheck);
+            return;
+        }
+        if (DigestComparison.Condition(target.IngestDigests, repaired) != CopyConditions.Intact)
+            throw new RepairNotVerifiedException($"{target.Bucket}/{target.Key} does not verify after copying from {source.Bucket}/{source.Key}: {DigestComparison.Describe(target.IngestDigests, repaired)}");
+
+        var at = clock.GetUtcNow();
+        await registry.RecordRepairAsync(new RepairRecord(
+            FixityIds.ForRecord(m.CheckId, "replication", target.StorageRecordId),
+            FixityIds.ForRecord(m.CheckId, "recheck", target.StorageRecordId),
+            FixityIds.ForRecord(m.CheckId, "repaired", target.StorageRecordId),
+            target, source,
+            $"repaired {m.Condition} copy {target.Bucket}/{target.Key} by server-side copy from {source.Bucket}/{source.Key}",
+            $"fixity check of repaired copy {target.Bucket}/{target.Key}: {DigestComparison.Describe(target.IngestDigests, repaired)}",
+            $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} was {m.Condition}; repaired from {source.Bucket}/{source.Key} and verified",
+            at), ct);
+        await context.Publish(new CopyRepaired(m.CheckId, m.StorageRecordId, source.Bucket, repaired!.Digests["sha256"]));
+    }
+
+    /// <summary>The slices of the read of candidate <paramref name="storageRecordId"/> as repair source in check <paramref name="checkId"/>.</summary>
+    public static Guid SourceReadId(Guid checkId, long storageRecordId) => FixityIds.ForRecord(checkId, "source-read", storageRecordId);
+
+    /// <summary>The item-lock owner of check <paramref name="checkId"/>'s repair of copy <paramref name="storageRecordId"/> while it writes.</summary>
+    public static Guid RepairLockOwner(Guid checkId, long storageRecordId) => FixityIds.ForRecord(checkId, "repair-lock", storageRecordId);
+
+    private async Task DeferAsync(ConsumeContext<RepairCopy> context, RegisteredCopy target, ItemLock held)
+    {
+        var reason = $"'{target.ObjectIdentifier}' is locked by {held.Kind} {held.Owner} since {held.Since:u}: {target.Bucket}/{target.Key} " +
+            $"({context.Message.Condition}) was not repaired; nothing was read, copied or alerted";
+        logger.LogWarning("Fixity repair {CheckId} deferred: {Reason}", context.Message.CheckId, reason);
+        await context.Publish(new CopyRepairDeferred(context.Message.CheckId, context.Message.StorageRecordId, reason));
+    }
+
+    /// <summary>The slices of the read of the repaired copy in check <paramref name="checkId"/>.</summary>
+    public static Guid RecheckReadId(Guid checkId, long storageRecordId) => FixityIds.ForRecord(checkId, "recheck-read", storageRecordId);
+
+    private async Task StopAsync(ConsumeContext<RepairCopy> context, SlicedRead read)
+    {
+        if (read is not SlicedRead.Paused paused) return; // superseded: the other delivery carries the repair on
+        logger.LogInformation("Fixity repair {CheckId}: slice spent; continuing in a new message", context.Message.CheckId);
+        await VerifyCopyConsumer.ContinueAsync(context, paused.Slice);
+    }
+}

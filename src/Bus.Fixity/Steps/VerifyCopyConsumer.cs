@@ -1,0 +1,69 @@
+using Bus.Contracts.Fixity;
+using Bus.Fixity.Checks;
+using Bus.Fixity.Copies;
+using Bus.Platform.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Fixity.Steps;
+
+/// <summary>
+/// Reads the copy, computes the configured digests and compares them with the ingest digests; records
+/// the PREMIS fixity check (success or failure, both digests in the detail) and the copy's last check.
+/// A read longer than <see cref="FixityOptions.TimeSlice"/>, or one the host's shutdown interrupts,
+/// checkpoints (offset, object version, hash states) in <c>fixity.check_slices</c>, sends this step a
+/// continuation and acknowledges; the continuation, in any process, resumes from the checkpoint. A
+/// redelivered message resumes from the newest checkpoint too and records nothing twice (the event id
+/// comes from the check; recording slice n+1 is a compare-and-set).
+/// </summary>
+public sealed class VerifyCopyConsumer(
+    IFixityRegistry registry, SlicedCopyReader reader, ShutdownSignal shutdown, IOptions<FixityOptions> options,
+    TimeProvider clock, ILogger<VerifyCopyConsumer> logger)
+    : IConsumer<VerifyCopy>
+{
+    /// <summary>Marks a continuation (its value is the slice it follows), for logs and traces.</summary>
+    public const string ContinuationHeader = "Bus-Fixity-Continuation";
+
+    public async Task Consume(ConsumeContext<VerifyCopy> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        if (shutdown.IsStopping)
+        {
+            // Delivered while this host stops (the continuation it just sent can come back before MassTransit
+            // stops consuming): hand it back untouched for the next host rather than read one more block here.
+            await ContinueAsync(context, context.Headers.Get<int>(ContinuationHeader) ?? 0);
+            return;
+        }
+        var slice = TimeSlice.Start(options.Value.TimeSlice, shutdown, ct);
+        var copy = await registry.FindCopyAsync(m.StorageRecordId, ct) ?? throw new CopyNotRegisteredException(m.StorageRecordId);
+
+        // The check's own read is keyed by the check id (its slices are the check's slices); it re-reads from
+        // its final checkpoint on redelivery (no bytes) so the If-Match still proves the version is there.
+        switch (await reader.ReadAsync(m.CheckId, $"check {m.CheckId}", copy, slice, reuseDone: false, ct))
+        {
+            case SlicedRead.Paused paused:
+                await ContinueAsync(context, paused.Slice);
+                return;
+            case SlicedRead.Done done:
+                var digest = done.Digest;
+                var condition = DigestComparison.Condition(copy.IngestDigests, digest);
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "check", copy.StorageRecordId), copy, condition == CopyConditions.Intact,
+                    $"fixity check of {copy.Bucket}/{copy.Key}: {DigestComparison.Describe(copy.IngestDigests, digest)}",
+                    condition, clock.GetUtcNow()), ct);
+                logger.LogInformation("Fixity check {CheckId}: {Bucket}/{Key} is {Condition} (read in {Slices} slice(s))", m.CheckId, copy.Bucket, copy.Key, condition, done.Slices);
+                await context.Publish(new CopyVerified(m.CheckId, m.StorageRecordId, copy.FileIdentifier, copy.Bucket, copy.Key, condition,
+                    copy.IngestDigests, digest?.Digests ?? new Dictionary<string, string>()));
+                return;
+        }
+    }
+
+    /// <summary>Sends this step the same message; CancellationToken.None: a continuation sent while the host stops must still reach the broker.</summary>
+    internal static async Task ContinueAsync<T>(ConsumeContext<T> context, int afterSlice) where T : class
+    {
+        var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+        await endpoint.Send(context.Message, Pipe.Execute<SendContext<T>>(s => s.Headers.Set(ContinuationHeader, afterSlice)), CancellationToken.None);
+    }
+}

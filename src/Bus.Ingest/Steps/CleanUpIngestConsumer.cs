@@ -1,0 +1,66 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Steps;
+
+/// <summary>
+/// After Record: deletes the ingest's staging objects, the previous version's copies of files a
+/// reingest changed (only now that the registry points at the new keys, and only keys it no longer
+/// records), and (by default) the receiving tar; aborts multipart uploads a crashed process left
+/// (staging, and the copies of large files); marks the interim rows ended (kept
+/// <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones. Every part is
+/// idempotent: deleting what is already gone succeeds.
+/// </summary>
+public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, MessageTransaction transaction,
+    IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CleanUpIngestConsumer> logger)
+    : IConsumer<CleanUpIngest>
+{
+    public async Task Consume(ConsumeContext<CleanUpIngest> context)
+    {
+        var m = context.Message;
+        // Every message is input: what to delete comes from the saga row, and only an ingest that is cleaning up
+        // (or parked in Faulted at this step, for a replay) is cleaned up. A stale or forged command deletes nothing.
+        var upload = await store.FindUploadAsync(m.IngestId, context.CancellationToken);
+        if (upload is null || !(upload.State == "CleaningUp" || (upload.State == "Faulted" && upload.Step == IngestSteps.CleanUp)))
+        {
+            logger.LogWarning("CleanUp of {IngestId} ignored: the ingest is {State}, not cleaning up", m.IngestId, upload?.State ?? "unknown");
+            return;
+        }
+        var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
+        var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
+        // (one S3 request less per ingest, on a path moto_server already bounds).
+        if (await store.CountFilesAsync(m.IngestId, $"size > {StagingSink.PartBytes}", run.CancellationToken) > 0)
+            await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        var large = await store.FilesAsync(m.IngestId, $"size >= {options.Value.MultipartCopyThresholdBytes}", run.CancellationToken);
+        await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
+        var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
+            .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
+        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(superseded, run.CancellationToken))
+        {
+            await copier.DeleteAsync(bucket, key, run.CancellationToken);
+            logger.LogInformation("Ingest {IngestId} removed the superseded copy {Bucket}/{Key} of file {FileId}", m.IngestId, bucket, key, fileId);
+            deleted++;
+        }
+        if (m.DeleteReceivingObject && options.Value.DeleteReceivingObject)
+        {
+            // Only the object this ingest was made from: a depositor may already have uploaded a newer tar to the same key.
+            if (await copier.DeleteIfUnchangedAsync(upload.Bucket, upload.Key, upload.ETag, run.CancellationToken)) deleted++;
+            else
+                logger.LogInformation("Ingest {IngestId} left {Bucket}/{Key}: it is no longer the upload ingested (ETag {ETag}) but a newer one",
+                    m.IngestId, upload.Bucket, upload.Key, upload.ETag);
+        }
+        await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken, transaction.Transaction);
+        await store.PurgeAsync(options.Value.InterimRetentionDays, run.CancellationToken);
+        await context.Publish(new IngestCleanedUp(m.IngestId, deleted, DateTimeOffset.UtcNow));
+    }
+}
+
+public sealed class CleanUpIngestConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<CleanUpIngestConsumer>(options, q => q.CleanUp, 4);

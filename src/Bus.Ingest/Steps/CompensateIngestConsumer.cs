@@ -1,0 +1,67 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using Bus.Platform.Options;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Steps;
+
+/// <summary>
+/// Undoes a Rejected, Failed or Cancelled ingest: first marks it ended, so steps still in flight
+/// stop at their next file, then deletes its staging objects and every preservation copy this ingest
+/// wrote that the registry does not record. A reingest writes changed files under version keys
+/// (<see cref="ObjectKeys"/>), never over the recorded version, so that version stays intact and
+/// recorded. Marking the bag ended waits for a Record in progress (it holds the bag row), so the
+/// registry check sees whatever Record committed; if it did commit, the superseded keys are the ones
+/// unrecorded and go instead. What was removed is logged and reported to the saga
+/// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
+/// </summary>
+public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, RecordedCopies recorded,
+    IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
+{
+    public async Task Consume(ConsumeContext<CompensateIngest> context)
+    {
+        var id = context.Message.IngestId;
+        var ct = context.CancellationToken;
+        await store.MarkEndedAsync(id, cancelled: true, ct);
+        var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        // A file Unpack paused inside (or a process left between parts) is an open staging upload.
+        await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
+        var open = await checkpoints.OpenUploadsAsync(id, ct);
+        if (open.Count > 0)
+        {
+            var files = (await store.FilesAsync(id, "true", ct)).ToDictionary(f => f.Path);
+            foreach (var (role, path, uploadId) in open)
+            {
+                await copier.AbortAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
+                await checkpoints.ClearUploadAsync(id, path, role, ct);
+            }
+        }
+        // One a process left before saving its checkpoint is named by no checkpoint: found by key.
+        await copier.AbortCopyUploadsAsync(id, await store.FilesAsync(id, $"size >= {options.Value.MultipartCopyThresholdBytes}", ct), ct);
+        var copiesDeleted = 0;
+        var written = await store.FilesAsync(id, "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL", ct);
+        var candidates = written
+            .SelectMany(f => StoreFilesConsumer.Roles
+                .Where(role => (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) is not null)
+                .Select(role => (f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f))))
+            .Concat((await store.SupersededKeysAsync(id, ct)).Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)))
+            .Distinct()
+            .ToList();
+        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(candidates, ct))
+        {
+            await copier.DeleteAsync(bucket, key, ct);
+            copiesDeleted++;
+            logger.LogInformation("Compensation of ingest {IngestId} deleted {Bucket}/{Key} (file {FileId})", id, bucket, key, fileId);
+        }
+        logger.LogInformation("Compensated ingest {IngestId} ({Reason}): {Staging} staging objects and {Copies} preservation copies deleted",
+            id, context.Message.Reason, stagingDeleted, copiesDeleted);
+        await context.Publish(new IngestCompensated(id, stagingDeleted, copiesDeleted, DateTimeOffset.UtcNow));
+    }
+}
+
+public sealed class CompensateIngestConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<CompensateIngestConsumer>(options, q => q.Compensate, 2);

@@ -1,0 +1,103 @@
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using Bus.Platform.Storage;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Steps;
+
+/// <summary>
+/// Copies each file that needs storing from staging to the primary and replica buckets (server-side,
+/// <see cref="IngestOptions.StepConcurrency"/> files at a time), keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
+/// <see cref="ObjectKeys"/>) with ingest id, file id and sha256 as user metadata. Each copy is marked stored
+/// as soon as it exists, so a retry, a continuation or another process after a crash copies only
+/// what is missing.
+/// </summary>
+public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
+    ILogger<StoreFilesConsumer> logger) : IConsumer<StoreFiles>
+{
+    public static readonly string[] Roles = ["primary", "replica"];
+
+    /// <summary>Rows read per query: the step never holds a large bag's file list.</summary>
+    public const int ChunkFiles = 500;
+
+    public async Task Consume(ConsumeContext<StoreFiles> context)
+    {
+        var id = context.Message.IngestId;
+        var run = await StepRun<StoreFiles>.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
+        var bag = await store.FindBagAsync(id, run.CancellationToken);
+        if (bag is null || bag.CancelledAt is not null) return;
+        var count = await store.CountFilesAsync(id, "store_needed", run.CancellationToken);
+        var total = count * Roles.Length;
+        var done = await store.CountFilesAsync(id, "store_needed AND primary_stored_at IS NOT NULL", run.CancellationToken)
+                   + await store.CountFilesAsync(id, "store_needed AND replica_stored_at IS NOT NULL", run.CancellationToken);
+        var cancel = new CancelWatch(store, id);
+        var pending = store.FileChunksAsync(id, "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)", ChunkFiles, run.CancellationToken);
+        var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
+            async () => run.ShouldYield ? FileWorkStop.Yield
+                // A cancel arriving mid-step: stop; compensation removes what was copied.
+                : await cancel.IsCancelledAsync(run.CancellationToken) ? FileWorkStop.Cancelled
+                : FileWorkStop.None,
+            async (file, ct) =>
+            {
+                foreach (var role in Roles)
+                {
+                    if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
+                    var etag = await CopyAsync(id, bag, file, role, run, ct);
+                    if (etag is null) return FileWorkStop.Yield;
+                    await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                    if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
+                }
+                return FileWorkStop.None;
+            }, run.CancellationToken);
+        if (stopped == FileWorkStop.Cancelled) return;
+        if (stopped == FileWorkStop.Yield)
+        {
+            await run.ContinueAsync();
+            return;
+        }
+        await context.Publish(new FilesStored(id, count, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// The copy's ETag, or null when the slice ran out part-way through a multipart copy (its open upload
+    /// is saved and the step continues in a new message). Single-request copies need no checkpoint lookup.
+    /// </summary>
+    private async Task<string?> CopyAsync(Guid id, InterimBag bag, InterimFileState file, string role, StepRun<StoreFiles> run, CancellationToken ct)
+    {
+        var key = ObjectKeys.PreservationFor(id, file);
+        if (file.Size < options.Value.MultipartCopyThresholdBytes)
+            return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), ct);
+        var from = await checkpoints.LoadUploadAsync(id, file.Path, role, ct);
+        switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), from, () => run.ShouldYield, ct))
+        {
+            case CopyResult.Paused paused:
+                await checkpoints.SaveUploadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
+                logger.LogInformation("Store of {IngestId}: {Path} ({Role}) copied {Parts} parts; continuing in the next slice",
+                    id, file.Path, role, paused.Checkpoint.PartETags.Count);
+                return null;
+            case CopyResult.Done done:
+                if (from is not null) await checkpoints.ClearUploadAsync(id, file.Path, role, CancellationToken.None);
+                return done.ETag;
+            default:
+                throw new InvalidOperationException("unknown copy result");
+        }
+    }
+
+    /// <summary>
+    /// The copy's user metadata: only bounded values (ids and the digest, 122 bytes in all), never bag text. S3
+    /// caps user metadata at 2 KB, so a valid bag with a long path or bag name could not be stored if either
+    /// went in; the registry holds those. <see cref="S3Limits.CheckMetadata"/> guards the copier anyway.
+    /// </summary>
+    public static Dictionary<string, string> Metadata(Guid ingestId, InterimFileState file) => new()
+    {
+        ["ingest"] = ingestId.ToString("D"),
+        ["file"] = file.FileId.ToString("D"),
+        ["sha256"] = file.Sha256,
+    };
+}
+
+public sealed class StoreFilesConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<StoreFilesConsumer>(options, q => q.Store, 4);

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Bus.Contracts.Ingest;
+using Bus.Ingest.Data;
+using Bus.Ingest.Storage;
+using Bus.Persistence.Transactions;
+using Bus.Registry;
+using Bus.Registry.Model;
+using Bus.Registry.Store;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Ingest.Steps;
+
+/// <summary>
+/// Decides whether the unpacked bag may be preserved: the validator's errors (RFC 8493 + profile,
+/// found during Unpack's single pass), then what only the registry knows (the institution exists)
+/// and the storage option. Every reason is reported at once. A valid bag whose object is already
+/// registered is a reingest: each known path keeps its file UUID and only changed files are stored.
+/// </summary>
+public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, MessageTransaction transaction,
+    IOptions<IngestOptions> options)
+    : IConsumer<ValidateBag>
+{
+    public async Task Consume(ConsumeContext<ValidateBag> context)
+    {
+        var m = context.Message;
+        var run = await StepRun<ValidateBag>.BeginAsync(context, m.IngestId, IngestSteps.Validate, options.Value.TimeSlice);
+        var ct = run.CancellationToken;
+        var bag = await store.FindBagAsync(m.IngestId, ct)
+            ?? throw new InvalidOperationException($"ingest {m.IngestId} has no unpacked bag row; replay UnpackBag first");
+        var bagProblems = JsonSerializer.Deserialize<List<IngestRejection>>(bag.Problems) ?? [];
+        // Registry facts first: a bag's own reasons may fill the bounded list, these few must still show.
+        var problems = new List<IngestRejection>();
+
+        if (await registry.RunAsync(s => s.FindInstitutionAsync(m.Institution, ct), ct) is null)
+            problems.Add(new("institution-unknown", $"institution '{m.Institution}' is not registered (busctl institutions add)"));
+        var storageOption = m.StorageOption ?? bag.StorageOption ?? "Standard";
+        if (!options.Value.StorageOptions.Contains(storageOption, StringComparer.Ordinal))
+            problems.Add(new("storage-option-invalid", $"storage option '{storageOption}' is not one of {string.Join(", ", options.Value.StorageOptions)}"));
+        var access = bag.Access ?? Access.Institution;
+        // The profile already reports a bad Access tag; this catches profiles (btr) that do not check it.
+        if (!Access.All.Contains(access) && !bagProblems.Any(p => p.Path == "aptrust-info.txt" || p.Message.Contains("'Access'", StringComparison.Ordinal)))
+            problems.Add(new("access-invalid", $"Access '{access}' is not one of {string.Join(", ", Access.All)}", "aptrust-info.txt"));
+        var objectIdentifier = Identifiers.ForObject(m.Institution, bag.BagName);
+        if (!Identifiers.TryParse(objectIdentifier, out _, out var identifierError))
+            problems.Add(new("bag-name-invalid", identifierError));
+        problems.AddRange(bagProblems);
+        if (problems.Count > 0)
+        {
+            await context.Publish(new BagInvalid(m.IngestId, RejectionReasons.Bounded(problems), DateTimeOffset.UtcNow));
+            return;
+        }
+
+        // A file counts as already preserved only while it is active with a verified copy in every
+        // bucket: a deleted file (or one missing a copy) deposited again is stored again, same UUID.
+        var registered = (await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets, ct), ct))
+            .Where(e => e.Value.Sha256 is not null).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var reingest = await registry.RunAsync(s => s.FindObjectAsync(objectIdentifier, ct), ct) is not null;
+        var validated = bag with
+        {
+            ObjectIdentifier = objectIdentifier, StorageOption = storageOption, Access = access, Title = bag.Title ?? bag.BagName, Reingest = reingest,
+        };
+        // On the message's transaction: the decision and BagValidated commit together.
+        await store.SaveValidatedAsync(validated, registered, CancellationToken.None, transaction.Transaction);
+        var toStore = await store.CountFilesAsync(m.IngestId, "store_needed", ct, transaction.Transaction);
+        await context.Publish(new BagValidated(m.IngestId, objectIdentifier, storageOption, reingest, toStore, DateTimeOffset.UtcNow));
+    }
+}
+
+public sealed class ValidateBagConsumerDefinition(IOptions<IngestOptions> options)
+    : StepConsumerDefinition<ValidateBagConsumer>(options, q => q.Validate, 4);
