@@ -41,7 +41,7 @@ public sealed class IngestOptions : IBusOptions
     public int StepConcurrency { get; set; } = 4;
     /// <summary>Prefix for the ingest queues, so a test host on the shared broker uses queues of its own.</summary>
     public string QueuePrefix { get; set; } = "";
-    /// <summary>In-process retries (exponential backoff, 0.5-20 s) of a step that failed transiently (see <see cref="IngestErrors"/>), after Polly's quick S3 retries.</summary>
+    /// <summary>In-process retries (exponential backoff, 0.5-20 s) of a step that failed transiently (see <see cref="Bus.Workflows.Steps.TransientErrors"/>), after Polly's quick S3 retries.</summary>
     public int RetryLimit { get; set; } = 5;
     /// <summary>
     /// When the retries are spent, how many times the step's command is redelivered later through the

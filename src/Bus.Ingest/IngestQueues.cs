@@ -1,24 +1,25 @@
+using Bus.Workflows.Steps;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Ingest;
 
 /// <summary>
-/// Queue names of the ingest saga and its steps, one queue per step so each scales on its own
-/// (competing consumers across processes). The saga sends commands to these addresses.
+/// Queue names of the ingest saga and its steps, by the kit's rule (<see cref="WorkflowQueues"/>):
+/// <c>&lt;Bus:Ingest:QueuePrefix&gt;ingest-&lt;step&gt;</c>. The saga sends commands to these addresses.
 /// </summary>
 public sealed class IngestQueues(IOptions<IngestOptions> options)
 {
-    private readonly string _prefix = options.Value.QueuePrefix;
+    private readonly WorkflowQueues _queues = new("ingest", options.Value.QueuePrefix);
 
-    public string Saga => _prefix + "ingest-state";
-    public string Unpack => _prefix + "ingest-unpack";
-    public string Validate => _prefix + "ingest-validate";
-    public string Identify => _prefix + "ingest-identify";
-    public string Store => _prefix + "ingest-store";
-    public string Verify => _prefix + "ingest-verify";
-    public string Record => _prefix + "ingest-record";
-    public string CleanUp => _prefix + "ingest-cleanup";
-    public string Compensate => _prefix + "ingest-compensate";
+    public string Saga => _queues.Saga;
+    public string Unpack => _queues.Step("unpack");
+    public string Validate => _queues.Step("validate");
+    public string Identify => _queues.Step("identify");
+    public string Store => _queues.Step("store");
+    public string Verify => _queues.Step("verify");
+    public string Record => _queues.Step("record");
+    public string CleanUp => _queues.Step("cleanup");
+    public string Compensate => _queues.Step("compensate");
 
-    public static Uri Address(string queue) => new($"queue:{queue}");
+    public static Uri Address(string queue) => WorkflowQueues.Address(queue);
 }

@@ -1,23 +1,23 @@
+using Bus.Workflows.Steps;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace Bus.Deletion.Steps;
 
 /// <summary>
-/// Endpoint policy of the deletion step: retry with backoff in-process (storage and registry hiccups),
-/// then scheduled redelivery (PostgreSQL scheduler, never RabbitMQ's delayed exchange: GUIDE §2),
-/// then fault to <c>delete-item_error</c>, from where an operator replays it once the cause is fixed.
+/// Endpoint policy of the deletion step (the kit's step rule, <see cref="WorkflowEndpoints.UseWorkflowStepPolicy"/>):
+/// retry with backoff in-process (storage and registry hiccups), then scheduled redelivery through the
+/// PostgreSQL scheduler, then fault to <c>deletion-delete-item_error</c>, from where an operator replays it
+/// once the cause is fixed. Every error counts: a deletion step has no error that a later try can't fix.
 /// </summary>
 public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItemConsumer>
 {
     private readonly DeletionOptions _options;
-    private readonly DeletionEndpointOutbox _outbox;
 
-    public DeleteItemConsumerDefinition(IOptions<DeletionOptions> options, DeletionEndpointOutbox? outbox = null)
+    public DeleteItemConsumerDefinition(IOptions<DeletionOptions> options)
     {
         _options = options.Value;
-        _outbox = outbox ?? DeletionEndpointOutbox.InMemory;
-        EndpointName = "delete-item";
+        EndpointName = DeletionQueues.DeleteItem;
         // One deletion at a time per process: deletions are rare and S3 deletes are cheap, so
         // serialising them keeps load and logs simple.
         ConcurrentMessageLimit = 1;
@@ -26,13 +26,8 @@ public sealed class DeleteItemConsumerDefinition : ConsumerDefinition<DeleteItem
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<DeleteItemConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        // Every error is retried, then redelivered through the PostgreSQL scheduler (where one exists: not
-        // on the in-memory harness), then faulted: a deletion step has no error that a later try can't fix.
-        var delays = _outbox.ScheduledRedelivery
-            ? Enumerable.Range(1, _options.StepRedeliveryLimit).Select(i => _options.StepRedeliveryDelay * i).ToArray()
-            : [];
-        new StepFailurePolicy(_ => true, _options.StepRetryLimit, delays,
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)).Apply(endpointConfigurator);
-        _outbox.Configure(endpointConfigurator, context);
+        var delays = Enumerable.Range(1, _options.StepRedeliveryLimit).Select(i => _options.StepRedeliveryDelay * i).ToArray();
+        endpointConfigurator.UseWorkflowStepPolicy(context, new StepFailurePolicy(_ => true, _options.StepRetryLimit, delays,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
     }
 }

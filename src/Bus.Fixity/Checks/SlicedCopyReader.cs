@@ -1,6 +1,6 @@
 using Bus.Fixity.Copies;
 using Bus.Hashing;
-using Bus.Platform.Messaging;
+using Bus.Workflows.Steps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Bus.Fixity.Steps;
+using Bus.Workflows.Steps;
 
 namespace Bus.Fixity.StateMachines;
 
@@ -8,7 +8,7 @@ namespace Bus.Fixity.StateMachines;
 /// The check saga's endpoint: retries of transient database errors (the saga row is locked per message,
 /// so concurrent events of one check are serialised by the repository), and with PostgreSQL persistence
 /// the outbox: the saga row, its sends (VerifyCopy, RepairCopy) and publishes (FixityCheckCompleted)
-/// commit together, so a retried event never sends a step twice. The in-memory harness has neither.
+/// commit together, so a retried event never sends a step twice (<see cref="WorkflowEndpoints.UseWorkflowSagaPolicy"/>).
 /// </summary>
 public sealed class FixityCheckStateMachineDefinition : SagaDefinition<FixityCheckState>
 {
@@ -19,11 +19,10 @@ public sealed class FixityCheckStateMachineDefinition : SagaDefinition<FixityChe
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<FixityCheckState> sagaConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r =>
+        endpointConfigurator.UseWorkflowSagaPolicy(context, r =>
         {
-            r.Handle<Exception>(FixityErrors.IsTransient);
+            r.Handle<Exception>(FixityStepPolicy.IsTransient);
             r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
         });
-        if (context.GetService<NpgsqlDataSource>() is not null) endpointConfigurator.UsePostgresOutbox(context);
     }
 }

@@ -1,19 +1,10 @@
 using Microsoft.Extensions.Options;
 using MassTransit;
+using Bus.Workflows.Steps;
 
 namespace Bus.Fixity.Steps;
 
-/// <summary>
-/// Failure policy of the fixity steps (as ingest's): transient S3/database errors retried at once with
-/// backoff, then redelivered later through the PostgreSQL scheduler, then faulted to the queue's
-/// _error queue (replayable; the saga waits in Faulted). Fatal errors fault at once.
-/// </summary>
-internal static class FixityStepPolicy
-{
-    public static void Apply(IReceiveEndpointConfigurator endpoint, FixityOptions options) =>
-        new StepFailurePolicy(FixityErrors.IsTransient, options.RetryLimit, options.RedeliveryIntervals).Apply(endpoint);
-}
-
+/// <summary>The fixity step endpoints: the kit's step rule (<see cref="WorkflowEndpoints.UseWorkflowStepPolicy"/>) with <see cref="FixityStepPolicy"/>.</summary>
 public sealed class VerifyCopyConsumerDefinition : ConsumerDefinition<VerifyCopyConsumer>
 {
     private readonly FixityOptions _options;
@@ -27,7 +18,7 @@ public sealed class VerifyCopyConsumerDefinition : ConsumerDefinition<VerifyCopy
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<VerifyCopyConsumer> consumerConfigurator, IRegistrationContext context) =>
-        FixityStepPolicy.Apply(endpointConfigurator, _options);
+        endpointConfigurator.UseWorkflowStepPolicy(context, FixityStepPolicy.For(_options));
 }
 
 public sealed class RepairCopyConsumerDefinition : ConsumerDefinition<RepairCopyConsumer>
@@ -42,7 +33,7 @@ public sealed class RepairCopyConsumerDefinition : ConsumerDefinition<RepairCopy
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RepairCopyConsumer> consumerConfigurator, IRegistrationContext context) =>
-        FixityStepPolicy.Apply(endpointConfigurator, _options);
+        endpointConfigurator.UseWorkflowStepPolicy(context, FixityStepPolicy.For(_options));
 }
 
 public sealed class RecordCheckOutcomeConsumerDefinition : ConsumerDefinition<RecordCheckOutcomeConsumer>
@@ -56,5 +47,5 @@ public sealed class RecordCheckOutcomeConsumerDefinition : ConsumerDefinition<Re
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RecordCheckOutcomeConsumer> consumerConfigurator, IRegistrationContext context) =>
-        FixityStepPolicy.Apply(endpointConfigurator, _options);
+        endpointConfigurator.UseWorkflowStepPolicy(context, FixityStepPolicy.For(_options));
 }

@@ -5,6 +5,7 @@ using Bus.Platform.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Fixity.Steps;
 

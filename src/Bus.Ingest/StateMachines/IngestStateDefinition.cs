@@ -1,3 +1,4 @@
+using Bus.Workflows.Steps;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,6 @@ public sealed class IngestStateDefinition : SagaDefinition<IngestState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<IngestState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(50, 200, 500, 1000, 2000));
-        endpointConfigurator.UsePostgresOutbox(context);
+        endpointConfigurator.UseWorkflowSagaPolicy(context, r => r.Intervals(50, 200, 500, 1000, 2000));
     }
 }

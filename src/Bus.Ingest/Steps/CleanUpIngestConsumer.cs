@@ -32,7 +32,7 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
             logger.LogWarning("CleanUp of {IngestId} ignored: the ingest is {State}, not cleaning up", m.IngestId, upload?.State ?? "unknown");
             return;
         }
-        var run = await StepRun<CleanUpIngest>.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
         // (one S3 request less per ingest, on a path moto_server already bounds).

@@ -6,6 +6,7 @@ using Bus.Ingest.Storage;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Steps;
 
@@ -21,7 +22,7 @@ public sealed class IdentifyFormatsConsumer(InterimStore store, IAmazonS3 s3, S3
     public async Task Consume(ConsumeContext<IdentifyFormats> context)
     {
         var id = context.Message.IngestId;
-        var run = await StepRun<IdentifyFormats>.BeginAsync(context, id, IngestSteps.Identify, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, id, IngestSteps.Identify, options.Value.TimeSlice);
         if (await store.IsCancelledAsync(id, run.CancellationToken)) return;
         var total = await store.CountFilesAsync(id, "format IS NULL", run.CancellationToken);
         var done = 0;

@@ -28,7 +28,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
     public async Task Consume(ConsumeContext<RecordIngest> context)
     {
         var id = context.Message.IngestId;
-        var run = await StepRun<RecordIngest>.BeginAsync(context, id, IngestSteps.Record, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, id, IngestSteps.Record, options.Value.TimeSlice);
         var ct = run.CancellationToken;
         var bag = await store.FindBagAsync(id, ct) ?? throw new InvalidOperationException($"ingest {id} has no interim bag row");
         if (bag.CancelledAt is not null) return;

@@ -6,6 +6,7 @@ using Bus.BagIt.Scanning;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Storage;
 using Bus.Platform.Storage;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Steps;
 

@@ -1,3 +1,4 @@
+using Bus.Workflows.Steps;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,7 @@ namespace Bus.Ingest.Steps;
 /// <summary>
 /// Endpoint policy shared by the step consumers, each on its own queue:
 /// <list type="bullet">
-/// <item>failures (<see cref="IngestErrors.StepPolicy"/>): a transient error (<see cref="IngestErrors"/>), after
+/// <item>failures (<see cref="IngestStepPolicy"/>): a transient error (<see cref="TransientErrors"/>), after
 /// Polly's quick S3 retries, is retried with exponential backoff, then the command is redelivered later
 /// through the PostgreSQL scheduler, then it faults to <c>_error</c> and its Fault parks the saga. A fatal
 /// error faults at once. An invalid bag is not an error: the step publishes BagInvalid and completes.</item>
@@ -32,7 +33,6 @@ public abstract class StepConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
         IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = Math.Max(ConcurrentMessageLimit ?? 1, 1);
-        IngestErrors.StepPolicy(_options).Apply(endpointConfigurator);
-        endpointConfigurator.UsePostgresOutbox(context);
+        endpointConfigurator.UseWorkflowStepPolicy(context, IngestStepPolicy.For(_options));
     }
 }

@@ -5,6 +5,7 @@ using Bus.Platform.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Steps;
 
@@ -26,14 +27,14 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
     public async Task Consume(ConsumeContext<StoreFiles> context)
     {
         var id = context.Message.IngestId;
-        var run = await StepRun<StoreFiles>.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
         var count = await store.CountFilesAsync(id, "store_needed", run.CancellationToken);
         var total = count * Roles.Length;
         var done = await store.CountFilesAsync(id, "store_needed AND primary_stored_at IS NOT NULL", run.CancellationToken)
                    + await store.CountFilesAsync(id, "store_needed AND replica_stored_at IS NOT NULL", run.CancellationToken);
-        var cancel = new CancelWatch(store, id);
+        var cancel = new CancelWatch(ct => new ValueTask<bool>(store.IsCancelledAsync(id, ct)));
         var pending = store.FileChunksAsync(id, "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)", ChunkFiles, run.CancellationToken);
         var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             async () => run.ShouldYield ? FileWorkStop.Yield

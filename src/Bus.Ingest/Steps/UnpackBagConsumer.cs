@@ -12,6 +12,7 @@ using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Steps;
 
@@ -33,7 +34,7 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
     public async Task Consume(ConsumeContext<UnpackBag> context)
     {
         var m = context.Message;
-        var run = await StepRun<UnpackBag>.BeginAsync(context, m.IngestId, IngestSteps.Unpack, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, m.IngestId, IngestSteps.Unpack, options.Value.TimeSlice);
         await using var slice = await store.BeginUnpackSliceAsync(m.IngestId, IngestIds.NormalizeETag(m.ETag), run.CancellationToken);
         if (slice is null)
         {

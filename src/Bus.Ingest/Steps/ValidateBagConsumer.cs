@@ -24,7 +24,7 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
     public async Task Consume(ConsumeContext<ValidateBag> context)
     {
         var m = context.Message;
-        var run = await StepRun<ValidateBag>.BeginAsync(context, m.IngestId, IngestSteps.Validate, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, m.IngestId, IngestSteps.Validate, options.Value.TimeSlice);
         var ct = run.CancellationToken;
         var bag = await store.FindBagAsync(m.IngestId, ct)
             ?? throw new InvalidOperationException($"ingest {m.IngestId} has no unpacked bag row; replay UnpackBag first");

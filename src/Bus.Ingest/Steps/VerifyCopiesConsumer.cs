@@ -4,6 +4,7 @@ using Bus.Ingest.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Steps;
 
@@ -23,7 +24,7 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints che
     public async Task Consume(ConsumeContext<VerifyCopies> context)
     {
         var id = context.Message.IngestId;
-        var run = await StepRun<VerifyCopies>.BeginAsync(context, id, IngestSteps.Verify, options.Value.TimeSlice);
+        var run = await IngestStep.BeginAsync(context, id, IngestSteps.Verify, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
         var total = await store.CountFilesAsync(id, "store_needed", run.CancellationToken) * StoreFilesConsumer.Roles.Length;

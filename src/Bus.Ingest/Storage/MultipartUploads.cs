@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Storage;
 

@@ -6,6 +6,7 @@ using Bus.Hashing;
 using Bus.Platform.Options;
 using Bus.Platform.Storage;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Ingest.Storage;
 

@@ -31,7 +31,7 @@ public sealed class When_a_copy_cannot_be_deleted
         {
             foreach (var (bucket, key) in world.Copies.Where(c => c.Bucket == missingBucket))
                 await world.S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "hello" });
-            var replay = await world.BusctlAsync("errors", "replay", "delete-item_error", "--all", "--by", "deletion-test");
+            var replay = await world.BusctlAsync("errors", "replay", "deletion-delete-item_error", "--all", "--by", "deletion-test");
             Assert.True(replay.ExitCode == 0, replay.Stdout + replay.Stderr);
 
             await world.WaitForStateAsync(id, "Completed", host: host);

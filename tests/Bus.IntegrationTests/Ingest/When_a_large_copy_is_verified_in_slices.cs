@@ -6,6 +6,7 @@ using Bus.Ingest.Storage;
 using Bus.Platform;
 using Bus.Platform.Options;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.IntegrationTests.Ingest;
 

@@ -2,6 +2,7 @@ using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Ingest.Steps;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Steps;
 
 namespace Bus.IntegrationTests.Ingest;
 

@@ -48,7 +48,7 @@ public sealed class When_a_step_follows_a_continued_step
 
         public async Task Consume(ConsumeContext<First> context)
         {
-            var run = await StepRun<First>.BeginAsync(context, context.Message.Id, "first", TimeSpan.FromMinutes(5));
+            var run = await IngestStep.BeginAsync(context, context.Message.Id, "first", TimeSpan.FromMinutes(5));
             bool first;
             lock (Continued) first = Continued.Add(context.Message.Id);
             if (first)
@@ -63,6 +63,6 @@ public sealed class When_a_step_follows_a_continued_step
     public sealed class SecondStep : IConsumer<Second>
     {
         public async Task Consume(ConsumeContext<Second> context) =>
-            await StepRun<Second>.BeginAsync(context, context.Message.Id, "second", TimeSpan.FromMinutes(5));
+            await IngestStep.BeginAsync(context, context.Message.Id, "second", TimeSpan.FromMinutes(5));
     }
 }

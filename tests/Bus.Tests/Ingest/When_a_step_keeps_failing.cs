@@ -1,3 +1,4 @@
+using Bus.Ingest.Steps;
 using System.Collections.Concurrent;
 using System.Net;
 using Amazon.S3;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bus.Tests.Ingest;
 
 /// <summary>
-/// The ingest step endpoints' failure policy (<see cref="IngestErrors.StepPolicy"/>) on the in-memory
+/// The ingest step endpoints' failure policy (<see cref="IngestStepPolicy"/>) on the in-memory
 /// harness, whose delayed scheduler stands in for the PostgreSQL one: transient errors are retried,
 /// then redelivered, then faulted; fatal errors fault at the first attempt.
 /// </summary>
@@ -78,6 +79,6 @@ public sealed class When_a_step_keeps_failing
     public sealed class FailingStepDefinition : ConsumerDefinition<FailingStepConsumer>
     {
         protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FailingStepConsumer> consumerConfigurator,
-            IRegistrationContext context) => IngestErrors.StepPolicy(Options).Apply(endpointConfigurator);
+            IRegistrationContext context) => IngestStepPolicy.For(Options).Apply(endpointConfigurator);
     }
 }

@@ -1,6 +1,7 @@
 using Bus.Ingest.Steps;
+using Bus.Workflows.Steps;
 
-namespace Bus.Tests.Ingest;
+namespace Bus.Tests.Workflows;
 
 public sealed class When_a_step_works_on_many_files
 {

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using MassTransit;
 
-namespace Bus.Platform.Messaging;
+namespace Bus.Workflows.Steps;
 
 /// <summary>
 /// The host's "stopping" signal as long-running consumers see it. It fires on SIGTERM before any hosted
@@ -20,9 +21,25 @@ public sealed class ShutdownSignal
     public ShutdownSignal(Func<bool> isStopping) => _isStopping = isStopping;
 
     public bool IsStopping => _isStopping();
+
+    /// <summary>
+    /// The signal a consumer sees: the registered one (<see cref="ShutdownSignalServices.AddShutdownSignal"/>),
+    /// else the host's ApplicationStopping, else none (a harness without a host).
+    /// </summary>
+    public static ShutdownSignal Of(ConsumeContext context)
+    {
+        if (!context.TryGetPayload(out IServiceProvider? services)) return Never;
+        return services.GetService<ShutdownSignal>()
+               ?? new ShutdownSignal(services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
+    }
+
+    private static readonly ShutdownSignal Never = new(() => false);
 }
 
-/// <summary>How long a step may hold one broker message, and whether it should yield now.</summary>
+/// <summary>
+/// How long a step may hold one broker message, and whether it should yield now: the one notion of a
+/// time slice, used by <see cref="StepRun{T}"/> and by steps that slice a read themselves (fixity).
+/// </summary>
 public sealed class TimeSlice
 {
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();

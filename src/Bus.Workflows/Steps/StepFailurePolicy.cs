@@ -1,10 +1,11 @@
-// In MassTransit's namespace, like UsePostgresOutbox, so consumer definitions find it without extra usings.
-namespace MassTransit;
+using MassTransit;
+
+namespace Bus.Workflows.Steps;
 
 /// <summary>
-/// How a step consumer's endpoint meets failures: a transient error (another attempt may not meet it) is
+/// How a step consumer's endpoint meets failures (applied by <see cref="WorkflowEndpoints.UseWorkflowStepPolicy"/>, the one place): a transient error (another attempt may not meet it) is
 /// retried in-process with exponential backoff, then the message is redelivered later through the
-/// PostgreSQL scheduler (<c>bus.scheduled_message</c>; never RabbitMQ's delayed exchange, GUIDE §2), each
+/// PostgreSQL scheduler (<c>bus.scheduled_message</c>; never RabbitMQ's delayed exchange, which the broker here lacks), each
 /// redelivery with its own round of retries, and only then faults to <c>&lt;queue&gt;_error</c>. Any other
 /// error is fatal: it faults at once, neither retried nor redelivered.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed record StepFailurePolicy(
     TimeSpan? RetryIntervalDelta = null)
 {
     /// <summary>
-    /// Call before <c>UsePostgresOutbox</c>: configured first, redelivery is the outermost filter, so it
+    /// Called before the outbox: configured first, redelivery is the outermost filter, so it
     /// schedules the message only after the retries (and their rolled-back transactions) are spent.
     /// Redelivery needs the bus-wide PostgreSQL scheduler (<c>UseBusPersistence</c>) and a process running
     /// the "scheduler" role in the same RabbitMQ virtual host to send the redelivery when it is due.

@@ -1,13 +1,12 @@
-using Bus.Ingest.Data;
-
-namespace Bus.Ingest.Steps;
+namespace Bus.Workflows.Steps;
 
 /// <summary>
-/// Tells concurrent file workers whether their ingest was cancelled, asking PostgreSQL at most once
-/// per <see cref="Interval"/> (a query per file doubled the database work of a step over small files).
-/// A cancel is therefore seen within a second, and compensation removes whatever was copied meanwhile.
+/// Tells concurrent file workers whether their workflow was cancelled, asking (the database, through
+/// <paramref name="isCancelled"/>) at most once per <see cref="Interval"/>: a query per file doubled the
+/// database work of a step over small files. A cancel is therefore seen within a second, and
+/// compensation removes whatever was done meanwhile.
 /// </summary>
-public sealed class CancelWatch(InterimStore store, Guid ingestId)
+public sealed class CancelWatch(Func<CancellationToken, ValueTask<bool>> isCancelled)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private long _askedAt = -1; // Environment.TickCount64 of the last answer; -1: never asked
@@ -22,7 +21,7 @@ public sealed class CancelWatch(InterimStore store, Guid ingestId)
         if (Interlocked.CompareExchange(ref _asking, 1, 0) != 0) return _cancelled;
         try
         {
-            _cancelled = await store.IsCancelledAsync(ingestId, cancellationToken);
+            _cancelled = await isCancelled(cancellationToken);
             Volatile.Write(ref _askedAt, Environment.TickCount64);
             return _cancelled;
         }

@@ -1,4 +1,4 @@
-namespace Bus.Ingest.Steps;
+namespace Bus.Workflows.Steps;
 
 /// <summary>Why a step stopped starting files.</summary>
 public enum FileWorkStop
@@ -7,14 +7,14 @@ public enum FileWorkStop
     None,
     /// <summary>The time slice is spent or the host is stopping: checkpoint and continue elsewhere.</summary>
     Yield,
-    /// <summary>The ingest was cancelled while the step ran: compensation removes what was done.</summary>
+    /// <summary>The workflow was cancelled while the step ran: compensation removes what was done.</summary>
     Cancelled,
     /// <summary>A file's work decided the step fails (the worker recorded why).</summary>
     Failed,
 }
 
 /// <summary>
-/// Runs a step's per-file S3 work up to <see cref="IngestOptions.StepConcurrency"/> files at a time:
+/// Runs a step's per-file S3 work up to <c>concurrency</c> files at a time (ingest: <c>Bus:Ingest:StepConcurrency</c>):
 /// one request after another leaves the S3 server, PostgreSQL and the host waiting for each other.
 /// Before each file but the first starts, <paramref name="stop"/> is asked; once it (or a file's work) says stop, no
 /// further file starts and the ones in flight finish, so every copy made is also marked: a
@@ -26,7 +26,7 @@ public static class ConcurrentFiles
         Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken) =>
         RunAsync(files.ToAsyncEnumerable(), concurrency, stop, work, cancellationToken);
 
-    /// <summary>The same over files read in chunks (<see cref="Data.InterimStore.FileChunksAsync"/>): a 100,000-file bag is never in memory at once.</summary>
+    /// <summary>The same over files read in chunks (ingest's interim file rows): a 100,000-file bag is never in memory at once.</summary>
     public static Task<FileWorkStop> RunAsync<T>(IAsyncEnumerable<IReadOnlyList<T>> chunks, int concurrency, Func<ValueTask<FileWorkStop>> stop,
         Func<T, CancellationToken, ValueTask<FileWorkStop>> work, CancellationToken cancellationToken) =>
         RunAsync(chunks.SelectMany(chunk => chunk.ToAsyncEnumerable()), concurrency, stop, work, cancellationToken);
