@@ -8,7 +8,7 @@ using Bus.Registry;
 using Bus.Operations;
 using Bus.Persistence;
 
-CliContext.Modules.Add((services, configuration) => services.AddIngestDatabase(configuration));
+CliContext.Modules.Add((services, configuration) => services.AddIngestWorkflow(configuration));
 
 var root = new RootCommand("busctl: operate Bus, the preservation message bus");
 root.Options.Add(CommandRunner.Json);
@@ -19,13 +19,13 @@ root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(IngestCommands.Create());
 root.Subcommands.Add(PingCommand.Create());
 root.Subcommands.Add(DeleteCommands.Create());
-CliContext.Modules.Add((services, configuration) => services.AddBusDeletion(configuration));
+CliContext.Modules.Add((services, configuration) => services.AddDeletionWorkflow(configuration));
 CliContext.Modules.Add((services, _) => services.AddBusRegistry());
 root.Subcommands.Add(InstitutionsCommands.Create());
 root.Subcommands.Add(UsersCommands.Create());
 root.Subcommands.Add(ObjectsCommands.Create());
 root.Subcommands.Add(AlertsCommands.Create());
-CliContext.Modules.Add((services, configuration) => services.AddBusFixity(configuration));
+CliContext.Modules.Add((services, configuration) => services.AddFixityWorkflow(configuration));
 root.Subcommands.Add(FixityCommands.Create());
 root.Subcommands.Add(ErrorsCommands.Create());
 root.Subcommands.Add(SagasCommands.Create());

@@ -1,65 +1,48 @@
+using Bus.Deletion.Data;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Steps;
-using Bus.Deletion.Data;
-using Bus.Registry;
-using Bus.Registry.Store;
 using Bus.Deletion.Storage;
-using Bus.Workflows.Coordination;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
+using Bus.Registry;
+using Bus.Workflows;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Bus.Deletion;
 
 public static class DeletionServices
 {
-    /// <summary>Options, checks and the deletion module's database; <see cref="AddDeletionStorage"/> adds the real stores.</summary>
-    public static IServiceCollection AddBusDeletion(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The deletion module's services (role "deletion", and busctl): options and checks, the workflow kit
+    /// (item locks among it), the deletion module's database, the registry adapter and the S3 copies the
+    /// deletion step removes. The saga and its step are added with
+    /// <see cref="AddDeletionWorkflow(IBusRegistrationConfigurator, Action{ISagaRegistrationConfigurator{DeletionState}}?)"/>.
+    /// </summary>
+    public static IServiceCollection AddDeletionWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<DeletionOptions>(configuration);
+        services.AddWorkflowKit();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddScoped<RequestChecks>();
-        services.AddScoped<DecisionChecks>();
+        services.TryAddScoped<RequestChecks>();
+        services.TryAddScoped<DecisionChecks>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, DeletionDatabaseModule>());
-        return services;
-    }
-
-    /// <summary>The PostgreSQL item locks and S3 copies the deletion step works on.</summary>
-    public static IServiceCollection AddDeletionStorage(this IServiceCollection services)
-    {
-        services.AddItemLocks();
+        services.AddBusRegistry();
+        services.TryAddSingleton<IDeletionRegistry, RegistryDeletionRegistry>();
         services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
         return services;
     }
 
-    /// <summary>
-    /// Everything role "deletion" needs in a host: options and checks, the registry adapter, item
-    /// locks, S3, and the PostgreSQL outbox and scheduled redelivery on the deletion endpoints.
-    /// </summary>
-    public static IServiceCollection AddDeletionRole(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The deletion saga (PostgreSQL repository unless <paramref name="repository"/> says otherwise) and its deletion step.</summary>
+    public static IBusRegistrationConfigurator AddDeletionWorkflow(this IBusRegistrationConfigurator x,
+        Action<ISagaRegistrationConfigurator<DeletionState>>? repository = null)
     {
-        services.AddBusDeletion(configuration).AddDeletionStorage().AddDeletionRegistry();
-        services.TryAddSingleton(DeletionEndpointOutbox.Postgres);
-        return services;
-    }
-
-    /// <summary>The registry adapter (and the registry itself unless another module added it).</summary>
-    public static IServiceCollection AddDeletionRegistry(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
-        services.TryAddSingleton<IDeletionRegistry, RegistryDeletionRegistry>();
-        return services;
-    }
-
-    /// <summary>The deletion saga and its deletion step. <paramref name="repository"/> picks the saga repository.</summary>
-    public static void AddDeletionSagas(this IBusRegistrationConfigurator x, Action<ISagaRegistrationConfigurator<DeletionState>> repository)
-    {
-        repository(x.AddSagaStateMachine<DeletionStateMachine, DeletionState, DeletionStateDefinition>());
+        var saga = x.AddSagaStateMachine<DeletionStateMachine, DeletionState, DeletionStateDefinition>();
+        if (repository is null) saga.PostgresRepository();
+        else repository(saga);
         x.AddConsumer<DeleteItemConsumer, DeleteItemConsumerDefinition>();
+        return x;
     }
 }

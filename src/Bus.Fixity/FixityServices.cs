@@ -10,55 +10,54 @@ using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
+using Bus.Workflows;
 using MassTransit;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Bus.Workflows.Steps;
 
 namespace Bus.Fixity;
 
 public static class FixityServices
 {
-    /// <summary>Options (validated at start-up), the registry, the fixity database module, the ledger, the S3 reader and the digester.</summary>
-    public static IServiceCollection AddBusFixity(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The fixity module's services (role "fixity", and busctl): options (validated at start-up), the workflow
+    /// kit, the registry, the fixity database module, the ledger, the S3 reader, the digester and the periodic
+    /// sweep (a hosted service: it runs only in a host). The check saga and its steps are added with
+    /// <see cref="AddFixityWorkflow(IBusRegistrationConfigurator, Action{ISagaRegistrationConfigurator{FixityCheckState}}?)"/>.
+    /// </summary>
+    public static IServiceCollection AddFixityWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<FixityOptions>(configuration);
-        // Another module (ingest, busctl) may have added the registry already: once is enough.
-        if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
+        services.AddWorkflowKit();
+        services.AddBusRegistry();
         services.TryAddSingleton<RegistryFixityStore>();
         services.TryAddSingleton<IFixityRegistry>(sp => sp.GetRequiredService<RegistryFixityStore>());
         services.TryAddSingleton<IDueCopies>(sp => sp.GetRequiredService<RegistryFixityStore>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddBusDataSource();
         services.TryAddSingleton<FixityDatabase>();
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
         services.TryAddSingleton<ICheckSlices, CheckSlices>();
-        services.AddShutdownSignal();
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
         services.TryAddSingleton<CopyDigester>();
         services.TryAddSingleton<SlicedCopyReader>();
-        services.AddItemLocks();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
-        return services;
-    }
-
-    /// <summary>The periodic sweep (role "fixity").</summary>
-    public static IServiceCollection AddFixitySweep(this IServiceCollection services)
-    {
         services.TryAddScoped<FixitySweeper>();
         services.AddHostedService<FixitySweepService>();
         return services;
     }
 
-    /// <summary>The check saga and its step consumers, with their own endpoints.</summary>
-    public static IBusRegistrationConfigurator AddFixityCheck(this IBusRegistrationConfigurator x,
+    /// <summary>The check saga (PostgreSQL repository unless <paramref name="repository"/> says otherwise) and its step consumers, with their own endpoints.</summary>
+    public static IBusRegistrationConfigurator AddFixityWorkflow(this IBusRegistrationConfigurator x,
         Action<ISagaRegistrationConfigurator<FixityCheckState>>? repository = null)
     {
         var saga = x.AddSagaStateMachine<FixityCheckStateMachine, FixityCheckState, FixityCheckStateMachineDefinition>();
-        repository?.Invoke(saga);
+        if (repository is null) saga.PostgresRepository();
+        else repository(saga);
         x.AddConsumer<VerifyCopyConsumer, VerifyCopyConsumerDefinition>();
         x.AddConsumer<RepairCopyConsumer, RepairCopyConsumerDefinition>();
         x.AddConsumer<RecordCheckOutcomeConsumer, RecordCheckOutcomeConsumerDefinition>();

@@ -1,54 +1,54 @@
-using Bus.Ingest.Steps;
 using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
+using Bus.Ingest.Steps;
 using Bus.Ingest.Storage;
 using Bus.Platform.Database;
-using Bus.Registry;
 using Bus.Platform.Options;
+using Bus.Registry;
+using Bus.Workflows;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Bus.Workflows.Coordination;
 
 namespace Bus.Ingest;
 
 public static class IngestServices
 {
-    /// <summary>Options and services of the ingest role (the saga and step consumers are added with <see cref="AddIngest"/>).</summary>
-    public static IServiceCollection AddBusIngest(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddIngestDatabase(configuration);
-        services.AddBusRegistry();
-        services.AddSingleton<IngestQueues>();
-        services.AddSingleton<S3Resilience>();
-        services.AddSingleton<PreservationCopier>();
-        services.AddSingleton<RecordedCopies>();
-        services.AddSingleton<LibMagic>();
-        services.AddSingleton<FormatIdentifier>();
-        services.AddItemLocks();
-        return services;
-    }
-
-    /// <summary>What busctl needs: options, the interim tables' migrations and their store.</summary>
-    public static IServiceCollection AddIngestDatabase(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The ingest module's services (role "ingest", and busctl): options, the workflow kit, the registry,
+    /// the interim tables and their migrations, the copier and format identification. The saga and step
+    /// consumers are added with <see cref="AddIngestWorkflow(IBusRegistrationConfigurator, Action{ISagaRegistrationConfigurator{IngestState}}?)"/>.
+    /// </summary>
+    public static IServiceCollection AddIngestWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBusOptions<IngestOptions>(configuration);
-        services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
-        services.AddBusDataSource();
-        services.AddSingleton<InterimStore>();
-        services.AddSingleton<CopyCheckpoints>();
+        services.AddWorkflowKit();
+        services.AddBusRegistry();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, IngestDatabaseModule>());
+        services.TryAddSingleton<InterimStore>();
+        services.TryAddSingleton<CopyCheckpoints>();
+        services.TryAddSingleton<IngestQueues>();
+        services.TryAddSingleton<PreservationCopier>();
+        services.TryAddSingleton<RecordedCopies>();
+        services.TryAddSingleton<LibMagic>();
+        services.TryAddSingleton<FormatIdentifier>();
         return services;
     }
 
-    /// <summary>The ingest saga and its step consumers, each on its own queue.</summary>
-    public static void AddIngest(this IBusRegistrationConfigurator x)
+    /// <summary>
+    /// The ingest saga and its step consumers, each on its own queue. <paramref name="repository"/> picks the
+    /// saga repository: PostgreSQL (<c>bus.ingest_saga</c>) unless a test says otherwise, so any host may
+    /// handle any ingest's next event, and a restart forgets nothing.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddIngestWorkflow(this IBusRegistrationConfigurator x,
+        Action<ISagaRegistrationConfigurator<IngestState>>? repository = null)
     {
-        // bus.ingest_saga: any host may handle any ingest's next event, and a restart forgets nothing.
-        x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>().PostgresRepository();
+        var saga = x.AddSagaStateMachine<IngestStateMachine, IngestState, IngestStateDefinition>();
+        if (repository is null) saga.PostgresRepository();
+        else repository(saga);
         x.AddIngestSteps();
+        return x;
     }
 
     /// <summary>The step consumers, each on its own queue with the step endpoint policy (<see cref="StepConsumerDefinition{TConsumer}"/>).</summary>

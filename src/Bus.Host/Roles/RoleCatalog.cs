@@ -7,7 +7,10 @@ using Bus.Persistence;
 
 namespace Bus.Host.Roles;
 
-/// <summary>Every role a host can run. Modules add theirs here as they arrive.</summary>
+/// <summary>
+/// Every role a host can run. Modules add theirs here as they arrive; a workflow module adds itself the
+/// same way: <c>services.AddXWorkflow(configuration)</c> and <c>x.AddXWorkflow()</c>.
+/// </summary>
 public static class RoleCatalog
 {
     public static readonly IReadOnlyList<HostRole> All =
@@ -15,14 +18,13 @@ public static class RoleCatalog
         new("diagnostics", "answers Ping so operators and tests can prove the bus end to end",
             (_, _) => { }, x => x.AddConsumer<PingConsumer>()),
         new("ingest", "the ingest saga and its step consumers: unpack, validate, identify, store, verify, record, cleanup, compensate",
-            (services, configuration) => services.AddBusIngest(configuration), x => x.AddIngest()),
+            (services, configuration) => services.AddIngestWorkflow(configuration), x => x.AddIngestWorkflow()),
         new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
-            (services, configuration) => services.AddBusFixity(configuration).AddFixitySweep(),
-            x => x.AddFixityCheck(saga => saga.PostgresRepository())),
+            (services, configuration) => services.AddFixityWorkflow(configuration), x => x.AddFixityWorkflow()),
         new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
             (services, _) => services.AddBusScheduler(), _ => { }),
-        new("deletion", "two-person deletion: the deletion saga and its delete-item step (expiry needs the scheduler role running somewhere)",
-            (services, configuration) => services.AddDeletionRole(configuration), x => x.AddDeletionSagas(r => r.PostgresRepository())),
+        new("deletion", "two-person deletion: the deletion saga and its deletion-delete-item step (expiry needs the scheduler role running somewhere)",
+            (services, configuration) => services.AddDeletionWorkflow(configuration), x => x.AddDeletionWorkflow()),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

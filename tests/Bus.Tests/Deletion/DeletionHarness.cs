@@ -5,6 +5,8 @@ using Bus.Deletion.StateMachines;
 using Bus.Deletion.Data;
 using Bus.Deletion.Storage;
 using Bus.Workflows.Coordination;
+using Bus.Tests.Workflows;
+using Bus.Workflows.Steps;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,10 +72,11 @@ public sealed class DeletionHarness : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<RequestChecks>();
         services.AddScoped<DecisionChecks>();
+        services.AddSingleton<IEndpointOutbox>(HarnessOutbox.InMemory);
         services.AddMassTransitTestHarness(x =>
         {
             x.AddDelayedMessageScheduler();
-            x.AddDeletionSagas(r => r.InMemoryRepository());
+            x.AddDeletionWorkflow(r => r.InMemoryRepository());
             x.UsingInMemory((context, cfg) =>
             {
                 cfg.UseDelayedMessageScheduler();

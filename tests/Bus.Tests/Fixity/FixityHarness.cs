@@ -4,6 +4,7 @@ using Bus.Contracts.Fixity;
 using Bus.Fixity;
 using Bus.Fixity.Checks;
 using Bus.Fixity.Copies;
+using Bus.Tests.Workflows;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Bus.Platform.Messaging;
 using Bus.Workflows.Coordination;
 using Bus.Fixity.Data;
+using Bus.Workflows.Steps;
 
 namespace Bus.Tests.Fixity;
 
@@ -49,7 +51,8 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton<CopyDigester>()
             .AddSingleton<SlicedCopyReader>()
             .AddSingleton<IItemLocks>(Locks)
-            .AddMassTransitTestHarness(x => x.AddFixityCheck())
+            .AddSingleton<IEndpointOutbox>(HarnessOutbox.None)
+            .AddMassTransitTestHarness(x => x.AddFixityWorkflow(saga => saga.InMemoryRepository()))
             .BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
     }
