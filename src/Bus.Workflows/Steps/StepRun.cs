@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using MassTransit;
 
 namespace Bus.Workflows.Steps;
@@ -22,7 +21,6 @@ public interface IStepReporter
 /// seen while the step runs, and an attempt that fails and rolls back still counts as an attempt.
 /// The continuation and the failure report go through the outbox, with the step's transaction.
 /// </summary>
-[SuppressMessage("Design", "CA1000:Do not declare static members on generic types", Justification = "BeginAsync is the run's factory")]
 public sealed class StepRun<T> where T : class
 {
     /// <summary>
