@@ -1,3 +1,4 @@
+using Bus.Fixity.StateMachines.Messages;
 namespace Bus.Fixity;
 
 /// <summary>Queue names of the fixity endpoints (fixed, because senders address them directly).</summary>

@@ -5,6 +5,7 @@ using Bus.Platform.Coordination;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using static Bus.Contracts.Deletion.DeletionRefusalCodes;
+using Bus.Deletion.StateMachines.Messages;
 
 namespace Bus.Deletion.StateMachines;
 

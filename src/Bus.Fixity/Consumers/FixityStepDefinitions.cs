@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MassTransit;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.Consumers;
 

@@ -5,6 +5,7 @@ using Bus.Platform.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.Consumers;
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.StateMachines;
 

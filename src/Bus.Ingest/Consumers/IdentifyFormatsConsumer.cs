@@ -6,6 +6,7 @@ using Bus.Ingest.Storage;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Consumers;
 

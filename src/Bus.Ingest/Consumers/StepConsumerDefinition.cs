@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Consumers;
 

@@ -3,6 +3,7 @@ using Bus.Contracts.Ingest;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Consumers;
 

@@ -8,6 +8,7 @@ using Bus.Registry.Model;
 using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Consumers;
 

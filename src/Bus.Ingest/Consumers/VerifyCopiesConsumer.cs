@@ -4,6 +4,7 @@ using Bus.Ingest.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Consumers;
 

@@ -6,6 +6,7 @@ using Bus.Registry;
 using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.StateMachines;
 
