@@ -161,6 +161,9 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
             When(Requested).ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga))));
     }
 
+    /// <summary>Every state a deletion request can be in, read from this class (busctl delete list --state).</summary>
+    public static IReadOnlyList<string> StateNames { get; } = SagaStates.Declared<DeletionStateMachine>();
+
     public State PendingApproval { get; private set; } = null!;
     public State Deleting { get; private set; } = null!;
     public State Completed { get; private set; } = null!;

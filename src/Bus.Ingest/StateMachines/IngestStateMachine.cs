@@ -375,6 +375,12 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         s.StepTimings(), s.FileCount, s.Bytes, s.ProgressDone, s.ProgressTotal, s.ReceivedAt, s.FinishedAt,
         s.SupersededBy, s.Supersedes, s.LastSubmittedAt);
 
+    /// <summary>Every state an ingest row can be in, read from this class (busctl ingest list --state).</summary>
+    public static IReadOnlyList<string> StateNames { get; } = SagaStates.Declared<IngestStateMachine>();
+
+    /// <summary>The states an ingest never leaves (the status view's terminal ones). Faulted is not one: it waits for a replay or a cancel.</summary>
+    public static IReadOnlyList<string> EndStates { get; } = [nameof(Completed), nameof(Rejected), nameof(Failed), nameof(Cancelled)];
+
     public State Received { get; private set; } = null!;
     public State Unpacking { get; private set; } = null!;
     public State Validating { get; private set; } = null!;
