@@ -1,5 +1,5 @@
 using Bus.Workflows.Steps;
-
+using Bus.Fixity.StateMachines.Messages;
 namespace Bus.Fixity;
 
 /// <summary>

@@ -3,11 +3,11 @@ using Bus.Cli.Output;
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Data;
 using Bus.Deletion.StateMachines;
+using Bus.Operations.Sagas;
+using Bus.Persistence.Sagas;
 using Bus.Platform.Options;
 using Bus.Registry;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using Spectre.Console;
 
@@ -16,7 +16,7 @@ namespace Bus.Cli.Commands;
 /// <summary>
 /// Two-person deletion (docs/deletion.md). request/approve/reject/cancel ask the deletion service
 /// over RabbitMQ and print its answer: exit 0 accepted, 1 refused (with the reason), 2 when the
-/// service cannot be reached. list/show read the deletion table directly.
+/// service cannot be reached. list/show read saga state through <see cref="SagaStatusStore"/>.
 /// </summary>
 public static class DeleteCommands
 {
@@ -110,44 +110,48 @@ public static class DeleteCommands
 
     private static Command List()
     {
-        var state = new Option<string?>("--state") { Description = "Only requests in this state (e.g. PendingApproval, Deleting, Faulted, Completed)" };
-        var command = new Command("list", "List deletion requests, newest first") { state };
-        command.SetBusAction((p, context, output, ct) => WithDatabaseAsync(context, output, async db =>
+        var state = new Option<string?>("--state") { Description = $"Only requests in this state: {string.Join(", ", DeletionStateMachine.StateNames)}" };
+        var command = new Command("list", "List deletion requests from the saga status view (what 'busctl sagas list --type deletion' shows), most recently changed first") { state };
+        command.SetOperationsAction(async (p, context, output, ct) =>
         {
-            var wanted = p.GetValue(state);
-            var query = db.Requests.AsNoTracking();
-            if (wanted is not null)
+            var match = p.GetValue(state) is { } wanted
+                ? SagaStates.Match(DeletionStateMachine.StateNames, wanted)
+                  ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", DeletionStateMachine.StateNames)}")
+                : null;
+            var rows = await context.Get<SagaStatusStore>().ListAsync(SagaType, match, null, 1000, ct);
+            var requests = rows.Select(r => new
             {
-                var known = KnownStates.FirstOrDefault(s => s.Equals(wanted, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", KnownStates)}");
-                query = query.Where(r => r.CurrentState == known);
-            }
-            var rows = (await query.OrderByDescending(r => r.RequestedAt).Take(1000).ToListAsync(ct)).Select(Summary).ToList();
-            output.Result(new { requests = rows }, console =>
+                requestId = r.CorrelationId, state = r.CurrentState, identifier = r.BusinessKey, stateSince = r.StateSince, updatedAt = r.UpdatedAt,
+                lastError = r.LastError, terminal = r.Terminal,
+            }).ToList();
+            output.Result(new { requests }, console =>
             {
-                var table = new Table().AddColumns("Request", "State", "Identifier", "Requested by", "Requested", "Decided by");
+                var table = new Table().AddColumns("Request", "State", "Identifier", "Since", "Fault or refusal");
                 foreach (var r in rows)
-                    table.AddRow(r.RequestId.ToString(), TerminalText.Markup(r.State), TerminalText.Markup(r.Identifier), TerminalText.Markup(r.RequestedBy),
-                        r.RequestedAt.ToString("u"), TerminalText.Markup(r.DecidedBy ?? ""));
+                    table.AddRow(r.CorrelationId.ToString(), TerminalText.Markup(r.CurrentState), TerminalText.Markup(r.BusinessKey ?? ""),
+                        OperationsCommandSupport.Time(r.StateSince ?? r.UpdatedAt), TerminalText.Markup(r.LastError ?? ""));
                 console.Write(table);
             });
             return ExitCodes.Success;
-        }, ct));
+        });
         return command;
     }
+
+    /// <summary>The deletion module's type in the status views (its AddSagaStatusView migration).</summary>
+    private const string SagaType = "deletion";
 
     private static Command Show()
     {
         var id = new Argument<string>("requestId") { Description = "A deletion request id" };
         var command = new Command("show", "Show one deletion request: state, people, refusals, fault. Exit 1 if unknown.") { id };
-        command.SetBusAction((p, context, output, ct) => WithDatabaseAsync(context, output, async db =>
+        command.SetOperationsAction(async (p, context, output, ct) =>
         {
             var requestId = ParseId(p.GetValue(id)!);
-            var row = await db.Requests.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == requestId, ct);
+            var row = await context.Get<SagaStatusStore>().DeletionRequestAsync(requestId, ct);
             if (row is null) return output.Fail(ExitCodes.Negative, $"no deletion request {requestId} exists");
             var detail = new
             {
-                requestId = row.CorrelationId, state = row.CurrentState, identifier = row.Identifier, objectIdentifier = row.ObjectIdentifier,
+                requestId = row.RequestId, state = row.State, identifier = row.Identifier, objectIdentifier = row.ObjectIdentifier,
                 institution = row.Institution, isFile = row.IsFile, requestedBy = row.RequestedBy, reason = row.Reason, requestedAt = row.RequestedAt,
                 expiresAt = row.ExpiresAt, decidedBy = row.DecidedBy, decidedAt = row.DecidedAt, comment = row.DecisionComment,
                 completedAt = row.CompletedAt, copiesRemoved = row.CopiesRemoved, refusalCode = row.RefusalCode, refusalReason = row.RefusalReason,
@@ -157,7 +161,7 @@ public static class DeleteCommands
             {
                 var grid = new Grid().AddColumn().AddColumn();
                 void Row(string k, object? v) => grid.AddRow(TerminalText.Markup(k), TerminalText.Markup(v?.ToString() ?? ""));
-                Row("Request", row.CorrelationId); Row("State", row.CurrentState); Row("Identifier", row.Identifier);
+                Row("Request", row.RequestId); Row("State", row.State); Row("Identifier", row.Identifier);
                 Row("Requested by", row.RequestedBy); Row("Reason", row.Reason); Row("Requested at", row.RequestedAt.ToString("u"));
                 Row("Expires at", row.ExpiresAt?.ToString("u")); Row("Decided by", row.DecidedBy); Row("Decided at", row.DecidedAt?.ToString("u"));
                 Row("Comment", row.DecisionComment); Row("Completed at", row.CompletedAt?.ToString("u")); Row("Copies removed", row.CopiesRemoved);
@@ -166,31 +170,7 @@ public static class DeleteCommands
                 console.Write(grid);
             });
             return ExitCodes.Success;
-        }, ct));
+        });
         return command;
     }
-
-    private static readonly string[] KnownStates = ["PendingApproval", "Deleting", "Faulted", "Completed", "Rejected", "Cancelled", "Expired", "Refused"];
-
-    private static DeletionSummary Summary(DeletionState r) =>
-        new(r.CorrelationId, r.CurrentState, r.Identifier, r.RequestedBy, r.RequestedAt, r.DecidedBy, r.RefusalCode);
-
-    private static async Task<int> WithDatabaseAsync(CliContext context, CliOutput output, Func<DeletionDbContext, Task<int>> body, CancellationToken ct)
-    {
-        try
-        {
-            await using var db = DeletionDbContext.Create(context.Options<PostgresOptions>().ConnectionString);
-            return await body(db);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return output.Fail(ExitCodes.UsageOrConnection, $"the deletion table is missing ({e.MessageText}): run 'busctl db migrate'");
-        }
-        catch (NpgsqlException e)
-        {
-            return output.Fail(ExitCodes.UsageOrConnection, $"deletion database: {e.Message}");
-        }
-    }
 }
-
-public sealed record DeletionSummary(Guid RequestId, string State, string Identifier, string RequestedBy, DateTimeOffset RequestedAt, string? DecidedBy, string? RefusalCode);

@@ -3,6 +3,9 @@ using System.CommandLine;
 using Amazon.S3;
 using Amazon.S3.Transfer;
 using Bus.Contracts.Ingest;
+using Bus.Ingest.StateMachines;
+using Bus.Operations.Sagas;
+using Bus.Persistence.Sagas;
 using Bus.Platform.Options;
 using Bus.Platform.Storage;
 using MassTransit;
@@ -14,9 +17,11 @@ namespace Bus.Cli.Commands;
 /// <summary><c>busctl ingest submit|status|cancel</c>: deposit a bag tar and follow its ingest saga.</summary>
 public static class IngestCommands
 {
-    private static readonly string[] Terminal = ["Completed", "Rejected", "Failed", "Cancelled", "Faulted"];
+    private const string Completed = nameof(IngestStateMachine.Completed);
+    private const string Rejected = nameof(IngestStateMachine.Rejected);
+    private const string Cancelled = nameof(IngestStateMachine.Cancelled);
     // Faulted is where --wait stops (an operator must act), but a cancel of a Faulted ingest waits for Cancelled.
-    private static readonly string[] Ended = ["Completed", "Rejected", "Failed", "Cancelled"];
+    private static readonly string[] Terminal = [.. IngestStateMachine.EndStates, nameof(IngestStateMachine.Faulted)];
     private static readonly string[] StepOrder = [IngestSteps.Unpack, IngestSteps.Validate, IngestSteps.Identify, IngestSteps.Store, IngestSteps.Verify, IngestSteps.Record, IngestSteps.CleanUp];
 
     public static Command Create()
@@ -120,44 +125,27 @@ public static class IngestCommands
 
     private static Command List()
     {
-        var state = new Option<string?>("--state") { Description = "Only ingests in this state (e.g. Faulted, Storing, Completed)" };
-        var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
-        var command = new Command("list", "List ingests from the saga table, newest first") { state, limit };
-        command.SetBusAction(async (parse, context, output, ct) =>
+        var state = new Option<string?>("--state") { Description = $"Only ingests in this state: {string.Join(", ", IngestStateMachine.StateNames)}" };
+        var limit = new Option<int>("--limit") { Description = "At most this many, most recently changed first", DefaultValueFactory = _ => 50 };
+        var command = new Command("list", "List ingests from the saga status view (what 'busctl sagas list --type ingest' shows), most recently changed first") { state, limit };
+        command.SetOperationsAction(async (parse, context, output, ct) =>
         {
-            var wanted = parse.GetValue(state);
-            var all = new[] { "Received", "Unpacking", "Validating", "Identifying", "Storing", "Verifying", "Recording", "CleaningUp" }.Concat(Terminal).ToList();
-            var match = wanted is null ? null : all.FirstOrDefault(s => string.Equals(s, wanted, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", all)}");
-            var rows = new List<IngestRow>();
-            try
+            var match = parse.GetValue(state) is { } wanted
+                ? SagaStates.Match(IngestStateMachine.StateNames, wanted)
+                  ?? throw new CliUsageException($"unknown state '{wanted}': expected one of {string.Join(", ", IngestStateMachine.StateNames)}")
+                : null;
+            var rows = await context.Get<SagaStatusStore>().ListAsync(SagaType, match, null, Math.Clamp(parse.GetValue(limit), 1, 10_000), ct);
+            var ingests = rows.Select(r => new
             {
-                await using var data = Npgsql.NpgsqlDataSource.Create(context.Options<PostgresOptions>().ConnectionString);
-                await using var command = data.CreateCommand(
-                    "SELECT correlation_id, current_state, institution, key, object_identifier, current_step, last_error, received_at, finished_at " +
-                    "FROM bus.ingest_saga " + (match is null ? "" : "WHERE current_state = @state ") + "ORDER BY received_at DESC LIMIT @limit");
-                if (match is not null) command.Parameters.AddWithValue("state", match);
-                command.Parameters.AddWithValue("limit", Math.Clamp(parse.GetValue(limit), 1, 10_000));
-                await using var r = await command.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct))
-                    rows.Add(new IngestRow(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                        r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
-                        r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8)));
-            }
-            catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
+                ingestId = r.CorrelationId, state = r.CurrentState, businessKey = r.BusinessKey, stateSince = r.StateSince, updatedAt = r.UpdatedAt,
+                attempts = r.Attempts, lastError = r.LastError, terminal = r.Terminal,
+            }).ToList();
+            output.Result(new { ingests }, console =>
             {
-                return output.Fail(ExitCodes.UsageOrConnection, "the ingest saga table bus.ingest_saga does not exist: run 'busctl db migrate'");
-            }
-            catch (Npgsql.NpgsqlException e)
-            {
-                return output.Fail(ExitCodes.UsageOrConnection, $"cannot query PostgreSQL: {e.Message}");
-            }
-            output.Result(new { ingests = rows }, console =>
-            {
-                var table = new Table().AddColumns("Ingest", "State", "Institution", "Key", "Step", "Received", "Last error");
-                foreach (var row in rows)
-                    table.AddRow(row.IngestId.ToString(), row.State, TerminalText.Markup(row.Institution), TerminalText.Markup(row.Key), row.CurrentStep ?? "",
-                        row.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss"), TerminalText.Markup(row.LastError ?? ""));
+                var table = new Table().AddColumns("Ingest", "State", "Object or upload", "Since", "Attempts", "Last error");
+                foreach (var r in rows)
+                    table.AddRow(r.CorrelationId.ToString(), TerminalText.Markup(r.CurrentState), TerminalText.Markup(r.BusinessKey ?? ""),
+                        OperationsCommandSupport.Time(r.StateSince ?? r.UpdatedAt), r.Attempts?.ToString() ?? "", TerminalText.Markup(r.LastError ?? ""));
                 console.Write(table);
             });
             return ExitCodes.Success;
@@ -165,8 +153,8 @@ public static class IngestCommands
         return command;
     }
 
-    private sealed record IngestRow(Guid IngestId, string State, string Institution, string Key, string? ObjectIdentifier, string? CurrentStep,
-        string? LastError, DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt);
+    /// <summary>The ingest module's type in the status views (its AddSagaStatusView migration).</summary>
+    private const string SagaType = "ingest";
 
     private static Command Cancel()
     {
@@ -180,21 +168,21 @@ public static class IngestCommands
             if (bus is null) return ExitCodes.UsageOrConnection;
             var before = await QueryAsync(bus, ingestId, ct);
             if (before is null) return output.Fail(ExitCodes.Negative, $"no ingest {ingestId}");
-            if (before.State is "Completed" or "Rejected" or "Failed" or "Cancelled")
+            if (IngestStateMachine.EndStates.Contains(before.State))
                 return output.Fail(ExitCodes.Negative, $"ingest {ingestId} already ended: {before.State}");
             await bus.Bus.Publish(new CancelIngest(ingestId, Environment.UserName, parse.GetValue(reason)), ct);
-            var after = await WaitAsync(bus, ingestId, TimeSpan.FromSeconds(30), null, ct, Ended);
+            var after = await WaitAsync(bus, ingestId, TimeSpan.FromSeconds(30), null, ct, IngestStateMachine.EndStates);
             if (after is null) return output.Fail(ExitCodes.UsageOrConnection, "the cancel was sent but the ingest did not report an end within 30 s");
             Print(output, after);
-            return after.State == "Cancelled" ? ExitCodes.Success : ExitCodes.Negative;
+            return after.State == Cancelled ? ExitCodes.Success : ExitCodes.Negative;
         });
         return command;
     }
 
     public static int ExitCodeOf(string state) => state switch
     {
-        "Completed" => ExitCodes.Success,
-        "Rejected" => ExitCodes.IngestRejected,
+        Completed => ExitCodes.Success,
+        Rejected => ExitCodes.IngestRejected,
         _ => ExitCodes.IngestFailed,
     };
 
@@ -246,7 +234,7 @@ public static class IngestCommands
 
     /// <summary>Polls the saga until a terminal state; with a console, one progress bar per step.</summary>
     private static async Task<IngestStatus?> WaitAsync(CliBus bus, Guid id, TimeSpan timeout, Output.CliOutput? output, CancellationToken ct,
-        string[]? until = null)
+        IReadOnlyList<string>? until = null)
     {
         until ??= Terminal;
         var deadline = DateTime.UtcNow + timeout;
@@ -300,7 +288,12 @@ public static class IngestCommands
             steps = s.Steps, receivedAt = s.ReceivedAt, finishedAt = s.FinishedAt, supersedes = s.Supersedes, supersededBy = s.SupersededBy,
         }, console =>
         {
-            var color = s.State switch { "Completed" => "green", "Rejected" or "Failed" or "Faulted" => "red", "Cancelled" => "yellow", _ => "blue" };
+            var color = s.State switch
+            {
+                Completed => "green", Cancelled => "yellow",
+                _ when Terminal.Contains(s.State) => "red",
+                _ => "blue",
+            };
             console.MarkupLine($"ingest [bold]{s.IngestId}[/]: [{color}]{s.State}[/] {TerminalText.Markup(s.ObjectIdentifier ?? s.Key)} ({s.FileCount} files, {s.Bytes} bytes)");
             if (s.LastError is not null) console.MarkupLine($"  last error: {TerminalText.Markup(s.LastError)}");
             if (s.Supersedes is { } previous) console.MarkupLine($"  a new ingest of the upload ingest {previous} took");

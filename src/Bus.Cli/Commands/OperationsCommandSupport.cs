@@ -27,6 +27,10 @@ public static class OperationsCommandSupport
             {
                 return output.Fail(ExitCodes.UsageOrConnection, e.Message);
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                return output.Fail(ExitCodes.UsageOrConnection, $"{e.MessageText}: run 'busctl db migrate'");
+            }
             catch (Exception e) when (e is BrokerUnreachableException or HttpRequestException or NpgsqlException or SocketException or OperationInterruptedException)
             {
                 // BrokerUnreachableException says only "none reachable": the innermost cause is the useful part.

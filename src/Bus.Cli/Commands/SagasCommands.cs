@@ -37,7 +37,7 @@ public static class SagasCommands
 
     private static Task<IReadOnlyList<SagaStatusRow>> QueryAsync(ParseResult parse, CliContext context, CancellationToken ct) =>
         context.Get<SagaStatusStore>().ListAsync(parse.GetValue(Type), parse.GetValue(State),
-            parse.GetValue(Stuck) is { } raw ? ParseDuration(raw) : null, ct);
+            parse.GetValue(Stuck) is { } raw ? ParseDuration(raw) : null, null, ct);
 
     private static Command List()
     {

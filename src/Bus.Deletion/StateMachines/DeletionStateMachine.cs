@@ -5,6 +5,7 @@ using Bus.Workflows.Coordination;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using static Bus.Contracts.Deletion.DeletionRefusalCodes;
+using Bus.Deletion.StateMachines.Messages;
 
 namespace Bus.Deletion.StateMachines;
 
@@ -159,6 +160,9 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         During(Refused,
             When(Requested).ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga))));
     }
+
+    /// <summary>Every state a deletion request can be in, read from this class (busctl delete list --state).</summary>
+    public static IReadOnlyList<string> StateNames { get; } = SagaStates.Declared<DeletionStateMachine>();
 
     public State PendingApproval { get; private set; } = null!;
     public State Deleting { get; private set; } = null!;

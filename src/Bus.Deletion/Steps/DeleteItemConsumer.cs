@@ -3,6 +3,7 @@ using Bus.Deletion.Data;
 using Bus.Deletion.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Bus.Deletion.StateMachines.Messages;
 
 namespace Bus.Deletion.Steps;
 

@@ -1,4 +1,5 @@
 using Bus.Contracts.Fixity;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.Copies;
 

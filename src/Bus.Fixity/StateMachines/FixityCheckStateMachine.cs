@@ -1,6 +1,7 @@
 using Bus.Persistence.Sagas;
 using Bus.Contracts.Fixity;
 using MassTransit;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.StateMachines;
 

@@ -1,6 +1,9 @@
 using MassTransit;
 using Bus.Fixity.Steps;
 using Bus.Workflows.Steps;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.StateMachines;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MassTransit;
 using Bus.Workflows.Steps;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.Steps;
 

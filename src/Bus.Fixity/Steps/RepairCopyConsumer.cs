@@ -7,6 +7,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.Steps;
 

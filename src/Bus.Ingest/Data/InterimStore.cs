@@ -135,14 +135,15 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Files of the ingest in path order, <paramref name="where"/> filtering (SQL over the ingest_files columns).</summary>
-    public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, string where, CancellationToken ct, NpgsqlTransaction? transaction = null)
+    /// <summary>The ingest's files in <paramref name="files"/>, in path order.</summary>
+    public async Task<List<InterimFileState>> FilesAsync(Guid ingestId, InterimFiles files, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
         await using var command = Command($"""
             SELECT {FileColumns}
-            FROM bus.ingest_files WHERE ingest_id = @id AND ({where}) ORDER BY path
+            FROM bus.ingest_files WHERE ingest_id = @id AND ({files.Where}) ORDER BY path
             """, transaction);
         command.Parameters.AddWithValue("id", ingestId);
+        AddSize(command, files);
         return await ReadFilesAsync(command, ct);
     }
 
@@ -150,9 +151,9 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
     /// The same files as <see cref="FilesAsync"/>, in path order, <paramref name="chunkSize"/> at a time
     /// (one keyset query per chunk on the primary key): a 100,000-file bag is never in memory at once.
     /// Keyset on the path, so a step may mark the rows it reads (Store, Verify, Identify): a row that
-    /// leaves <paramref name="where"/> behind the cursor is simply not met again.
+    /// leaves <paramref name="files"/> behind the cursor is simply not met again.
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<InterimFileState>> FileChunksAsync(Guid ingestId, string where, int chunkSize,
+    public async IAsyncEnumerable<IReadOnlyList<InterimFileState>> FileChunksAsync(Guid ingestId, InterimFiles files, int chunkSize,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
@@ -161,9 +162,10 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         {
             await using var command = DataSource.CreateCommand($"""
                 SELECT {FileColumns}
-                FROM bus.ingest_files WHERE ingest_id = @id AND (@after::text IS NULL OR path > @after) AND ({where}) ORDER BY path LIMIT @limit
+                FROM bus.ingest_files WHERE ingest_id = @id AND (@after::text IS NULL OR path > @after) AND ({files.Where}) ORDER BY path LIMIT @limit
                 """);
             command.Parameters.AddWithValue("id", ingestId);
+            AddSize(command, files);
             command.Parameters.AddWithValue("after", NpgsqlDbType.Text, (object?)after ?? DBNull.Value);
             command.Parameters.AddWithValue("limit", chunkSize);
             var chunk = await ReadFilesAsync(command, ct);
@@ -173,12 +175,18 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>How many files of the ingest match <paramref name="where"/>, without reading them.</summary>
-    public async Task<int> CountFilesAsync(Guid ingestId, string where, CancellationToken ct, NpgsqlTransaction? transaction = null)
+    /// <summary>How many of the ingest's files are in <paramref name="files"/>, without reading them.</summary>
+    public async Task<int> CountFilesAsync(Guid ingestId, InterimFiles files, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
-        await using var command = Command($"SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id AND ({where})", transaction);
+        await using var command = Command($"SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id AND ({files.Where})", transaction);
         command.Parameters.AddWithValue("id", ingestId);
+        AddSize(command, files);
         return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static void AddSize(NpgsqlCommand command, InterimFiles files)
+    {
+        if (files.Size is { } size) command.Parameters.AddWithValue("size", NpgsqlDbType.Bigint, size);
     }
 
     private const string FileColumns = """

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.BagIt.Scanning;
 using Npgsql;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Data;
 

@@ -6,6 +6,7 @@ using Bus.Registry;
 using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.StateMachines;
 
@@ -373,6 +374,12 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         s.Rejections is null ? [] : JsonSerializer.Deserialize<List<IngestRejection>>(s.Rejections) ?? [],
         s.StepTimings(), s.FileCount, s.Bytes, s.ProgressDone, s.ProgressTotal, s.ReceivedAt, s.FinishedAt,
         s.SupersededBy, s.Supersedes, s.LastSubmittedAt);
+
+    /// <summary>Every state an ingest row can be in, read from this class (busctl ingest list --state).</summary>
+    public static IReadOnlyList<string> StateNames { get; } = SagaStates.Declared<IngestStateMachine>();
+
+    /// <summary>The states an ingest never leaves (the status view's terminal ones). Faulted is not one: it waits for a replay or a cancel.</summary>
+    public static IReadOnlyList<string> EndStates { get; } = [nameof(Completed), nameof(Rejected), nameof(Failed), nameof(Cancelled)];
 
     public State Received { get; private set; } = null!;
     public State Unpacking { get; private set; } = null!;

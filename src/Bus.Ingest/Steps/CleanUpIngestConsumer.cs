@@ -6,6 +6,8 @@ using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -27,7 +29,7 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         // Every message is input: what to delete comes from the saga row, and only an ingest that is cleaning up
         // (or parked in Faulted at this step, for a replay) is cleaned up. A stale or forged command deletes nothing.
         var upload = await store.FindUploadAsync(m.IngestId, context.CancellationToken);
-        if (upload is null || !(upload.State == "CleaningUp" || (upload.State == "Faulted" && upload.Step == IngestSteps.CleanUp)))
+        if (upload is null || !(upload.State == nameof(IngestStateMachine.CleaningUp) || (upload.State == nameof(IngestStateMachine.Faulted) && upload.Step == IngestSteps.CleanUp)))
         {
             logger.LogWarning("CleanUp of {IngestId} ignored: the ingest is {State}, not cleaning up", m.IngestId, upload?.State ?? "unknown");
             return;
@@ -36,9 +38,9 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
         // (one S3 request less per ingest, on a path moto_server already bounds).
-        if (await store.CountFilesAsync(m.IngestId, $"size > {StagingSink.PartBytes}", run.CancellationToken) > 0)
+        if (await store.CountFilesAsync(m.IngestId, InterimFiles.AtLeast(StagingSink.PartBytes + 1), run.CancellationToken) > 0)
             await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
-        var large = await store.FilesAsync(m.IngestId, $"size >= {options.Value.MultipartCopyThresholdBytes}", run.CancellationToken);
+        var large = await store.FilesAsync(m.IngestId, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), run.CancellationToken);
         await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
             .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();

@@ -5,6 +5,7 @@ using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -33,7 +34,7 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
         var open = await checkpoints.OpenUploadsAsync(id, ct);
         if (open.Count > 0)
         {
-            var files = (await store.FilesAsync(id, "true", ct)).ToDictionary(f => f.Path);
+            var files = (await store.FilesAsync(id, InterimFiles.All, ct)).ToDictionary(f => f.Path);
             foreach (var (role, path, uploadId) in open)
             {
                 await copier.AbortAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
@@ -41,9 +42,9 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
             }
         }
         // One a process left before saving its checkpoint is named by no checkpoint: found by key.
-        await copier.AbortCopyUploadsAsync(id, await store.FilesAsync(id, $"size >= {options.Value.MultipartCopyThresholdBytes}", ct), ct);
+        await copier.AbortCopyUploadsAsync(id, await store.FilesAsync(id, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), ct), ct);
         var copiesDeleted = 0;
-        var written = await store.FilesAsync(id, "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL", ct);
+        var written = await store.FilesAsync(id, InterimFiles.WithAnyCopyWritten, ct);
         var candidates = written
             .SelectMany(f => StoreFilesConsumer.Roles
                 .Where(role => (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) is not null)

@@ -7,6 +7,7 @@ using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -24,9 +25,9 @@ public sealed class IdentifyFormatsConsumer(InterimStore store, IAmazonS3 s3, S3
         var id = context.Message.IngestId;
         var run = await IngestStep.BeginAsync(context, id, IngestSteps.Identify, options.Value.TimeSlice);
         if (await store.IsCancelledAsync(id, run.CancellationToken)) return;
-        var total = await store.CountFilesAsync(id, "format IS NULL", run.CancellationToken);
+        var total = await store.CountFilesAsync(id, InterimFiles.WithoutFormat, run.CancellationToken);
         var done = 0;
-        await foreach (var batch in store.FileChunksAsync(id, "format IS NULL", BatchSize, run.CancellationToken))
+        await foreach (var batch in store.FileChunksAsync(id, InterimFiles.WithoutFormat, BatchSize, run.CancellationToken))
         {
             var results = new (string Path, string Format, string Method)[batch.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),

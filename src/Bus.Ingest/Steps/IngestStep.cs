@@ -1,3 +1,4 @@
+using Bus.Ingest.StateMachines.Messages;
 using Bus.Contracts.Ingest;
 using Bus.Workflows.Steps;
 using MassTransit;

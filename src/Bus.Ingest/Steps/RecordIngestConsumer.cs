@@ -7,6 +7,7 @@ using Bus.Registry.Model;
 using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -50,7 +51,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             // interim rows do not change any more (Verify is done), so reading them in chunks beside the
             // transaction sees each file once.
             int files = 0, stored = 0, written = 0;
-            await foreach (var chunk in store.FileChunksAsync(id, "true", options.Value.RecordChunkFiles, ct))
+            await foreach (var chunk in store.FileChunksAsync(id, InterimFiles.All, options.Value.RecordChunkFiles, ct))
             {
                 files += chunk.Count;
                 var (storedInChunk, eventsInChunk) = await RecordFilesAsync(s, id, bag, obj, chunk, now, ct);
@@ -151,7 +152,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         if (!bag.Reingest || bag.ObjectIdentifier is null) return;
         var recorded = (await registry.RunAsync(s => s.ListCopiesAsync(bag.ObjectIdentifier, ct), ct))
             .ToDictionary(c => (c.FileId, c.Bucket), c => c.Key);
-        await foreach (var chunk in store.FileChunksAsync(id, "store_needed", options.Value.RecordChunkFiles, ct))
+        await foreach (var chunk in store.FileChunksAsync(id, InterimFiles.ToStore, options.Value.RecordChunkFiles, ct))
         {
             var superseded = new List<(string Path, string Role, string Key)>();
             foreach (var f in chunk)

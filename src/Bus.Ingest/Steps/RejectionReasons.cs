@@ -1,5 +1,6 @@
 using Bus.BagIt;
 using Bus.Contracts.Ingest;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 

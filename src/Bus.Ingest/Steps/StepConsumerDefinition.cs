@@ -1,6 +1,7 @@
 using Bus.Workflows.Steps;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 

@@ -6,6 +6,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -30,12 +31,12 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
         var run = await IngestStep.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
-        var count = await store.CountFilesAsync(id, "store_needed", run.CancellationToken);
+        var count = await store.CountFilesAsync(id, InterimFiles.ToStore, run.CancellationToken);
         var total = count * Roles.Length;
-        var done = await store.CountFilesAsync(id, "store_needed AND primary_stored_at IS NOT NULL", run.CancellationToken)
-                   + await store.CountFilesAsync(id, "store_needed AND replica_stored_at IS NOT NULL", run.CancellationToken);
+        var done = await store.CountFilesAsync(id, InterimFiles.ToStoreStoredInPrimary, run.CancellationToken)
+                   + await store.CountFilesAsync(id, InterimFiles.ToStoreStoredInReplica, run.CancellationToken);
         var cancel = new CancelWatch(ct => new ValueTask<bool>(store.IsCancelledAsync(id, ct)));
-        var pending = store.FileChunksAsync(id, "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)", ChunkFiles, run.CancellationToken);
+        var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetStored, ChunkFiles, run.CancellationToken);
         var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             async () => run.ShouldYield ? FileWorkStop.Yield
                 // A cancel arriving mid-step: stop; compensation removes what was copied.

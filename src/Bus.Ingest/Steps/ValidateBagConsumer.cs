@@ -8,6 +8,7 @@ using Bus.Registry.Model;
 using Bus.Registry.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -62,7 +63,7 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
         };
         // On the message's transaction: the decision and BagValidated commit together.
         await store.SaveValidatedAsync(validated, registered, CancellationToken.None, transaction.Transaction);
-        var toStore = await store.CountFilesAsync(m.IngestId, "store_needed", ct, transaction.Transaction);
+        var toStore = await store.CountFilesAsync(m.IngestId, InterimFiles.ToStore, ct, transaction.Transaction);
         await context.Publish(new BagValidated(m.IngestId, objectIdentifier, storageOption, reingest, toStore, DateTimeOffset.UtcNow));
     }
 }

@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Ingest.Steps;
 
@@ -27,13 +28,13 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints che
         var run = await IngestStep.BeginAsync(context, id, IngestSteps.Verify, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
-        var total = await store.CountFilesAsync(id, "store_needed", run.CancellationToken) * StoreFilesConsumer.Roles.Length;
-        var done = await store.CountFilesAsync(id, "store_needed AND primary_verified_at IS NOT NULL", run.CancellationToken)
-                   + await store.CountFilesAsync(id, "store_needed AND replica_verified_at IS NOT NULL", run.CancellationToken);
+        var total = await store.CountFilesAsync(id, InterimFiles.ToStore, run.CancellationToken) * StoreFilesConsumer.Roles.Length;
+        var done = await store.CountFilesAsync(id, InterimFiles.ToStoreVerifiedInPrimary, run.CancellationToken)
+                   + await store.CountFilesAsync(id, InterimFiles.ToStoreVerifiedInReplica, run.CancellationToken);
         var recopied = 0;
         string? failure = null;
         // One worker per file, both roles in turn: a file's re-copies never race each other.
-        var pending = store.FileChunksAsync(id, "store_needed AND (primary_verified_at IS NULL OR replica_verified_at IS NULL)",
+        var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetVerified,
             StoreFilesConsumer.ChunkFiles, run.CancellationToken);
         var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             () => ValueTask.FromResult(run.ShouldYield ? FileWorkStop.Yield : FileWorkStop.None),

@@ -11,19 +11,26 @@ public sealed record SagaTransitionRow(long Id, string? FromState, string ToStat
 
 public sealed record ScheduledMessageRow(Guid TokenId, DateTimeOffset DueAt, string MessageType, string DestinationAddress, Guid MessageId);
 
-/// <summary>Reads the admin views for busctl sagas and errors show (read-only queries only).</summary>
-public sealed class SagaStatusStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// The one way busctl reads saga state (sagas, errors show, ingest list, delete list/show): every list
+/// comes from the admin views (bus.saga_status, bus.saga_stuck), so each command shows the same rows
+/// with the same terminal flag; only one deletion request's full detail reads its saga row
+/// (<see cref="DeletionRequestAsync"/>). Read-only queries only.
+/// </summary>
+public sealed partial class SagaStatusStore(NpgsqlDataSource dataSource)
 {
     private const string Select =
         "saga_type, correlation_id, business_key, current_state, state_since, updated_at, attempts, last_error, terminal";
 
     /// <param name="stuckFor">When set, only non-terminal sagas with no transition for longer (bus.saga_stuck(threshold)).</param>
-    public async Task<IReadOnlyList<SagaStatusRow>> ListAsync(string? sagaType, string? state, TimeSpan? stuckFor, CancellationToken cancellationToken)
+    /// <param name="limit">At most this many rows (the most recently changed); null for all.</param>
+    public async Task<IReadOnlyList<SagaStatusRow>> ListAsync(string? sagaType, string? state, TimeSpan? stuckFor, int? limit, CancellationToken cancellationToken)
     {
         var from = stuckFor is null ? $"SELECT {Select}, NULL::interval AS stuck_for FROM bus.saga_status" : $"SELECT {Select}, stuck_for FROM bus.saga_stuck(@threshold)";
         await using var command = dataSource.CreateCommand(
             $"{from} WHERE (@type::text IS NULL OR saga_type = @type) AND (@state::text IS NULL OR current_state = @state) " +
-            "ORDER BY coalesce(state_since, updated_at) DESC, correlation_id");
+            "ORDER BY coalesce(state_since, updated_at) DESC, correlation_id LIMIT @limit");
+        command.Parameters.AddWithValue("limit", NpgsqlTypes.NpgsqlDbType.Integer, (object?)limit ?? DBNull.Value);
         command.Parameters.AddWithValue("type", (object?)sagaType ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
         command.Parameters.AddWithValue("state", (object?)state ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
         if (stuckFor is { } t) command.Parameters.AddWithValue("threshold", t);

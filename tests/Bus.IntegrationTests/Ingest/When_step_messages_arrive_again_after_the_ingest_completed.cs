@@ -1,4 +1,5 @@
 using Bus.IntegrationTests.Support;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.IntegrationTests.Ingest;
 

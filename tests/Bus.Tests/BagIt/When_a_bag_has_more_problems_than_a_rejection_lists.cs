@@ -7,6 +7,7 @@ using Bus.BagIt.Scanning;
 using Bus.BagIt.Validation;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Steps;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.BagIt;
 

@@ -1,5 +1,6 @@
 using Bus.Contracts.Deletion;
 using MassTransit;
+using Bus.Deletion.StateMachines.Messages;
 
 namespace Bus.Tests.Deletion;
 

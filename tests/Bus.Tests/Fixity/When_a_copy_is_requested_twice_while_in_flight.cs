@@ -2,6 +2,7 @@ using Bus.Contracts.Fixity;
 using Bus.Fixity;
 using Bus.Fixity.StateMachines;
 using MassTransit.Testing;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;
 

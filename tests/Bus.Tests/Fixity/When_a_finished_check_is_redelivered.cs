@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Checks;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Checks;
 using MassTransit.Testing;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Copies;
+using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;
 

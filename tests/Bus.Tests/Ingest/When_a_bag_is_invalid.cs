@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.Contracts.Ingest;
 using MassTransit.Testing;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

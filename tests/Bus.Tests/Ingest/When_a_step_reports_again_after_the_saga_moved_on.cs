@@ -1,6 +1,7 @@
 using Bus.Contracts.Ingest;
 using MassTransit;
 using MassTransit.Testing;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

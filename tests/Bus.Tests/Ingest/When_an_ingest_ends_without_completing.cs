@@ -1,4 +1,5 @@
 using Bus.Contracts.Ingest;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

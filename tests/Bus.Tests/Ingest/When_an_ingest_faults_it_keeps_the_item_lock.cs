@@ -1,5 +1,6 @@
 using Bus.Contracts.Ingest;
 using MassTransit;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

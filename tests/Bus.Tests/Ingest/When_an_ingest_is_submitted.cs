@@ -1,5 +1,6 @@
 using Bus.Contracts.Ingest;
 using MassTransit.Testing;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

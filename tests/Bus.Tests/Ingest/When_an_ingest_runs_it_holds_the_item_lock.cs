@@ -1,5 +1,6 @@
 using Bus.Contracts.Ingest;
 using Bus.Workflows.Coordination;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

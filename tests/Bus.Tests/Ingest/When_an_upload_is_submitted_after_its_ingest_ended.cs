@@ -1,5 +1,6 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.StateMachines;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Ingest;
 

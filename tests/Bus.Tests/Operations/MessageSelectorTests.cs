@@ -1,6 +1,7 @@
 using System.Text;
 using Bus.Operations.ErrorQueues;
 using RabbitMQ.Client;
+using Bus.Ingest.StateMachines.Messages;
 
 namespace Bus.Tests.Operations;
 

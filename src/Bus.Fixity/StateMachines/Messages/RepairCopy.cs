@@ -1,4 +1,9 @@
-namespace Bus.Contracts.Fixity;
+using Bus.Contracts.Fixity;
+
+namespace Bus.Fixity.StateMachines.Messages;
+
+// Internal: the fixity check saga and its steps exchange these; no integrator sends or reads them, so they
+// live beside the workflow and may change with it (contracts/Bus.Contracts/README.md).
 
 /// <summary>The repair step: find another copy that verifies now and copy it over the damaged one.</summary>
 public sealed record RepairCopy(Guid CheckId, long StorageRecordId, string Condition);

@@ -1,4 +1,7 @@
-namespace Bus.Contracts.Deletion;
+namespace Bus.Deletion.StateMachines.Messages;
+
+// Internal: the deletion saga and its steps exchange these; no integrator sends or reads them, so they
+// live beside the workflow and may change with it (contracts/Bus.Contracts/README.md).
 
 /// <summary>
 /// Internal step of an approved deletion: remove every storage copy of the item, then tombstone it

@@ -1,6 +1,6 @@
 using Bus.Contracts.Ingest;
 
-namespace Bus.Ingest.StateMachines;
+namespace Bus.Ingest.StateMachines.Messages;
 
 /// <summary>
 /// An ended ingest hands a later submission of its upload to its successor. The successor's id is

@@ -1,4 +1,7 @@
-namespace Bus.Contracts.Fixity;
+namespace Bus.Fixity.StateMachines.Messages;
+
+// Internal: the fixity check saga and its steps exchange these; no integrator sends or reads them, so they
+// live beside the workflow and may change with it (contracts/Bus.Contracts/README.md).
 
 /// <summary>The check's first step: stream the copy, digest it, compare with the ingest digests, record the outcome.</summary>
 public sealed record VerifyCopy(Guid CheckId, long StorageRecordId);
