@@ -46,6 +46,7 @@ public sealed class ReplayBenchmark : IBenchmark
         await using var provider = services.BuildServiceProvider();
         await provider.GetServices<Bus.Platform.Database.IDatabaseModule>().OfType<OperationsDatabaseModule>().Single().MigrateAsync(cancellationToken);
         var rabbit = provider.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        var batchSize = provider.GetRequiredService<IOptions<OperationsOptions>>().Value.ReplayBatchSize;
         var queue = $"bench-replay-{Environment.ProcessId}-copy";
         var errorQueue = queue + "_error";
         try
@@ -54,6 +55,13 @@ public sealed class ReplayBenchmark : IBenchmark
             var factory = new ConnectionFactory { HostName = rabbit.Host, Port = rabbit.Port, VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password, ClientProvidedName = "bench-replay" };
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             var ids = await FillAsync(connection, errorQueue, template, count, cancellationToken);
+
+            // What reading the queue alone costs (the scan's basic.get per message), released again unchanged.
+            var scanClock = Stopwatch.StartNew();
+            await using (var broker = await ErrorQueueBroker.ConnectAsync(rabbit, cancellationToken))
+            await using (var scan = await broker.ScanAsync(errorQueue, int.MaxValue, null, cancellationToken))
+                if (scan.Messages.Count != count) throw new InvalidOperationException($"{errorQueue} holds {scan.Messages.Count} messages, expected {count}");
+            scanClock.Stop();
 
             var load = LoadAverage();
             var before = Process.GetCurrentProcess().TotalProcessorTime;
@@ -70,14 +78,15 @@ public sealed class ReplayBenchmark : IBenchmark
 
                 `make bench-replay` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC): {count:N0} faulted messages in one error queue, replayed with
                 `ErrorQueueService.ReplayAsync` (what `busctl errors replay {errorQueue} --all` runs): scan, publish each copy
-                to `{queue}` with broker confirms, acknowledge the original only after its confirm, audit rows in PostgreSQL.
+                to `{queue}` with broker confirms, {batchSize} copies per batch (`Bus:Operations:ReplayBatchSize`), acknowledge each
+                original only after its copy's confirm, audit rows in PostgreSQL.
                 The messages: one real MassTransit fault (a consumer of `{nameof(FaultTemplate.CopyToPreservation)}` threw, no retry;
                 {template.HeaderNames.Count} headers: {string.Join(", ", template.HeaderNames)}; {template.BodyBytes:N0}-byte envelope),
                 copied {count:N0} times with fresh MessageIds, persistent, in a durable classic queue.
 
-                | replayed | failed | time | messages/s | busctl-side CPU | load average before |
-                |---|---|---|---|---|---|
-                | {report.Replayed:N0} | {report.Failed:N0} | {clock.Elapsed.TotalSeconds:F2} s | **{rate:N0}** | {cpu.TotalSeconds:F1} s | {load} |
+                | replayed | failed | time | messages/s | busctl-side CPU | load average before | reading the queue alone (scan, before) |
+                |---|---|---|---|---|---|---|
+                | {report.Replayed:N0} | {report.Failed:N0} | {clock.Elapsed.TotalSeconds:F2} s | **{rate:N0}** | {cpu.TotalSeconds:F1} s | {load} | {scanClock.Elapsed.TotalSeconds:F2} s |
 
                 Check: {check.Text}
 
