@@ -33,7 +33,21 @@ public sealed class ReplayBenchmark : IBenchmark
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var count = args.Length > 0 && int.TryParse(args[0], out var n) && n > 0 ? n : DefaultMessages;
-        await using var vhost = await TemporaryVirtualHost.CreateAsync();
+        var vhost = await TemporaryVirtualHost.CreateAsync();
+        try
+        {
+            return await RunInAsync(vhost, count, cancellationToken);
+        }
+        finally
+        {
+            // A busy management API must not hide what the run printed or threw.
+            try { await vhost.DisposeAsync(); }
+            catch (Exception e) { Console.Error.WriteLine($"warning: could not delete virtual host {vhost.Name}: {e.Message}"); }
+        }
+    }
+
+    private static async Task<int> RunInAsync(TemporaryVirtualHost vhost, int count, CancellationToken cancellationToken)
+    {
         var configuration = new ConfigurationBuilder()
             .AddConfiguration(BusConfiguration.Build())
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Bus:RabbitMq:VirtualHost"] = vhost.Name })
