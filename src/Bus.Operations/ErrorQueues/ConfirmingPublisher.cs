@@ -165,6 +165,7 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
     {
         try { if (_channel.IsOpen) await _channel.CloseAsync(); }
         catch (AlreadyClosedException) { }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException) { } // busy broker; the connection's close ends it
         _channel.Dispose();
     }
 
