@@ -17,12 +17,21 @@ public sealed class OperationsOptions : IBusOptions
     /// </summary>
     public int MaxScanMessages { get; set; } = 100_000;
 
+    /// <summary>
+    /// A replay publishes this many copies before it waits for their broker confirms together, then
+    /// removes the originals that were confirmed. Bounds what is in flight (and so what an interrupted
+    /// replay can leave in both places); larger batches share the broker's disk writes among more copies.
+    /// </summary>
+    public int ReplayBatchSize { get; set; } = 256;
+
     public IEnumerable<OptionError> Validate()
     {
         if (ArchiveRetentionDays is < 1 or > 36_500)
             yield return new(nameof(ArchiveRetentionDays), $"must be 1-36500 days (got {ArchiveRetentionDays})");
         if (MaxScanMessages is < 1 or > 10_000_000)
             yield return new(nameof(MaxScanMessages), $"must be 1-10000000 (got {MaxScanMessages})");
+        if (ReplayBatchSize is < 1 or > 10_000)
+            yield return new(nameof(ReplayBatchSize), $"must be 1-10000 (got {ReplayBatchSize})");
     }
 
     // Talks only to the RabbitMQ and PostgreSQL endpoints already checked by their own sections.

@@ -52,6 +52,12 @@ public sealed class ErrorQueueBroker : IAsyncDisposable
     {
         try { await _connection.CloseAsync(); }
         catch (AlreadyClosedException) { }
+        catch (OperationCanceledException)
+        {
+            // No close-ok within RabbitMQ.Client's 30 s (a busy broker still working through the acks
+            // of a large replay): the client has closed the socket instead. The work is done; whatever
+            // the broker had not yet processed is requeued like on any lost connection, never lost.
+        }
         _connection.Dispose();
     }
 }

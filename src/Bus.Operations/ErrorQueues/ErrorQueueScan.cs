@@ -83,6 +83,11 @@ public sealed class ErrorQueueScan : IAsyncDisposable
         {
             // The channel is gone, and with it the broker has requeued whatever was held.
         }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            // A busy broker did not answer the close in time: it requeues whatever it still holds
+            // when the connection closes. Throwing here would hide why the scan ended.
+        }
         _channel.Dispose();
     }
 }

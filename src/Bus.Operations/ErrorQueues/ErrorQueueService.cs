@@ -70,11 +70,12 @@ public sealed class ErrorQueueService(
     }
 
     /// <summary>
-    /// Sends each selected message back to the queue it failed on. Per message: publish the copy to
-    /// the target queue and wait for the broker's confirm, and only then acknowledge the original
-    /// in the error queue. A crash between the two leaves the original in the error queue and
-    /// possibly a copy delivered, never neither; the consumer's inbox deduplicates by MessageId.
-    /// Messages not selected are returned to their places when the scan is disposed.
+    /// Sends each selected message back to the queue it failed on, in batches (<see cref="ReplayBatch"/>):
+    /// publish the copies to their target queues and wait for the broker's confirms, and only then
+    /// acknowledge the originals whose copies were confirmed. A crash in between leaves the originals
+    /// in the error queue and possibly copies delivered, never neither; the consumer's inbox
+    /// deduplicates by MessageId. Messages not selected (or not confirmed) are returned to their
+    /// places when the scan is disposed.
     /// </summary>
     public async Task<ReplayReport> ReplayAsync(string queue, MessageSelector selector, bool dryRun, string actor, CancellationToken cancellationToken)
     {
@@ -91,6 +92,7 @@ public sealed class ErrorQueueService(
         var targetsExist = new Dictionary<string, bool>(StringComparer.Ordinal);
         var results = new List<ReplayedMessage>();
         await using var publisher = dryRun ? null : await broker.CreatePublisherAsync(cancellationToken);
+        var batch = dryRun ? null : new ReplayBatch(scan, publisher!, audit, queue, actor, operations.Value.ReplayBatchSize);
         foreach (var message in scan.Messages.Where(selector.Matches))
         {
             var target = ReplayTarget.Resolve(queue, message.Header(FaultHeaders.InputAddress));
@@ -104,35 +106,16 @@ public sealed class ErrorQueueService(
                 if (!exists) problem = $"target queue '{target}' does not exist (is its service deployed?)";
             }
 
-            if (dryRun)
+            if (batch is null)
             {
                 results.Add(new ReplayedMessage(message.Position, message.MessageId, target,
                     problem is null ? ReplayOutcome.WouldReplay : ReplayOutcome.Failed, problem));
                 continue;
             }
-            var auditId = await audit.StartAsync(actor, "replay", queue, message.MessageId, target, cancellationToken);
-            if (problem is null)
-            {
-                try
-                {
-                    await publisher!.PublishToQueueAsync(target!, CopyForReplay(message.Properties), message.Body, cancellationToken);
-                }
-                catch (PublishNotConfirmedException e)
-                {
-                    problem = e.Message;
-                }
-            }
-            if (problem is not null)
-            {
-                await audit.FinishAsync(auditId, "failed", problem, CancellationToken.None);
-                results.Add(new ReplayedMessage(message.Position, message.MessageId, target, ReplayOutcome.Failed, problem));
-                continue;
-            }
-            await FaultInjection.BeforeAcknowledgeAsync(message.MessageId, cancellationToken);
-            await scan.AcknowledgeAsync(message, cancellationToken);
-            await audit.FinishAsync(auditId, "replayed", null, CancellationToken.None);
-            results.Add(new ReplayedMessage(message.Position, message.MessageId, target, ReplayOutcome.Replayed, null));
+            batch.Add(message, target, problem);
+            if (batch.IsFull) results.AddRange(await batch.SendAsync(cancellationToken));
         }
+        if (batch is not null) results.AddRange(await batch.SendAsync(cancellationToken));
         return new ReplayReport(queue, dryRun, scan.Messages.Count, scan.Truncated, results);
     }
 

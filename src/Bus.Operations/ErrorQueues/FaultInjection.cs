@@ -2,8 +2,9 @@ namespace Bus.Operations.ErrorQueues;
 
 /// <summary>
 /// Test hook for the crash-safety test: with <c>BUS_OPERATIONS_PAUSE_BEFORE_ACK=1</c> in the Test
-/// environment, a replay stops after the broker confirmed the first copy and before the error-queue
-/// message is acknowledged, says so on stderr, and waits to be killed. Inert everywhere else.
+/// environment, a replay stops after the broker confirmed the copies of its first batch and before any
+/// of their originals is acknowledged, names the first of them on stderr, and waits to be killed.
+/// Inert everywhere else.
 /// </summary>
 internal static class FaultInjection
 {

@@ -58,7 +58,7 @@ public class AmqpPropertiesCodecTests
     [Fact]
     public void Options_name_the_bad_key()
     {
-        var errors = new OperationsOptions { ArchiveRetentionDays = 0, MaxScanMessages = 0 }.Validate().Select(e => e.Key).ToList();
-        Assert.Equal([nameof(OperationsOptions.ArchiveRetentionDays), nameof(OperationsOptions.MaxScanMessages)], errors);
+        var errors = new OperationsOptions { ArchiveRetentionDays = 0, MaxScanMessages = 0, ReplayBatchSize = 0 }.Validate().Select(e => e.Key).ToList();
+        Assert.Equal([nameof(OperationsOptions.ArchiveRetentionDays), nameof(OperationsOptions.MaxScanMessages), nameof(OperationsOptions.ReplayBatchSize)], errors);
     }
 }
