@@ -5,10 +5,10 @@ using Bus.Deletion.Registry;
 using Bus.Registry;
 using Bus.Registry.Store;
 using Bus.Deletion.StateMachines;
-using Bus.Deletion.Storage;
 using Bus.Platform.Coordination;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
+using Bus.Workflows.Copies;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +36,7 @@ public static class DeletionServices
     {
         services.TryAddSingleton<IItemLocks>(sp =>
             new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
-        services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
+        services.AddCopies();
         return services;
     }
 

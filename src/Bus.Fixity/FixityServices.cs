@@ -1,4 +1,5 @@
 using Bus.Fixity.Checks;
+using Bus.Workflows.Copies;
 using Bus.Fixity.Consumers;
 using Bus.Fixity.Copies;
 using Bus.Fixity.Database;
@@ -35,11 +36,8 @@ public static class FixityServices
         services.TryAddSingleton(sp => new FixityDatabase(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
-        services.TryAddSingleton<ICheckSlices, CheckSlices>();
         services.AddShutdownSignal();
-        services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
-        services.TryAddSingleton<CopyDigester>();
-        services.TryAddSingleton<SlicedCopyReader>();
+        services.AddCopies();
         // The item locks ingest and deletion take (TryAdd: a host running several roles shares one instance).
         services.TryAddSingleton<IItemLocks>(sp =>
             new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));

@@ -1,4 +1,5 @@
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 using Bus.Persistence.Transactions;
 using MassTransit;
 using Polly.CircuitBreaker;

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Bus.Platform.Coordination;
+using Bus.Workflows.Copies;
 
 namespace Bus.Ingest;
 
@@ -23,7 +24,7 @@ public static class IngestServices
         services.AddIngestDatabase(configuration);
         services.AddBusRegistry();
         services.AddSingleton<IngestQueues>();
-        services.AddSingleton<S3Resilience>();
+        services.AddCopies();
         services.AddSingleton<PreservationCopier>();
         services.AddSingleton<RecordedCopies>();
         services.AddSingleton<LibMagic>();
@@ -41,6 +42,7 @@ public static class IngestServices
         services.AddSingleton<IDatabaseModule, IngestDatabaseModule>();
         services.AddSingleton<InterimStore>();
         services.AddSingleton<CopyCheckpoints>();
+        services.AddCopyReadSlices();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Bus.Contracts.Fixity;
+using Bus.Workflows.Copies;
 
 namespace Bus.Fixity.Copies;
 

@@ -3,6 +3,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 
 namespace Bus.Ingest.Consumers;
 

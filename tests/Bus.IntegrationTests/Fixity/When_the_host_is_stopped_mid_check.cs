@@ -1,3 +1,4 @@
+using Bus.Workflows.Copies.Data;
 using System.Diagnostics;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;

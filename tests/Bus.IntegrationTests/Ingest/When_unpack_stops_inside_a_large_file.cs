@@ -2,6 +2,7 @@ using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Ingest.Consumers;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 
 namespace Bus.IntegrationTests.Ingest;
 

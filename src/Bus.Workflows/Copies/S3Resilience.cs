@@ -5,10 +5,10 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Workflows.Copies;
 
 /// <summary>
-/// Every S3 call of the ingest steps goes through this pipeline: a few quick retries with
+/// Every S3 call of the workflow steps and the copy kit goes through this pipeline: a few quick retries with
 /// exponential backoff and jitter for transient errors (5xx, throttling, connection refused or
 /// reset, timeouts), and a circuit breaker shared by the process so a dead S3 server is not
 /// hammered by every step at once. When it gives up, the exception reaches MassTransit's

@@ -1,7 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Workflows.Copies;
 
 /// <summary>
 /// The two questions every multipart upload kept across slices asks (Store's copies, Unpack's
