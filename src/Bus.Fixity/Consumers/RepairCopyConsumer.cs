@@ -54,7 +54,7 @@ public sealed class RepairCopyConsumer(
         var candidates = new List<CandidateCopy>();
         foreach (var other in await registry.OtherCopiesAsync(m.StorageRecordId, ct))
         {
-            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
+            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
                 options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
             if (read is not SlicedRead.Done { Digest: var digest })
             {
@@ -112,7 +112,7 @@ public sealed class RepairCopyConsumer(
         }
         // Not answered from a finished slice: a retried repair copies again, and the resumed read's If-Match
         // proves the object read is still the one there now.
-        var recheck = await reader.ReadAsync(recheckId, m.CheckId, $"check {m.CheckId} repaired copy {target.StorageRecordId}", target.Location,
+        var recheck = await reader.ReadAsync(recheckId, m.CheckId, $"Fixity check {m.CheckId} repaired copy {target.StorageRecordId}", target.Location,
             options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct);
         if (recheck is not SlicedRead.Done { Digest: var repaired })
         {

@@ -42,7 +42,7 @@ public sealed class VerifyCopyConsumer(
 
         // The check's own read is keyed by the check id (its slices are the check's slices); it re-reads from
         // its final checkpoint on redelivery (no bytes) so the If-Match still proves the version is there.
-        switch (await reader.ReadAsync(m.CheckId, m.CheckId, $"check {m.CheckId}", copy.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct))
+        switch (await reader.ReadAsync(m.CheckId, m.CheckId, $"Fixity check {m.CheckId}", copy.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct))
         {
             case SlicedRead.Paused paused:
                 await ContinueAsync(context, paused.Slice);

@@ -97,7 +97,7 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyReader reader, 
         if (file.Size < SlicedReadMinBytes)
             return (await reader.DigestAsync(copy.Bucket, copy.Key, Sha256.Algorithms, Sha256.BlockBytes, ct) ?? throw new CopyMissingException(copy.Bucket, copy.Key)).Digests["sha256"];
         var readId = ReadId(id, file.Path, role);
-        switch (await sliced.ReadAsync(readId, id, $"verify of {id} {file.Path} ({role})", copy, Sha256, () => run.ShouldYield, () => run.HostIsStopping, reuseDone: false, ct))
+        switch (await sliced.ReadAsync(readId, id, $"Verify of {id}: {file.Path} ({role})", copy, Sha256, () => run.ShouldYield, () => run.HostIsStopping, reuseDone: false, ct))
         {
             case SlicedRead.Done { Digest: null }:
                 await slices.ForgetAsync(readId, CancellationToken.None);

@@ -40,7 +40,7 @@ public sealed class SlicedCopyReader(CopyReader reader, ICopyReadSlices slices, 
     /// <paramref name="isStopping"/> is recorded as ended by the host stopping). With <paramref name="reuseDone"/> a
     /// read whose last slice finished (or found the copy missing) is answered from that slice without touching S3:
     /// a repair resumed for a later phase does not read its earlier candidates again. <paramref name="name"/> names
-    /// the read in logs ("check &lt;id&gt;", "check &lt;id&gt; repair source 2").
+    /// the read in logs ("Fixity check &lt;id&gt;", "Fixity check &lt;id&gt; repair source 2").
     /// </summary>
     public async Task<SlicedRead> ReadAsync(Guid readId, Guid workflowId, string name, CopyObjectRef copy, CopyReadSettings settings,
         Func<bool> shouldYield, Func<bool> isStopping, bool reuseDone, CancellationToken ct)
@@ -53,7 +53,7 @@ public sealed class SlicedCopyReader(CopyReader reader, ICopyReadSlices slices, 
         var (from, restartReason) = Resume(name, last, settings.Algorithms);
         if (reuseDone && from is not null && last is { Ended: SliceEnds.Finished })
             return new SlicedRead.Done(from.Digest, last.Slice);
-        logger.LogInformation("Copy read {Read}: reading {Bucket}/{Key} from byte {Offset} (slice {Slice})", name, copy.Bucket, copy.Key, from?.Offset ?? 0, number);
+        logger.LogInformation("{Read}: reading {Bucket}/{Key} from byte {Offset} (slice {Slice})", name, copy.Bucket, copy.Key, from?.Offset ?? 0, number);
 
         SliceResult result;
         for (var restarts = 0; ; restarts++)
@@ -63,7 +63,7 @@ public sealed class SlicedCopyReader(CopyReader reader, ICopyReadSlices slices, 
             // Never mix bytes of two versions: the read starts over on the version there is now.
             if (restarts >= settings.MaxRestartsPerSlice)
                 throw new CopyChangedException($"{copy.Bucket}/{copy.Key} was replaced {restarts + 1} times while {name} read it: {changed.Reason}");
-            logger.LogWarning("Copy read {Read}: {Reason}; reading it again from the start", name, changed.Reason);
+            logger.LogWarning("{Read}: {Reason}; reading it again from the start", name, changed.Reason);
             restartReason = "object replaced: " + changed.Reason;
             from = null;
         }
@@ -76,12 +76,12 @@ public sealed class SlicedCopyReader(CopyReader reader, ICopyReadSlices slices, 
         };
         if (!await slices.TryAddAsync(record, CancellationToken.None))
         {
-            logger.LogWarning("Copy read {Read}: slice {Slice} was recorded by another delivery of this step; this one stops", name, number);
+            logger.LogWarning("{Read}: slice {Slice} was recorded by another delivery of this step; this one stops", name, number);
             return new SlicedRead.Superseded(number);
         }
         if (result is SliceResult.Paused paused)
         {
-            logger.LogInformation("Copy read {Read}: slice {Slice} {Ended} at byte {Offset} of {Size} after {Seconds:F1} s; continuing in a new message",
+            logger.LogInformation("{Read}: slice {Slice} {Ended} at byte {Offset} of {Size} after {Seconds:F1} s; continuing in a new message",
                 name, number, record.Ended, paused.At.Offset, paused.At.Version.Size, (clock.GetUtcNow() - startedAt).TotalSeconds);
             return new SlicedRead.Paused(number, record);
         }
@@ -109,7 +109,7 @@ public sealed class SlicedCopyReader(CopyReader reader, ICopyReadSlices slices, 
                 reason = "checkpoint refused: " + e.Message;
             }
         }
-        logger.LogWarning("Copy read {Read}: {Reason}; reading the copy again from the start", name, reason);
+        logger.LogWarning("{Read}: {Reason}; reading the copy again from the start", name, reason);
         return (null, reason);
     }
 
