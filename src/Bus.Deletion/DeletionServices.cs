@@ -1,11 +1,11 @@
 using Bus.Deletion.Data;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Steps;
-using Bus.Deletion.Storage;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Workflows;
+using Bus.Workflows.Copies;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +31,6 @@ public static class DeletionServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, DeletionDatabaseModule>());
         services.AddBusRegistry();
         services.TryAddSingleton<IDeletionRegistry, RegistryDeletionRegistry>();
-        services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
         return services;
     }
 

@@ -46,6 +46,9 @@ public sealed class FixityOptions : IBusOptions
     /// <summary>Later redeliveries (through the PostgreSQL scheduler) after the retries, before the step faults; empty turns them off.</summary>
     public TimeSpan[] RedeliveryIntervals { get; set; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1)];
 
+    /// <summary>How the check steps read copies through the kit's <see cref="Bus.Workflows.Copies.SlicedCopyReader"/>.</summary>
+    public Bus.Workflows.Copies.CopyReadSettings ReadSettings => new(AlgorithmList, ReadBufferKiB * 1024, MaxRestartsPerSlice);
+
     public IReadOnlyList<string> AlgorithmList =>
         Algorithms.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(a => a.ToLowerInvariant()).Distinct().ToList();
 

@@ -1,5 +1,5 @@
-using Bus.Fixity.Checks;
 using Bus.Fixity.Steps;
+using Bus.Workflows.Copies;
 using Bus.Fixity.Copies;
 using Bus.Fixity.Data;
 using Bus.Fixity.StateMachines;
@@ -41,10 +41,6 @@ public static class FixityServices
         services.TryAddSingleton<FixityDatabase>();
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
-        services.TryAddSingleton<ICheckSlices, CheckSlices>();
-        services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
-        services.TryAddSingleton<CopyDigester>();
-        services.TryAddSingleton<SlicedCopyReader>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
         services.TryAddScoped<FixitySweeper>();
         services.AddHostedService<FixitySweepService>();

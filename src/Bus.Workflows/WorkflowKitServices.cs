@@ -1,5 +1,6 @@
 using Bus.Platform.Database;
 using Bus.Workflows.Coordination;
+using Bus.Workflows.Copies;
 using Bus.Workflows.Steps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,7 @@ public static class WorkflowKitServices
         services.AddItemLocks();
         services.AddShutdownSignal();
         services.TryAddSingleton<S3Resilience>();
+        services.AddCopies();
         return services;
     }
 }

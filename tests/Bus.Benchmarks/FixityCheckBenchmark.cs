@@ -1,3 +1,5 @@
+using Bus.Workflows.Steps;
+using Bus.Workflows.Copies;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Amazon.S3;
@@ -41,14 +43,15 @@ public sealed class FixityCheckBenchmark : IBenchmark
                 BucketName = bucket, Key = key, InputStream = new PatternStream(size), PartSize = 64L * 1024 * 1024,
             }, cancellationToken);
 
-            var options = Options.Create(new FixityOptions());
-            var digester = new CopyDigester(new S3CopyStorage(s3), options);
+            var options = new FixityOptions();
+            var resilience = new S3Resilience();
+            var digester = new CopyReader(new S3CopyStorage(s3, resilience, new CopyWriter(s3, resilience)));
             var get = new List<double>();
             var check = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
                 get.Add(await TimeAsync(() => PlainGetAsync(s3, bucket, key, cancellationToken)));
-                check.Add(await TimeAsync(async () => (await digester.DigestAsync(bucket, key, cancellationToken))!.Size));
+                check.Add(await TimeAsync(async () => (await digester.DigestAsync(bucket, key, options.AlgorithmList, options.ReadBufferKiB * 1024, cancellationToken))!.Size));
                 Console.WriteLine($"round {round + 1}: GET {sizeMiB / get[^1]:F0} MiB/s, check {sizeMiB / check[^1]:F0} MiB/s");
             }
             var getMedian = Median(get);

@@ -1,8 +1,8 @@
+using Bus.Workflows.Copies;
 using System.CommandLine;
 using Bus.Cli.Output;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Fixity.Data;
 using Bus.Fixity.Sweep;
 using Bus.Platform.Options;

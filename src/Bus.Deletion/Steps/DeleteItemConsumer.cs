@@ -1,6 +1,6 @@
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Data;
-using Bus.Deletion.Storage;
+using Bus.Workflows.Copies;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Bus.Deletion.StateMachines.Messages;
@@ -13,7 +13,7 @@ namespace Bus.Deletion.Steps;
 /// point: removed copies are missing keys (done), the tombstone keeps its first time, event ids are
 /// derived from the request. A failure leaves the registry untouched and faults to the error queue.
 /// </summary>
-public sealed class DeleteItemConsumer(IDeletionRegistry registry, IStorageCopies storage, TimeProvider clock, ILogger<DeleteItemConsumer> logger)
+public sealed class DeleteItemConsumer(IDeletionRegistry registry, ICopyRemover storage, TimeProvider clock, ILogger<DeleteItemConsumer> logger)
     : IConsumer<DeleteItem>
 {
     public async Task Consume(ConsumeContext<DeleteItem> context)
@@ -22,8 +22,12 @@ public sealed class DeleteItemConsumer(IDeletionRegistry registry, IStorageCopie
         var target = await registry.FindTargetAsync(message.Identifier, context.CancellationToken)
             ?? throw new InvalidOperationException($"'{message.Identifier}' is not registered: nothing to delete for request {message.RequestId}");
 
-        foreach (var copy in target.Copies)
-            await storage.RemoveAsync(copy, context.CancellationToken);
+        // One DeleteObjects per bucket; a key S3 refuses fails the step (after the others are tried), so nothing is tombstoned.
+        foreach (var bucket in target.Copies.GroupBy(c => c.Bucket))
+        {
+            await storage.RemoveManyAsync(bucket.Key, bucket.Select(c => c.Key).ToList(), context.CancellationToken);
+            foreach (var copy in bucket) logger.LogInformation("Removed copy of {File} from {Bucket}/{Key}", copy.FileIdentifier, copy.Bucket, copy.Key);
+        }
 
         var deletedAt = clock.GetUtcNow();
         await registry.TombstoneAsync(new Tombstone(message.RequestId, message.Identifier, message.RequestedBy, message.ApprovedBy,

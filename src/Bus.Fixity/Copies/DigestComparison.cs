@@ -1,5 +1,6 @@
 using Bus.Contracts.Fixity;
 using Bus.Fixity.StateMachines.Messages;
+using Bus.Workflows.Copies;
 
 namespace Bus.Fixity.Copies;
 

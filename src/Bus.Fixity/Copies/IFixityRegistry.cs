@@ -24,7 +24,10 @@ public interface IFixityRegistry
 
 public sealed record RegisteredCopy(
     long StorageRecordId, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key,
-    IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier);
+    IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier)
+{
+    public Bus.Workflows.Copies.CopyObjectRef Location => new(Bucket, Key);
+}
 
 public sealed record CheckRecord(Guid EventId, RegisteredCopy Copy, bool Success, string Detail, string OutcomeDetail, DateTimeOffset At);
 

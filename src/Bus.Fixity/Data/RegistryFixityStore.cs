@@ -1,4 +1,4 @@
-using Bus.Fixity.Checks;
+using Bus.Workflows.Copies;
 using Bus.Fixity.Copies;
 using Bus.Fixity.Sweep;
 using Bus.Registry.Model;

@@ -1,5 +1,5 @@
+using Bus.Workflows.Copies;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using MassTransit;
 using Bus.Fixity.Data;
 

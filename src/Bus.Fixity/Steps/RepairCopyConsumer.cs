@@ -1,8 +1,9 @@
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Fixity.Copies;
 using Bus.Workflows.Coordination;
 using Bus.Platform.Messaging;
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ namespace Bus.Fixity.Steps;
 /// </para>
 /// </summary>
 public sealed class RepairCopyConsumer(
-    IFixityRegistry registry, SlicedCopyReader reader, ICheckSlices slices, ICopyStorage storage, IItemLocks locks, ShutdownSignal shutdown,
+    IFixityRegistry registry, SlicedCopyReader reader, ICopyReadSlices slices, ICopyStorage storage, IItemLocks locks, ShutdownSignal shutdown,
     IOptions<FixityOptions> options, TimeProvider clock, ILogger<RepairCopyConsumer> logger)
     : IConsumer<RepairCopy>
 {
@@ -55,7 +56,8 @@ public sealed class RepairCopyConsumer(
         var candidates = new List<CandidateCopy>();
         foreach (var other in await registry.OtherCopiesAsync(m.StorageRecordId, ct))
         {
-            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), $"check {m.CheckId} repair source {other.StorageRecordId}", other, slice, reuseDone: true, ct);
+            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
+                options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
             if (read is not SlicedRead.Done { Digest: var digest })
             {
                 await StopAsync(context, read);
@@ -112,7 +114,8 @@ public sealed class RepairCopyConsumer(
         }
         // Not answered from a finished slice: a retried repair copies again, and the resumed read's If-Match
         // proves the object read is still the one there now.
-        var recheck = await reader.ReadAsync(recheckId, $"check {m.CheckId} repaired copy {target.StorageRecordId}", target, slice, reuseDone: false, ct);
+        var recheck = await reader.ReadAsync(recheckId, m.CheckId, $"Fixity check {m.CheckId} repaired copy {target.StorageRecordId}", target.Location,
+            options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct);
         if (recheck is not SlicedRead.Done { Digest: var repaired })
         {
             await StopAsync(context, recheck);

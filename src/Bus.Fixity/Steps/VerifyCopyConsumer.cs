@@ -1,7 +1,8 @@
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Fixity.Copies;
 using Bus.Platform.Messaging;
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Bus.Fixity.Steps;
 /// Reads the copy, computes the configured digests and compares them with the ingest digests; records
 /// the PREMIS fixity check (success or failure, both digests in the detail) and the copy's last check.
 /// A read longer than <see cref="FixityOptions.TimeSlice"/>, or one the host's shutdown interrupts,
-/// checkpoints (offset, object version, hash states) in <c>fixity.check_slices</c>, sends this step a
+/// checkpoints (offset, object version, hash states) in the copy kit's store (<c>bus.copy_read_slices</c>), sends this step a
 /// continuation and acknowledges; the continuation, in any process, resumes from the checkpoint. A
 /// redelivered message resumes from the newest checkpoint too and records nothing twice (the event id
 /// comes from the check; recording slice n+1 is a compare-and-set).
@@ -43,7 +44,7 @@ public sealed class VerifyCopyConsumer(
 
         // The check's own read is keyed by the check id (its slices are the check's slices); it re-reads from
         // its final checkpoint on redelivery (no bytes) so the If-Match still proves the version is there.
-        switch (await reader.ReadAsync(m.CheckId, $"check {m.CheckId}", copy, slice, reuseDone: false, ct))
+        switch (await reader.ReadAsync(m.CheckId, m.CheckId, $"Fixity check {m.CheckId}", copy.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct))
         {
             case SlicedRead.Paused paused:
                 await ContinueAsync(context, paused.Slice);

@@ -1,4 +1,4 @@
-using Bus.Fixity.Checks;
+using Bus.Workflows.Copies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

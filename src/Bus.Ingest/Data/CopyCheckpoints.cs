@@ -1,43 +1,15 @@
+using Bus.Workflows.Copies;
 using Npgsql;
 
 namespace Bus.Ingest.Data;
 
-/// <summary>Where a sliced read of a copy stopped: next byte, the version read (ETag) and the sha256 state.</summary>
-public sealed record CopyReadCheckpoint(long Offset, string ETag, byte[] Sha256State);
-
-/// <summary>An open multipart copy: its upload id, part size, and the ETags of parts 1..n copied so far.</summary>
-public sealed record CopyUploadCheckpoint(string UploadId, long PartBytes, IReadOnlyList<string> PartETags);
-
 /// <summary>
-/// Checkpoints inside one large file, per copy (path and role), each committed on its own: Verify's
-/// reads (bus.ingest_copy_reads) and Store's multipart copies (bus.ingest_copy_uploads).
+/// Store's multipart copies inside one large file, per copy (path and role), each committed on its own
+/// (bus.ingest_copy_uploads). Verify's reads keep theirs in the copy kit's one store (<see cref="Bus.Workflows.Copies.Data.ICopyReadSlices"/>).
 /// </summary>
 public sealed class CopyCheckpoints(InterimStore store)
 {
-    private const string Reads = "bus.ingest_copy_reads";
     private const string Uploads = "bus.ingest_copy_uploads";
-
-    public async Task<CopyReadCheckpoint?> LoadReadAsync(Guid ingestId, string path, string role, CancellationToken ct)
-    {
-        await using var command = Command($"SELECT next_offset, etag, sha256_state FROM {Reads} {Where}", ingestId, path, role);
-        await using var r = await command.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new CopyReadCheckpoint(r.GetInt64(0), r.GetString(1), (byte[])r[2]) : null;
-    }
-
-    public async Task SaveReadAsync(Guid ingestId, string path, string role, CopyReadCheckpoint checkpoint, CancellationToken ct)
-    {
-        await using var command = Command($"""
-            INSERT INTO {Reads} AS c (ingest_id, path, role, etag, next_offset, sha256_state) VALUES (@id, @path, @role, @etag, @offset, @state)
-            ON CONFLICT (ingest_id, path, role) DO UPDATE SET etag = excluded.etag, next_offset = excluded.next_offset,
-                sha256_state = excluded.sha256_state, slices = c.slices + 1, updated_at = now()
-            """, ingestId, path, role);
-        command.Parameters.AddWithValue("etag", checkpoint.ETag);
-        command.Parameters.AddWithValue("offset", checkpoint.Offset);
-        command.Parameters.AddWithValue("state", checkpoint.Sha256State);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public Task ClearReadAsync(Guid ingestId, string path, string role, CancellationToken ct) => ClearAsync(Reads, ingestId, path, role, ct);
 
     public async Task<CopyUploadCheckpoint?> LoadUploadAsync(Guid ingestId, string path, string role, CancellationToken ct)
     {

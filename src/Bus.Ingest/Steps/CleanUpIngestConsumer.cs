@@ -3,6 +3,8 @@ using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Persistence.Transactions;
 using Bus.Platform.Options;
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +21,7 @@ namespace Bus.Ingest.Steps;
 /// <see cref="IngestOptions.InterimRetentionDays"/>) and purges expired ones. Every part is
 /// idempotent: deleting what is already gone succeeds.
 /// </summary>
-public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, RecordedCopies recorded, MessageTransaction transaction,
+public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier copier, CopyRemover remover, ICopyReadSlices reads, RecordedCopies recorded, MessageTransaction transaction,
     IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CleanUpIngestConsumer> logger)
     : IConsumer<CleanUpIngest>
 {
@@ -35,29 +37,33 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
             return;
         }
         var run = await IngestStep.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
-        var deleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+        var deleted = await remover.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
         // (one S3 request less per ingest, on a path moto_server already bounds).
         if (await store.CountFilesAsync(m.IngestId, InterimFiles.AtLeast(StagingSink.PartBytes + 1), run.CancellationToken) > 0)
-            await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
+            await remover.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
         var large = await store.FilesAsync(m.IngestId, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), run.CancellationToken);
         await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
             .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
-        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(superseded, run.CancellationToken))
+        foreach (var bucket in (await recorded.UnrecordedAsync(superseded, run.CancellationToken)).GroupBy(c => c.Bucket))
         {
-            await copier.DeleteAsync(bucket, key, run.CancellationToken);
-            logger.LogInformation("Ingest {IngestId} removed the superseded copy {Bucket}/{Key} of file {FileId}", m.IngestId, bucket, key, fileId);
-            deleted++;
+            await remover.RemoveManyAsync(bucket.Key, bucket.Select(c => c.Key).ToList(), run.CancellationToken);
+            foreach (var (fileId, _, key) in bucket)
+            {
+                logger.LogInformation("Ingest {IngestId} removed the superseded copy {Bucket}/{Key} of file {FileId}", m.IngestId, bucket.Key, key, fileId);
+                deleted++;
+            }
         }
         if (m.DeleteReceivingObject && options.Value.DeleteReceivingObject)
         {
             // Only the object this ingest was made from: a depositor may already have uploaded a newer tar to the same key.
-            if (await copier.DeleteIfUnchangedAsync(upload.Bucket, upload.Key, upload.ETag, run.CancellationToken)) deleted++;
+            if (await remover.DeleteIfUnchangedAsync(upload.Bucket, upload.Key, upload.ETag, run.CancellationToken)) deleted++;
             else
                 logger.LogInformation("Ingest {IngestId} left {Bucket}/{Key}: it is no longer the upload ingested (ETag {ETag}) but a newer one",
                     m.IngestId, upload.Bucket, upload.Key, upload.ETag);
         }
+        await reads.ForgetWorkflowAsync(m.IngestId, run.CancellationToken);
         await store.MarkEndedAsync(m.IngestId, cancelled: false, run.CancellationToken, transaction.Transaction);
         await store.PurgeAsync(options.Value.InterimRetentionDays, run.CancellationToken);
         await context.Publish(new IngestCleanedUp(m.IngestId, deleted, DateTimeOffset.UtcNow));

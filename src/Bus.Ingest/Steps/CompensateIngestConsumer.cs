@@ -2,6 +2,8 @@ using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Platform.Options;
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +21,7 @@ namespace Bus.Ingest.Steps;
 /// unrecorded and go instead. What was removed is logged and reported to the saga
 /// (IngestCompensated). The receiving tar is kept so the depositor can fix and resubmit.
 /// </summary>
-public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, RecordedCopies recorded,
+public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, CopyRemover remover, ICopyReadSlices reads, RecordedCopies recorded,
     IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<CompensateIngestConsumer> logger) : IConsumer<CompensateIngest>
 {
     public async Task Consume(ConsumeContext<CompensateIngest> context)
@@ -27,9 +29,9 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
         var id = context.Message.IngestId;
         var ct = context.CancellationToken;
         await store.MarkEndedAsync(id, cancelled: true, ct);
-        var stagingDeleted = await copier.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        var stagingDeleted = await remover.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         // A file Unpack paused inside (or a process left between parts) is an open staging upload.
-        await copier.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
+        await remover.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
         var open = await checkpoints.OpenUploadsAsync(id, ct);
         if (open.Count > 0)
@@ -37,7 +39,7 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
             var files = (await store.FilesAsync(id, InterimFiles.All, ct)).ToDictionary(f => f.Path);
             foreach (var (role, path, uploadId) in open)
             {
-                await copier.AbortAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
+                await remover.AbortUploadAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
                 await checkpoints.ClearUploadAsync(id, path, role, ct);
             }
         }
@@ -52,12 +54,18 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
             .Concat((await store.SupersededKeysAsync(id, ct)).Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)))
             .Distinct()
             .ToList();
-        foreach (var (fileId, bucket, key) in await recorded.UnrecordedAsync(candidates, ct))
+        // One DeleteObjects per bucket (per 1,000 keys), not one request per copy.
+        foreach (var bucket in (await recorded.UnrecordedAsync(candidates, ct)).GroupBy(c => c.Bucket))
         {
-            await copier.DeleteAsync(bucket, key, ct);
-            copiesDeleted++;
-            logger.LogInformation("Compensation of ingest {IngestId} deleted {Bucket}/{Key} (file {FileId})", id, bucket, key, fileId);
+            await remover.RemoveManyAsync(bucket.Key, bucket.Select(c => c.Key).ToList(), ct);
+            foreach (var (fileId, _, key) in bucket)
+            {
+                copiesDeleted++;
+                logger.LogInformation("Compensation of ingest {IngestId} deleted {Bucket}/{Key} (file {FileId})", id, bucket.Key, key, fileId);
+            }
         }
+        // Verify's read checkpoints of this ingest: nothing will continue them.
+        await reads.ForgetWorkflowAsync(id, ct);
         logger.LogInformation("Compensated ingest {IngestId} ({Reason}): {Staging} staging objects and {Copies} preservation copies deleted",
             id, context.Message.Reason, stagingDeleted, copiesDeleted);
         await context.Publish(new IngestCompensated(id, stagingDeleted, copiesDeleted, DateTimeOffset.UtcNow));

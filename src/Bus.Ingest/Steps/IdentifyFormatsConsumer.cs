@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Ingest.Storage;
 using Bus.Workflows.Steps;
+using Bus.Workflows.Copies;
 
 namespace Bus.Ingest.Steps;
 

@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 using Bus.Platform.Storage;
 using Bus.Workflows.Steps;
 

@@ -2,6 +2,7 @@ using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Platform.Storage;
+using Bus.Workflows.Copies;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

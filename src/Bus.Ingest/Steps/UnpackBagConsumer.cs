@@ -8,6 +8,7 @@ using Bus.BagIt.Validation;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
 using Bus.Platform.Options;
 using MassTransit;
 using Microsoft.Extensions.Logging;

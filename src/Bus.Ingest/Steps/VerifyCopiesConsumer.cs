@@ -1,6 +1,8 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +17,7 @@ namespace Bus.Ingest.Steps;
 /// re-copies that file from staging, up to <see cref="IngestOptions.VerifyRecopyAttempts"/> times,
 /// then fails the ingest. Verified marks are per copy, so a retry re-reads only unverified copies.
 /// </summary>
-public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
+public sealed class VerifyCopiesConsumer(InterimStore store, CopyReader reader, SlicedCopyReader sliced, ICopyReadSlices slices, PreservationCopier copier, IOptions<IngestOptions> options,
     ILogger<VerifyCopiesConsumer> logger)
     : IConsumer<VerifyCopies>
 {
@@ -84,32 +86,37 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyCheckpoints che
         await context.Publish(new CopiesVerified(id, total, recopied, DateTimeOffset.UtcNow));
     }
 
+    private static readonly CopyReadSettings Sha256 = new(["sha256"], CopyReader.DefaultBlockBytes, MaxRestartsPerSlice: 3);
+
     /// <summary>
     /// The copy's sha256, or null when the slice ran out part-way through a large copy (the read's
-    /// checkpoint is saved and the step continues in a new message). Copies under
+    /// checkpoint is saved in the kit's store and the step continues in a new message). Copies under
     /// <see cref="SlicedReadMinBytes"/> are read in one go, without a checkpoint lookup per file.
     /// </summary>
     private async Task<string?> ReadSha256Async(Guid id, InterimFileState file, string role, string key, StepRun<VerifyCopies> run, CancellationToken ct)
     {
-        var bucket = copier.BucketFor(role);
+        var copy = new CopyObjectRef(copier.BucketFor(role), key);
         if (file.Size < SlicedReadMinBytes)
-            return ((CopySha256Read.Done)await copier.ReadSha256Async(bucket, key, null, () => false, ct)).Sha256;
-        var from = await checkpoints.LoadReadAsync(id, file.Path, role, ct);
-        switch (await copier.ReadSha256Async(bucket, key, from, () => run.ShouldYield, ct))
+            return (await reader.DigestAsync(copy.Bucket, copy.Key, Sha256.Algorithms, Sha256.BlockBytes, ct) ?? throw new CopyMissingException(copy.Bucket, copy.Key)).Digests["sha256"];
+        var readId = ReadId(id, file.Path, role);
+        switch (await sliced.ReadAsync(readId, id, $"Verify of {id}: {file.Path} ({role})", copy, Sha256, () => run.ShouldYield, () => run.HostIsStopping, reuseDone: false, ct))
         {
-            case CopySha256Read.Paused paused:
-                await checkpoints.SaveReadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);
-                logger.LogInformation("Verify of {IngestId}: {Path} ({Role}) read to byte {Offset} of {Size}; continuing in the next slice",
-                    id, file.Path, role, paused.Checkpoint.Offset, file.Size);
-                return null;
-            case CopySha256Read.Done done:
+            case SlicedRead.Done { Digest: null }:
+                await slices.ForgetAsync(readId, CancellationToken.None);
+                throw new CopyMissingException(copy.Bucket, copy.Key);
+            case SlicedRead.Done done:
                 // Whatever the verdict, a re-copy is read from byte 0 again.
-                if (from is not null) await checkpoints.ClearReadAsync(id, file.Path, role, CancellationToken.None);
-                return done.Sha256;
+                await slices.ForgetAsync(readId, CancellationToken.None);
+                return done.Digest.Digests["sha256"];
             default:
-                throw new InvalidOperationException("unknown read result");
+                // Paused, or another delivery recorded this slice first: either way this message's share is done.
+                return null;
         }
     }
+
+    /// <summary>The read id of Verify's read of one copy (ingest, path, role): the same in every slice and process.</summary>
+    public static Guid ReadId(Guid ingestId, string path, string role) =>
+        Bus.Contracts.Ingest.IngestIds.NameBased(ingestId, $"verify-read\n{role}\n{path}");
 }
 
 public sealed class VerifyCopiesConsumerDefinition(IOptions<IngestOptions> options)

@@ -1,9 +1,10 @@
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Host;
 using Bus.IntegrationTests.Registry;
 using Bus.IntegrationTests.Support;
@@ -49,7 +50,7 @@ internal sealed class FixityStack : IAsyncDisposable
     public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
     public FixityDatabase Database { get; } = new(Npgsql.NpgsqlDataSource.Create(RegistryTestDatabase.ConnectionString));
     public CheckLedger Ledger => new(Database);
-    public CheckSlices Slices => new(Database);
+    public CopyReadSlices Slices => new(Database.DataSource);
 
     public static async Task<FixityStack> CreateAsync()
     {
@@ -146,7 +147,7 @@ internal sealed class FixityStack : IAsyncDisposable
     }
 
     /// <summary>Waits until the check has recorded at least <paramref name="count"/> slices; returns them.</summary>
-    public async Task<IReadOnlyList<SliceRecord>> SlicesAsync(Guid checkId, int count, TimeSpan deadline)
+    public async Task<IReadOnlyList<CopyReadSlice>> SlicesAsync(Guid checkId, int count, TimeSpan deadline)
     {
         var until = DateTime.UtcNow + deadline;
         while (true)
@@ -159,7 +160,7 @@ internal sealed class FixityStack : IAsyncDisposable
     }
 
     /// <summary>The slices cover the copy once, in order: each begins where the one before ended, only the first at 0.</summary>
-    public static void AssertContiguous(IReadOnlyList<SliceRecord> slices, long size)
+    public static void AssertContiguous(IReadOnlyList<CopyReadSlice> slices, long size)
     {
         Assert.Equal(0, slices[0].FromOffset);
         for (var i = 1; i < slices.Count; i++) Assert.Equal(slices[i - 1].ToOffset, slices[i].FromOffset);
@@ -197,7 +198,7 @@ internal sealed class FixityStack : IAsyncDisposable
             foreach (var bucket in new[] { Storage.PrimaryBucket, Storage.ReplicaBucket })
                 await S3.DeleteObjectAsync(bucket, f.Key);
             await using var command = Database.DataSource.CreateCommand(
-                "DELETE FROM fixity.check_slices WHERE storage_record_id = ANY(@ids); DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
+                "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = ANY(@ids)); DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
             command.Parameters.AddWithValue("ids", new[] { f.PrimaryCopyId, f.ReplicaCopyId });
             await command.ExecuteNonQueryAsync();
         }

@@ -1,5 +1,5 @@
+using Bus.Workflows.Copies.Data;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 
 namespace Bus.IntegrationTests.Fixity;
 

@@ -1,7 +1,8 @@
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using System.Diagnostics;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
-using Bus.Fixity.Checks;
 using Bus.IntegrationTests.Support;
 using MassTransit;
 using Bus.Fixity.Data;

@@ -5,6 +5,7 @@ using Bus.Ingest.Data;
 using Bus.Ingest.Storage;
 using Bus.Platform;
 using Bus.Platform.Options;
+using Bus.Workflows.Copies;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
 
@@ -24,7 +25,7 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
 
     public When_a_large_file_is_stored_in_slices() => _s3 = StorageClientFactory.Create(_storage);
 
-    private PreservationCopier Copier(long partBytes) => new(_s3, new S3Resilience(), Options.Create(_storage),
+    private PreservationCopier Copier(long partBytes) => new(new CopyWriter(_s3, new S3Resilience()), new CopyRemover(_s3, new S3Resilience()), Options.Create(_storage),
         Options.Create(new IngestOptions { MultipartCopyThresholdBytes = PartBytes, MultipartCopyPartBytes = partBytes }));
 
     /// <summary>Copies slice after slice, one part each, as continuations would; <paramref name="between"/> runs after each pause.</summary>

@@ -3,6 +3,7 @@ using Bus.BagIt.Scanning;
 using Bus.Ingest.Steps;
 using Bus.Ingest.Storage;
 using Bus.Workflows.Steps;
+using Bus.Workflows.Copies;
 
 namespace Bus.IntegrationTests.Ingest;
 

@@ -73,7 +73,7 @@ public class ReadonlyRoleCannotWriteTests
             }
             foreach (var hidden in new[]
                      {
-                         "bus.ingest_bags", "bus.ingest_files", "bus.ingest_unpack_checkpoints", "bus.ingest_copy_reads", "bus.ingest_copy_uploads",
+                         "bus.ingest_bags", "bus.ingest_files", "bus.ingest_unpack_checkpoints", "bus.copy_read_slices", "bus.ingest_copy_uploads",
                          "bus.outbox_message", "bus.inbox_state", "bus.scheduled_message", "bus.archived_error_messages", $"bus.ro_probe_{rows.Tag}",
                      })
             {

@@ -3,10 +3,10 @@ using Bus.Contracts.Deletion;
 using Bus.Deletion;
 using Bus.Deletion.StateMachines;
 using Bus.Deletion.Data;
-using Bus.Deletion.Storage;
 using Bus.Workflows.Coordination;
 using Bus.Tests.Workflows;
 using Bus.Workflows.Steps;
+using Bus.Workflows.Copies;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,7 +66,7 @@ public sealed class DeletionHarness : IAsyncDisposable
 
         var services = new ServiceCollection();
         services.AddSingleton<IDeletionRegistry>(registry);
-        services.AddSingleton<IStorageCopies>(storage);
+        services.AddSingleton<ICopyRemover>(storage);
         services.AddSingleton<IItemLocks>(locks);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
@@ -156,16 +156,18 @@ public sealed class FakeRegistry : IDeletionRegistry
     }
 }
 
-public sealed class FakeStorage : IStorageCopies
+public sealed class FakeStorage : ICopyRemover
 {
-    public ConcurrentQueue<StoredCopy> Removed { get; } = new();
+    public ConcurrentQueue<CopyObjectRef> Removed { get; } = new();
     /// <summary>Removing a copy from this bucket throws (a permission problem, say) until cleared.</summary>
     public string? FailingBucket { get; set; }
 
-    public Task RemoveAsync(StoredCopy copy, CancellationToken cancellationToken)
+    public Task RemoveAsync(string bucket, string key, CancellationToken cancellationToken) => RemoveManyAsync(bucket, [key], cancellationToken);
+
+    public Task RemoveManyAsync(string bucket, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
-        if (copy.Bucket == FailingBucket) throw new InvalidOperationException($"Access Denied deleting {copy.Bucket}/{copy.Key}");
-        Removed.Enqueue(copy);
+        if (bucket == FailingBucket) throw new InvalidOperationException($"Access Denied deleting {keys.Count} key(s) in {bucket}");
+        foreach (var key in keys) Removed.Enqueue(new CopyObjectRef(bucket, key));
         return Task.CompletedTask;
     }
 }

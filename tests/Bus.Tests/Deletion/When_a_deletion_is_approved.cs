@@ -41,7 +41,7 @@ public sealed class When_a_deletion_is_approved
         Assert.True((await h.ApproveAsync(id, DeletionHarness.SecondAdmin)).Accepted);
 
         await h.WaitForAsync(id, m => m.Completed);
-        Assert.All(h.Storage.Removed, c => Assert.Equal(DeletionHarness.Bag + "/data/a.txt", c.FileIdentifier));
+        Assert.All(h.Storage.Removed, c => Assert.Equal(DeletionHarness.Bag + "/data/a.txt", c.Key));
         Assert.Equal(2, h.Storage.Removed.Count);
     }
 

@@ -1,8 +1,9 @@
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Fixity.Copies;
 using Bus.Tests.Workflows;
 using MassTransit;
@@ -44,11 +45,11 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton<IFixityRegistry>(Registry)
             .AddSingleton<ICopyStorage>(Storage)
             .AddSingleton<ICheckLedger>(Ledger)
-            .AddSingleton<ICheckSlices>(Slices)
+            .AddSingleton<ICopyReadSlices>(Slices)
             .AddSingleton(new ShutdownSignal(() => Stopping))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(Options.Create(options))
-            .AddSingleton<CopyDigester>()
+            .AddSingleton<CopyReader>()
             .AddSingleton<SlicedCopyReader>()
             .AddSingleton<IItemLocks>(Locks)
             .AddSingleton<IEndpointOutbox>(HarnessOutbox.None)
@@ -168,36 +169,47 @@ public sealed class FakeLedger : ICheckLedger
         _waiting.GetOrAdd(checkId, _ => new TaskCompletionSource<FixityCheckCompleted>(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
-public sealed class FakeSlices : ICheckSlices
+public sealed class FakeSlices : ICopyReadSlices
 {
     private readonly object _lock = new();
-    public List<SliceRecord> Rows { get; } = [];
+    public List<CopyReadSlice> Rows { get; } = [];
     /// <summary>Called before a slice is added: lets a test play another delivery that records the same slice first.</summary>
-    public Action<SliceRecord>? BeforeAdd { get; set; }
+    public Action<CopyReadSlice>? BeforeAdd { get; set; }
 
-    public Task<SliceRecord?> LatestAsync(Guid checkId, CancellationToken cancellationToken)
+    public Task<CopyReadSlice?> LatestAsync(Guid readId, CancellationToken cancellationToken)
     {
-        lock (_lock) return Task.FromResult(Rows.Where(r => r.CheckId == checkId).MaxBy(r => r.Slice));
+        lock (_lock) return Task.FromResult(Rows.Where(r => r.ReadId == readId).MaxBy(r => r.Slice));
     }
 
-    public Task<bool> TryAddAsync(SliceRecord slice, CancellationToken cancellationToken)
+    public Task<bool> TryAddAsync(CopyReadSlice slice, CancellationToken cancellationToken)
     {
         BeforeAdd?.Invoke(slice);
         lock (_lock)
         {
-            if (Rows.Any(r => r.CheckId == slice.CheckId && r.Slice == slice.Slice)) return Task.FromResult(false);
+            if (Rows.Any(r => r.ReadId == slice.ReadId && r.Slice == slice.Slice)) return Task.FromResult(false);
             Rows.Add(slice);
             return Task.FromResult(true);
         }
     }
 
-    public Task<IReadOnlyList<SliceRecord>> ListAsync(Guid checkId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CopyReadSlice>> ListAsync(Guid readId, CancellationToken cancellationToken)
     {
-        lock (_lock) return Task.FromResult<IReadOnlyList<SliceRecord>>(Rows.Where(r => r.CheckId == checkId).OrderBy(r => r.Slice).ToList());
+        lock (_lock) return Task.FromResult<IReadOnlyList<CopyReadSlice>>(Rows.Where(r => r.ReadId == readId).OrderBy(r => r.Slice).ToList());
+    }
+
+    public Task ForgetAsync(Guid readId, CancellationToken cancellationToken)
+    {
+        lock (_lock) Rows.RemoveAll(r => r.ReadId == readId);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> ForgetWorkflowAsync(Guid workflowId, CancellationToken cancellationToken)
+    {
+        lock (_lock) return Task.FromResult(Rows.RemoveAll(r => r.WorkflowId == workflowId));
     }
 
     /// <summary>Every slice of every check, in order (a harness test runs one check at a time).</summary>
-    public IReadOnlyList<SliceRecord> All()
+    public IReadOnlyList<CopyReadSlice> All()
     {
         lock (_lock) return Rows.OrderBy(r => r.Slice).ToList();
     }

@@ -1,6 +1,6 @@
+using Bus.Workflows.Copies.Data;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Hashing;
 
 namespace Bus.Tests.Fixity;
@@ -19,7 +19,7 @@ public class When_a_checkpoint_is_refused
         var state = hash.SaveState();
         state[40] ^= 0x01;
         var checkId = Guid.NewGuid();
-        await fixity.Slices.TryAddAsync(new SliceRecord(checkId, 1, primary.StorageRecordId, 0, 8192, FakeStorage.ETagOf(content), content.Length,
+        await fixity.Slices.TryAddAsync(new CopyReadSlice(checkId, 1, checkId, 0, 8192, FakeStorage.ETagOf(content), content.Length,
             ["sha256"], [state], SliceEnds.SliceSpent, null, "earlier-host", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), CancellationToken.None);
         await fixity.StartAsync();
 

@@ -1,6 +1,7 @@
+using Bus.Workflows.Copies;
+using Bus.Workflows.Copies.Data;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;

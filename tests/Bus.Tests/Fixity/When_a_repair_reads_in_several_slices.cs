@@ -1,3 +1,4 @@
+using Bus.Workflows.Copies.Data;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Steps;
@@ -32,7 +33,7 @@ public class When_a_repair_reads_in_several_slices
         Assert.Equal(2, fixity.Registry.Checks.Select(c => c.EventId).Distinct().Count());
     }
 
-    private static void AssertSliced(IReadOnlyList<Bus.Fixity.Checks.SliceRecord> slices, long size)
+    private static void AssertSliced(IReadOnlyList<CopyReadSlice> slices, long size)
     {
         Assert.True(slices.Count > 1, $"expected several slices, got {slices.Count}");
         Assert.Equal(0, slices[0].FromOffset);

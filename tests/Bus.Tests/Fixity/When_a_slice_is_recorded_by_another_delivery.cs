@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 using MassTransit.Testing;
 using Bus.Fixity.StateMachines.Messages;
 

@@ -1,3 +1,4 @@
+using Bus.Workflows.Copies;
 using System.Text;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.Copies;
@@ -11,13 +12,13 @@ public class When_digests_are_compared
     public async Task Should_compute_every_configured_digest_in_one_pass_across_small_buffers()
     {
         using var stream = new MemoryStream(Encoding.ASCII.GetBytes("abc"));
-        var digest = await CopyDigester.DigestAsync(stream, ["md5", "sha256"], 4096, CancellationToken.None);
+        var digest = await CopyReader.DigestAsync(stream, ["md5", "sha256"], 4096, CancellationToken.None);
         Assert.Equal("900150983cd24fb0d6963f7d28e17f72", digest.Digests["md5"]);
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", digest.Digests["sha256"]);
         Assert.Equal(3, digest.Size);
 
         using var big = new MemoryStream(new byte[10_000]);
-        var blocks = await CopyDigester.DigestAsync(big, ["sha256"], 4096, CancellationToken.None);
+        var blocks = await CopyReader.DigestAsync(big, ["sha256"], 4096, CancellationToken.None);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(new byte[10_000])), blocks.Digests["sha256"]);
     }
 

@@ -1,6 +1,6 @@
+using Bus.Workflows.Copies.Data;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Checks;
 
 namespace Bus.Tests.Fixity;
 

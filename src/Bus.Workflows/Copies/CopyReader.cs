@@ -1,35 +1,7 @@
 using System.Buffers;
 using Bus.Hashing;
-using Microsoft.Extensions.Options;
 
-namespace Bus.Fixity.Copies;
-
-/// <summary>The digests of one read of a copy, keyed by algorithm (lower-case hex), and its size.</summary>
-public sealed record CopyDigest(IReadOnlyDictionary<string, string> Digests, long Size);
-
-/// <summary>How far a read of one version of a copy got: every hash has taken in exactly the first <see cref="Offset"/> bytes.</summary>
-public sealed record DigestCheckpoint(long Offset, CopyVersion Version, IReadOnlyList<ResumableHash> Hashes);
-
-/// <summary>What one slice of reading a copy ended with.</summary>
-public abstract record SliceResult
-{
-    private SliceResult() { }
-
-    /// <summary>The object does not exist.</summary>
-    public sealed record Missing : SliceResult;
-
-    /// <summary>The object was replaced since the checkpoint: start over on the new version.</summary>
-    public sealed record Changed(string Reason) : SliceResult;
-
-    /// <summary>Stopped before the end (slice spent or host stopping): continue from <see cref="At"/>.</summary>
-    public sealed record Paused(long From, DigestCheckpoint At, long BytesRead) : SliceResult;
-
-    /// <summary>Read to the end: <see cref="At"/> is the checkpoint at the end (a redelivery finishes from it without reading).</summary>
-    public sealed record Finished(long From, DigestCheckpoint At, long BytesRead) : SliceResult
-    {
-        public CopyDigest Digest => new(At.Hashes.ToDictionary(h => h.Algorithm, h => h.FinishHex()), At.Offset);
-    }
-}
+namespace Bus.Workflows.Copies;
 
 /// <summary>
 /// Streams a copy and computes every configured digest with bounded memory (two read buffers).
@@ -37,15 +9,24 @@ public abstract record SliceResult
 /// of a plain GET whenever hashing is faster than the network (the fixity-check benchmark). A read can
 /// stop between blocks and continue later, in another process, from a <see cref="DigestCheckpoint"/>:
 /// the hashes are <see cref="ResumableHash"/>es and the read is pinned to the version it began on.
+/// Workflow-neutral: which algorithms and how big a block are the caller's (fixity's options, ingest's
+/// sha256), and what the digests are compared with too.
 /// </summary>
-public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> options)
+public sealed class CopyReader(ICopyStorage storage)
 {
-    /// <summary>The digests of the whole copy in one go, or null when the object is missing: for the benchmark only; the steps read through <see cref="Bus.Fixity.Checks.SlicedCopyReader"/> so no message outlasts its time slice.</summary>
-    public async Task<CopyDigest?> DigestAsync(string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>1 MiB: big enough that hashing and the GET overlap well, small enough that a slice stops promptly.</summary>
+    public const int DefaultBlockBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The digests of the whole copy in one go, or null when the object is missing: for copies small enough
+    /// to read inside one message, and the benchmark; long reads go through <see cref="SlicedCopyReader"/> so
+    /// no message outlasts its time slice.
+    /// </summary>
+    public async Task<CopyDigest?> DigestAsync(string bucket, string key, IReadOnlyList<string> algorithms, int blockBytes, CancellationToken cancellationToken)
     {
         while (true)
         {
-            switch (await ReadSliceAsync(bucket, key, null, () => false, cancellationToken))
+            switch (await ReadSliceAsync(bucket, key, null, algorithms, blockBytes, () => false, cancellationToken))
             {
                 case SliceResult.Missing: return null;
                 case SliceResult.Finished f: return f.Digest;
@@ -57,11 +38,13 @@ public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> o
     /// <summary>
     /// Reads from <paramref name="from"/> (null: the start of the current version) until the end or until
     /// <paramref name="shouldStop"/> says so, asked after each block (at least one block is read per slice,
-    /// so a slice always makes progress).
+    /// so a slice always makes progress). <paramref name="algorithms"/> apply to a read from the start; a
+    /// checkpoint carries its own.
     /// </summary>
-    public async Task<SliceResult> ReadSliceAsync(string bucket, string key, DigestCheckpoint? from, Func<bool> shouldStop, CancellationToken cancellationToken)
+    public async Task<SliceResult> ReadSliceAsync(string bucket, string key, DigestCheckpoint? from, IReadOnlyList<string> algorithms, int blockBytes,
+        Func<bool> shouldStop, CancellationToken cancellationToken)
     {
-        var hashes = from?.Hashes ?? options.Value.AlgorithmList.Select(ResumableHash.Create).ToList();
+        var hashes = from?.Hashes ?? algorithms.Select(ResumableHash.Create).ToList();
         var start = from?.Offset ?? 0;
         CopyRead? read;
         try
@@ -74,7 +57,7 @@ public sealed class CopyDigester(ICopyStorage storage, IOptions<FixityOptions> o
         }
         if (read is null) return new SliceResult.Missing();
         await using var _ = read;
-        var bufferSize = options.Value.ReadBufferKiB * 1024;
+        var bufferSize = blockBytes;
         var current = ArrayPool<byte>.Shared.Rent(bufferSize);
         var next = ArrayPool<byte>.Shared.Rent(bufferSize);
         try

@@ -2,7 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.Workflows.Steps;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Workflows.Copies;
 
 /// <summary>
 /// The two questions every multipart upload kept across slices asks (Store's copies, Unpack's

@@ -1,15 +1,17 @@
+using Bus.Workflows.Steps;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Bus.Platform.Storage;
 
-namespace Bus.Fixity.Copies;
+namespace Bus.Workflows.Copies;
 
-/// <summary>Copies in S3: streamed (ranged, If-Match) GETs, and server-side copies (multipart above 5 GiB, the CopyObject limit).</summary>
-public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
+/// <summary>
+/// Copies in S3: streamed (ranged, If-Match) GETs, opened through <see cref="S3Resilience"/> (the body is read
+/// by the caller: a read cut short fails the slice, which continues from its last checkpoint), and
+/// server-side copies through the one <see cref="CopyWriter"/>.
+/// </summary>
+public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWriter writer) : ICopyStorage
 {
-    private const long CopyPartSize = 512L * 1024 * 1024;
-
     public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
     {
         if (version is null && offset != 0) throw new ArgumentException("a read from an offset needs the version it continues", nameof(version));
@@ -18,7 +20,7 @@ public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
             if (version is not null && offset >= version.Size)
             {
                 // Nothing left to read (a check paused exactly at the end): still make sure the version is the same.
-                var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key, EtagToMatch = version.ETag }, cancellationToken);
+                var head = await resilience.RunAsync(async c => await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key, EtagToMatch = version.ETag }, c), cancellationToken);
                 Same(bucket, key, version, head.ETag, head.ContentLength);
                 return new CopyRead(Stream.Null, version);
             }
@@ -29,7 +31,7 @@ public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
                 request.EtagToMatch = version.ETag;
                 request.ByteRange = new ByteRange(offset, version.Size - 1);
             }
-            var response = await s3.GetObjectAsync(request, cancellationToken);
+            var response = await resilience.RunAsync(async c => await s3.GetObjectAsync(request, c), cancellationToken);
             if (version is not null && response.ETag != version.ETag)
             {
                 response.Dispose();
@@ -51,48 +53,11 @@ public sealed class S3CopyStorage(IAmazonS3 s3) : ICopyStorage
     private static void Same(string bucket, string key, CopyVersion version, string etag, long size)
     {
         if (etag != version.ETag || size != version.Size)
-            throw new CopyChangedException($"{bucket}/{key} is now version {etag} ({size} bytes), the check began on {version.ETag} ({version.Size} bytes)");
+            throw new CopyChangedException($"{bucket}/{key} is now version {etag} ({size} bytes), the read began on {version.ETag} ({version.Size} bytes)");
     }
 
-    public async Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)
-    {
-        var size = (await s3.GetObjectMetadataAsync(sourceBucket, sourceKey, cancellationToken)).ContentLength;
-        S3Limits.CheckKey(targetKey);
-        if (size <= S3Limits.MaxSingleRequestBytes)
-        {
-            await s3.CopyObjectAsync(new CopyObjectRequest
-            {
-                SourceBucket = sourceBucket, SourceKey = sourceKey, DestinationBucket = targetBucket, DestinationKey = targetKey,
-            }, cancellationToken);
-            return;
-        }
-        // 512 MiB parts, larger from 5,000 GiB so a copy up to S3's 5 TiB fits its 10,000 parts.
-        var partSize = S3Limits.PartBytesFor(size, CopyPartSize);
-        S3Limits.CheckMultipart(size, partSize);
-        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = targetBucket, Key = targetKey }, cancellationToken);
-        try
-        {
-            var parts = new List<PartETag>();
-            for (long offset = 0, part = 1; offset < size; offset += partSize, part++)
-            {
-                var copied = await s3.CopyPartAsync(new CopyPartRequest
-                {
-                    SourceBucket = sourceBucket, SourceKey = sourceKey, DestinationBucket = targetBucket, DestinationKey = targetKey,
-                    UploadId = upload.UploadId, PartNumber = (int)part, FirstByte = offset, LastByte = Math.Min(offset + partSize, size) - 1,
-                }, cancellationToken);
-                parts.Add(new PartETag((int)part, copied.ETag));
-            }
-            await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-            {
-                BucketName = targetBucket, Key = targetKey, UploadId = upload.UploadId, PartETags = parts,
-            }, cancellationToken);
-        }
-        catch
-        {
-            await s3.AbortMultipartUploadAsync(targetBucket, targetKey, upload.UploadId, CancellationToken.None);
-            throw;
-        }
-    }
+    public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken) =>
+        writer.CopyWholeAsync(sourceBucket, sourceKey, targetBucket, targetKey, cancellationToken);
 
     /// <summary>Keeps the GET response alive as long as its body stream is read, and disposes both together.</summary>
     private sealed class ResponseStream(GetObjectResponse response) : Stream

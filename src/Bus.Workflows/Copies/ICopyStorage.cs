@@ -1,4 +1,4 @@
-namespace Bus.Fixity.Copies;
+namespace Bus.Workflows.Copies;
 
 /// <summary>The version of an object a read started on: a later slice reads only this version.</summary>
 public sealed record CopyVersion(string ETag, long Size);
@@ -12,7 +12,10 @@ public sealed record CopyRead(Stream Body, CopyVersion Version) : IAsyncDisposab
 /// <summary>The object was replaced since a check began reading it: its bytes must not be mixed with the old ones.</summary>
 public sealed class CopyChangedException(string message) : Exception(message);
 
-/// <summary>The object store as fixity sees it: read a copy (from an offset, pinned to a version), overwrite one copy from another.</summary>
+/// <summary>
+/// The object store as <see cref="CopyReader"/> and a repair see it: read a copy (from an offset, pinned to a
+/// version), overwrite one copy from another. The seam the fast tests fake.
+/// </summary>
 public interface ICopyStorage
 {
     /// <summary>
@@ -23,6 +26,9 @@ public interface ICopyStorage
     /// </summary>
     Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken);
 
-    /// <summary>Server-side copy: the bytes never pass through this process.</summary>
+    /// <summary>Server-side copy of the whole object (<see cref="CopyWriter.CopyWholeAsync"/>): the bytes never pass through this process.</summary>
     Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken);
 }
+
+/// <summary>A copy a workflow wrote and must read back is not there (fatal: another attempt would not find it either).</summary>
+public sealed class CopyMissingException(string bucket, string key) : Exception($"{bucket}/{key} does not exist");

@@ -1,8 +1,9 @@
-using Bus.Ingest.Data;
+namespace Bus.Workflows.Copies;
 
-namespace Bus.Ingest.Storage;
+/// <summary>An open multipart copy: its upload id, part size, and the ETags of parts 1..n copied so far.</summary>
+public sealed record CopyUploadCheckpoint(string UploadId, long PartBytes, IReadOnlyList<string> PartETags);
 
-/// <summary>What one message's share of copying a staged file to a preservation bucket came to.</summary>
+/// <summary>What one message's share of a server-side copy came to.</summary>
 public abstract record CopyResult
 {
     private CopyResult() { }
