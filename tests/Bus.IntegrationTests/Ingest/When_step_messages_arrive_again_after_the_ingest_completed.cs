@@ -1,3 +1,4 @@
+using MassTransit;
 using Bus.IntegrationTests.Support;
 using Bus.Ingest.StateMachines.Messages;
 
@@ -30,7 +31,7 @@ public sealed class When_step_messages_arrive_again_after_the_ingest_completed
         var cleanUp = resent.Single(m => m.Type.Contains(":CleanUpIngest", StringComparison.Ordinal)).Id;
         await stack.ExecuteAsync("UPDATE bus.outbox_state SET delivered_at = NULL WHERE virtual_host = @v", ("v", vhost));
         // A stale report with a new MessageId: compensation news for an ingest that completed (its state has no use for it).
-        var stale = await stack.VirtualHost.SendEnvelopeAsync("ingest-state", "urn:message:Bus.Contracts.Ingest:IngestCompensated",
+        var stale = await stack.VirtualHost.SendEnvelopeAsync("ingest-state", MessageUrn.ForType<IngestCompensated>().ToString(),
             new { ingestId, stagingDeleted = 0, copiesDeleted = 0, at = DateTimeOffset.UtcNow });
 
         var ids = resent.Select(m => m.Id).ToArray();
