@@ -37,6 +37,8 @@ public static class DeletionServices
         services.TryAddSingleton<IItemLocks>(sp =>
             new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         services.TryAddSingleton<IStorageCopies, S3StorageCopies>();
+        services.TryAddSingleton<IApprovedDeletions>(sp =>
+            new PostgresApprovedDeletions(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
         return services;
     }
 

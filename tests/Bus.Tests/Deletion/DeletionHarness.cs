@@ -67,6 +67,7 @@ public sealed class DeletionHarness : IAsyncDisposable
         services.AddSingleton<IDeletionRegistry>(registry);
         services.AddSingleton<IStorageCopies>(storage);
         services.AddSingleton<IItemLocks>(locks);
+        services.AddSingleton<IApprovedDeletions>(sp => new SagaApprovals(sp));
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<RequestChecks>();
@@ -151,6 +152,17 @@ public sealed class FakeRegistry : IDeletionRegistry
         var t = Targets[deletion.Identifier];
         Targets[deletion.Identifier] = t with { State = DeletionVocabulary.DeletedState, Copies = [] };
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The deletion step's view of bus.deletion_requests, read from the harness's in-memory saga repository.</summary>
+public sealed class SagaApprovals(IServiceProvider provider) : IApprovedDeletions
+{
+    public Task<DeletionRecord?> FindAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        var saga = provider.GetRequiredService<ITestHarness>().GetSagaStateMachineHarness<DeletionStateMachine, DeletionState>().Sagas.Contains(requestId);
+        return Task.FromResult(saga is null ? null
+            : new DeletionRecord(requestId, saga.CurrentState, saga.Identifier, saga.RequestedBy, saga.DecidedBy, saga.Reason));
     }
 }
 
