@@ -28,6 +28,7 @@ public static class IngestServices
         services.AddSingleton<RecordedCopies>();
         services.AddSingleton<LibMagic>();
         services.AddSingleton<FormatIdentifier>();
+        services.TryAddSingleton<ISubmitterDirectory, RegistrySubmitterDirectory>();
         // The same lock table deletion uses (TryAdd: a host running both roles shares one instance).
         services.TryAddSingleton<IItemLocks>(sp =>
             new PostgresItemLocks(NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString)));
