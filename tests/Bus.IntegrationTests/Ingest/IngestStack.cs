@@ -62,7 +62,7 @@ public sealed class IngestStack : IAsyncDisposable
             ServiceUrl = environment.TryGetValue("Bus__Storage__ServiceUrl", out var url) ? url : stack.Storage.ServiceUrl,
         });
         await stack.BusctlOkAsync("db", "migrate");
-        await stack.BusctlOkAsync("institutions", "add", stack.Institution, "--name", "Bus test institution");
+        await stack.BusctlOkAsync("institutions", "add", stack.Institution, "--name", "Bus test institution", "--no-broker-user");
         await stack.BusctlOkAsync("users", "add", environment["BUS_SUBMITTED_BY"], "--institution", stack.Institution, "--role", "depositor");
         if (startHost) await stack.StartHostAsync();
         return stack;
