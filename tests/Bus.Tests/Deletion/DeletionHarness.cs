@@ -160,7 +160,8 @@ public sealed class SagaApprovals(IServiceProvider provider) : IApprovedDeletion
 {
     public Task<DeletionRecord?> FindAsync(Guid requestId, CancellationToken cancellationToken)
     {
-        var saga = provider.GetRequiredService<ITestHarness>().GetSagaStateMachineHarness<DeletionStateMachine, DeletionState>().Sagas.Contains(requestId);
+        // The repository itself: the harness's saga list waits for the bus to go idle, which it never does inside a consumer.
+        var saga = provider.GetRequiredService<MassTransit.Saga.IndexedSagaDictionary<DeletionState>>()[requestId]?.Instance;
         return Task.FromResult(saga is null ? null
             : new DeletionRecord(requestId, saga.CurrentState, saga.Identifier, saga.RequestedBy, saga.DecidedBy, saga.Reason));
     }
