@@ -27,6 +27,7 @@ public sealed class CliBus : IAsyncDisposable
             });
             // user_id = our broker user, which RabbitMQ verifies: the ingest saga accepts a SubmitIngest only with one.
             cfg.ConfigureSend(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
+            cfg.ConfigurePublish(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));

@@ -93,6 +93,7 @@ public sealed class IngestBench : IAsyncDisposable
             });
             // The ingest saga accepts a SubmitIngest only with a (broker-verified) user_id.
             cfg.ConfigureSend(s => s.UseExecute(c => global::Bus.Platform.Messaging.BrokerIdentity.Stamp(c, o.Username)));
+            cfg.ConfigurePublish(s => s.UseExecute(c => global::Bus.Platform.Messaging.BrokerIdentity.Stamp(c, o.Username)));
         });
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         return bus;
