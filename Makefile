@@ -29,8 +29,8 @@ build: restore ## Build everything and leave bin/busctl and bin/bus-host
 	$(DOTNET) publish src/Bus.Host -c $(CONFIG) --no-restore -o $(PUBLISH)/host
 	$(DOTNET) publish src/Bus.Cli -c $(CONFIG) --no-restore -o $(PUBLISH)/cli
 	@mkdir -p bin
-	@printf '#!/bin/sh\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(PUBLISH)/host/bus-host" "$$@"\n' > bin/bus-host
-	@printf '#!/bin/sh\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(PUBLISH)/cli/busctl" "$$@"\n' > bin/busctl
+	@printf '#!/bin/sh\n# The local stack runs on its default passwords, which Production refuses: Development unless told otherwise.\nexport DOTNET_ENVIRONMENT="$${DOTNET_ENVIRONMENT:-Development}"\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(PUBLISH)/host/bus-host" "$$@"\n' > bin/bus-host
+	@printf '#!/bin/sh\n# The local stack runs on its default passwords, which Production refuses: Development unless told otherwise.\nexport DOTNET_ENVIRONMENT="$${DOTNET_ENVIRONMENT:-Development}"\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(PUBLISH)/cli/busctl" "$$@"\n' > bin/busctl
 	@chmod +x bin/bus-host bin/busctl
 	@echo "built bin/bus-host and bin/busctl"
 

@@ -14,6 +14,8 @@ for _ in $(seq 1 120); do
 done
 institution=${DEMO_INSTITUTION:-demo.edu}
 bin/busctl institutions add "$institution" --name "Demo institution" >/dev/null 2>&1 || true
+export BUS_SUBMITTED_BY=${BUS_SUBMITTED_BY:-depositor@$institution}
+bin/busctl users add "$BUS_SUBMITTED_BY" --institution "$institution" --role depositor >/dev/null 2>&1 || true
 read -r valid invalid < <(scripts/sample-bags.sh artifacts/samples)
 for bag in "$valid" "$invalid"; do
   out=$(bin/busctl ingest submit "$bag" --institution "$institution" --wait --json --timeout 300)

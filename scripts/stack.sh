@@ -88,7 +88,9 @@ CONF
   fi
   rabbitctl list_vhosts -q 2>/dev/null | grep -qx bus || rabbitctl add_vhost bus >/dev/null
   rabbitctl list_users -q 2>/dev/null | awk '{print $1}' | grep -qx bus || rabbitctl add_user bus bus >/dev/null
-  rabbitctl set_user_tags bus administrator >/dev/null
+  # impersonator: a host moving an integrator's faulted SubmitIngest to an _error queue, or replaying it,
+  # republishes it with the integrator's user_id, which RabbitMQ otherwise refuses (docs/security.md).
+  rabbitctl set_user_tags bus administrator impersonator >/dev/null
   rabbitctl set_permissions -p bus bus '.*' '.*' '.*' >/dev/null
 }
 rabbit_down() {

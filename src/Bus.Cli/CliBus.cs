@@ -1,3 +1,4 @@
+using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using MassTransit;
 
@@ -24,6 +25,9 @@ public sealed class CliBus : IAsyncDisposable
                 h.PublisherConfirmation = true;
                 h.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
             });
+            // user_id = our broker user, which RabbitMQ verifies: the ingest saga accepts a SubmitIngest only with one.
+            cfg.ConfigureSend(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
+            cfg.ConfigurePublish(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));

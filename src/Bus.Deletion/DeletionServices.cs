@@ -30,6 +30,7 @@ public static class DeletionServices
         services.TryAddScoped<DecisionChecks>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, DeletionDatabaseModule>());
         services.AddBusRegistry();
+        services.TryAddSingleton<IApprovedDeletions, PostgresApprovedDeletions>();
         services.TryAddSingleton<IDeletionRegistry, RegistryDeletionRegistry>();
         return services;
     }

@@ -36,6 +36,7 @@ public static class IngestServices
         services.TryAddSingleton<RecordedCopies>();
         services.TryAddSingleton<LibMagic>();
         services.TryAddSingleton<FormatIdentifier>();
+        services.TryAddSingleton<ISubmitterDirectory, RegistrySubmitterDirectory>();
         return services;
     }
 

@@ -32,6 +32,17 @@ public static class IngestFailureCodes
     public const string CopiesIncomplete = "copies-incomplete";
 }
 
+/// <summary>Stable codes of <see cref="IngestRejection.Code"/> that ingest itself sets (BagIt's own codes aside).</summary>
+public static class IngestRejectionCodes
+{
+    /// <summary>
+    /// The submission itself was refused before anything was read or stored: its tar is not under the
+    /// institution's receiving prefix, or its submitter (registry user or integrator broker user) does
+    /// not belong to the institution. A later authorized submit of the same upload starts the ingest.
+    /// </summary>
+    public const string SubmissionRefused = "submission-refused";
+}
+
 public sealed record IngestCancelled(Guid IngestId, string RequestedBy, DateTimeOffset CancelledAt);
 
 /// <summary>A step's command faulted after every retry: the saga waits for an operator to replay it from its _error queue.</summary>

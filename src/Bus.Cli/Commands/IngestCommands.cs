@@ -41,13 +41,22 @@ public static class IngestCommands
         var storageOption = new Option<string?>("--storage-option") { Description = "Storage option (default: the bag's Storage-Option tag)" };
         var wait = new Option<bool>("--wait") { Description = "Follow the ingest to its end: exit 0 Completed, 3 Rejected, 4 Failed/Cancelled/Faulted" };
         var timeout = new Option<int>("--timeout") { Description = "With --wait: seconds before giving up (exit 2)", DefaultValueFactory = _ => 3600 };
-        var command = new Command("submit", "Upload a bag tar to the receiving bucket and submit it for ingest") { tar, institution, storageOption, wait, timeout };
+        // Interim, until busctl submits through the API with a token (issue 14): the saga refuses a submitter who is
+        // not a registry user of the institution, but only the broker credentials vouch for who typed it.
+        var submittedBy = new Option<string?>("--submitted-by")
+        {
+            Description = "Email of the registry user of the institution who submits (default: $BUS_SUBMITTED_BY)",
+        };
+        var command = new Command("submit", "Upload a bag tar to the receiving bucket and submit it for ingest") { tar, institution, storageOption, submittedBy, wait, timeout };
         command.SetBusAction(async (parse, context, output, ct) =>
         {
             var file = parse.GetValue(tar)!;
             if (!file.Exists) throw new CliUsageException($"no such file: {file.FullName}");
             var inst = parse.GetValue(institution)!.Trim();
             if (inst.Length == 0 || inst.Any(c => char.IsWhiteSpace(c) || c == '/')) throw new CliUsageException($"invalid --institution '{inst}'");
+            var submitter = (parse.GetValue(submittedBy) ?? Environment.GetEnvironmentVariable("BUS_SUBMITTED_BY"))?.Trim();
+            if (string.IsNullOrEmpty(submitter))
+                throw new CliUsageException("name who submits: --submitted-by <email> or BUS_SUBMITTED_BY, a registry user of the institution (busctl users add)");
             var storage = context.Options<StorageOptions>();
             var s3 = context.Get<IAmazonS3>();
             var key = $"{inst}/{file.Name}";
@@ -76,7 +85,7 @@ public static class IngestCommands
             var submittedAt = DateTimeOffset.UtcNow;
             submittedAt = submittedAt.AddTicks(-(submittedAt.Ticks % TimeSpan.TicksPerMicrosecond));
             var submit = new SubmitIngest(inst, storage.ReceivingBucket, key, etag, file.Length, parse.GetValue(storageOption),
-                Environment.UserName, submittedAt);
+                submitter, submittedAt);
             await using var bus = await ConnectAsync(context, output, ct);
             if (bus is null) return ExitCodes.UsageOrConnection;
             await bus.Bus.Publish(submit, ct);

@@ -1,5 +1,6 @@
 using Bus.Cli.Output;
 using System.CommandLine;
+using Bus.Platform.Options;
 using Bus.Registry;
 using Spectre.Console;
 
@@ -13,7 +14,10 @@ public static class InstitutionsCommands
 
         var id = new Argument<string>("id") { Description = "Institution identifier, a domain name such as test.edu" };
         var name = new Option<string>("--name") { Description = "Display name", Required = true };
-        var add = new Command("add", "Register an institution. Exit 1 when it already exists.") { id, name };
+        var noBrokerUser = new Option<bool>("--no-broker-user") { Description = "Do not create the institution's integrator RabbitMQ user" };
+        var add = new Command("add",
+            "Register an institution and create its integrator RabbitMQ user (integrator.<id>: may only publish SubmitIngest for it); " +
+            "prints that user's password once. Exit 1 when it already exists.") { id, name, noBrokerUser };
         add.SetBusAction((parseResult, context, output, ct) => RegistryCommandSupport.WithStoreAsync(context, output, async store =>
         {
             var identifier = parseResult.GetValue(id)!;
@@ -23,7 +27,24 @@ public static class InstitutionsCommands
             if (!await store.EnsureInstitutionAsync(identifier, displayName, ct))
                 return output.Fail(ExitCodes.Negative, $"institution '{identifier}' already exists");
             var row = await store.FindInstitutionAsync(identifier, ct);
-            output.Result(new { institution = row }, console => console.MarkupLine($"added institution [bold]{TerminalText.Markup(identifier)}[/]"));
+            (string User, string Password)? broker = null;
+            if (!parseResult.GetValue(noBrokerUser))
+            {
+                try
+                {
+                    broker = await IntegratorBrokerUser.CreateAsync(context.Options<RabbitMqOptions>(), identifier, ct);
+                }
+                catch (HttpRequestException e)
+                {
+                    return output.Fail(ExitCodes.UsageOrConnection, $"institution '{identifier}' added, but its integrator broker user was not created: {e.Message}");
+                }
+            }
+            output.Result(new { institution = row, brokerUser = broker?.User, brokerPassword = broker?.Password }, console =>
+            {
+                console.MarkupLine($"added institution [bold]{TerminalText.Markup(identifier)}[/]");
+                if (broker is { } b)
+                    console.MarkupLine($"integrator broker user [bold]{TerminalText.Markup(b.User)}[/], password (shown once): {TerminalText.Markup(b.Password)}");
+            });
             return ExitCodes.Success;
         }, ct));
 

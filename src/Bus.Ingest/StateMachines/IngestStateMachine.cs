@@ -74,25 +74,36 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
             s.Received = r => { r.CorrelateById(m => m.Message.IngestId); r.OnMissingInstance(m => m.Discard()); };
         });
 
+        // A submit is checked before anything is read (SubmissionCheck): refused, it is Rejected at once.
+        // IngestResubmitted comes only from this saga (integrators cannot publish it), for a submit it checked.
         Initially(
-            Begin(When(Submitted).Then(c => Accept(c.Saga, c.Message, null))),
+            When(Submitted)
+                .ThenAsync(c => AdmitAsync(c, c.Message))
+                .IfElse(c => c.Saga.Rejections is null, b => Begin(b), RefuseSubmission),
             Begin(When(Resubmitted).Then(c => Accept(c.Saga, c.Message.Submission, c.Message.PredecessorId))));
 
         // A submit of an upload whose ingest runs (or was rejected: the same bytes are rejected again)
         // is that ingest; the time is kept so a waiting client knows it was seen.
-        During([Received, Unpacking, WaitingForItem, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted, Rejected],
+        During([Received, Unpacking, WaitingForItem, Validating, Identifying, Storing, Verifying, Recording, CleaningUp, Faulted],
             When(Submitted).Then(c => c.Saga.SubmissionSeen(c.Message)),
+            When(Resubmitted).Then(c => c.Saga.SubmissionSeen(c.Message.Submission)));
+        // A submit refused at the door read and stored nothing: an authorized submit of the same upload
+        // (same id) starts the ingest, so a forged submit cannot block the depositor's own.
+        During(Rejected,
+            When(Submitted).IfElse(c => RefusedAtSubmission(c.Saga),
+                retry => retry.ThenAsync(c => AdmitAsync(c, c.Message)).If(c => c.Saga.Rejections is null, b => Begin(b)),
+                seen => seen.Then(c => c.Saga.SubmissionSeen(c.Message))),
             When(Resubmitted).Then(c => c.Saga.SubmissionSeen(c.Message.Submission)));
 
         // After an ingest ended, a submit sent later is a new ingest when this one preserved nothing
         // (failed, cancelled) or its object changed since (deleted, reingested from elsewhere); then
         // it and every later submit go on to the successor, whose id derives from this one.
         During(Completed,
-            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: false)), m => m),
-            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: false)), m => m.Submission));
+            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: false, check: true)), m => m),
+            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: false, check: false)), m => m.Submission));
         During(Failed, Cancelled,
-            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: true)), m => m),
-            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: true)), m => m.Submission));
+            HandOn(When(Submitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message, nothingPreserved: true, check: true)), m => m),
+            HandOn(When(Resubmitted).ThenAsync(c => DecideSuccessorAsync(c, c.Message.Submission, nothingPreserved: true, check: false)), m => m.Submission));
 
         // A replayed command's event arrives in Faulted: the saga resumes from that step.
         During(Received, Unpacking, Faulted,
@@ -277,6 +288,33 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
         saga.SubmissionSeen(m);
     }
 
+    /// <summary>Fills the saga from <paramref name="m"/>; when <see cref="SubmissionCheck"/> refuses it, records why (Rejections, LastError).</summary>
+    private static async Task AdmitAsync<T>(BehaviorContext<IngestState, T> c, SubmitIngest m) where T : class
+    {
+        var (refusal, submitter) = await SubmissionCheck.CheckAsync(c, m);
+        var saga = c.Saga;
+        Accept(saga, m, null);
+        saga.SubmittedBy = submitter;
+        saga.Rejections = null;
+        saga.LastError = null;
+        saga.FinishedAt = null;
+        if (refusal is null) return;
+        saga.Rejections = JsonSerializer.Serialize(new List<IngestRejection> { new(IngestRejectionCodes.SubmissionRefused, refusal) });
+        saga.LastError = $"{IngestRejectionCodes.SubmissionRefused}: {refusal}";
+        saga.FinishedAt = DateTimeOffset.UtcNow;
+        saga.CurrentStep = null;
+    }
+
+    private static bool RefusedAtSubmission(IngestState saga) =>
+        saga.LastError?.StartsWith(IngestRejectionCodes.SubmissionRefused + ":", StringComparison.Ordinal) == true;
+
+    private EventActivityBinder<IngestState, T> RefuseSubmission<T>(EventActivityBinder<IngestState, T> binder) where T : class =>
+        binder
+            .Publish(c => new IngestRejected(c.Saga.CorrelationId, Status(c.Saga).Rejections, c.Saga.FinishedAt ?? DateTimeOffset.UtcNow))
+            .TransitionTo(Rejected);
+
+    private sealed record RefusedSubmission(string Reason);
+
     private EventActivityBinder<IngestState, T> Begin<T>(EventActivityBinder<IngestState, T> binder) where T : class =>
         binder
             .Send(_ => IngestQueues.Address(_queues.Unpack), c => new UnpackBag(c.Saga.CorrelationId, c.Saga.Institution, c.Saga.Bucket, c.Saga.Key, c.Saga.ETag))
@@ -286,7 +324,7 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     /// <summary>Once this ingest has a successor, every submission of its upload goes on to it.</summary>
     private static EventActivityBinder<IngestState, T> HandOn<T>(EventActivityBinder<IngestState, T> binder, Func<T, SubmitIngest> submission)
         where T : class =>
-        binder.If(c => c.Saga.SupersededBy is not null,
+        binder.If(c => c.Saga.SupersededBy is not null && !c.TryGetPayload<RefusedSubmission>(out _),
             handOn => handOn.Publish(c => new IngestResubmitted(c.Saga.CorrelationId, submission(c.Message))));
 
     /// <summary>
@@ -294,9 +332,15 @@ public sealed class IngestStateMachine : MassTransitStateMachine<IngestState>
     /// something to preserve: always after a failure or cancel (nothing was kept), after completion only
     /// when the registry says the object changed since. A submit sent before the end is a duplicate.
     /// </summary>
-    private static async Task DecideSuccessorAsync<T>(BehaviorContext<IngestState, T> c, SubmitIngest m, bool nothingPreserved) where T : class
+    private static async Task DecideSuccessorAsync<T>(BehaviorContext<IngestState, T> c, SubmitIngest m, bool nothingPreserved, bool check) where T : class
     {
         var saga = c.Saga;
+        // A refused submit neither starts a successor nor is handed on to one.
+        if (check && (await SubmissionCheck.CheckAsync(c, m)).Refusal is { } refusal)
+        {
+            c.GetOrAddPayload(() => new RefusedSubmission(refusal));
+            return;
+        }
         saga.SubmissionSeen(m);
         if (saga.SupersededBy is not null || saga.FinishedAt is not { } finished || m.SubmittedAt <= finished) return;
         var anew = nothingPreserved || saga.ObjectIdentifier is null || await c.GetServiceOrCreateInstance<RegistryDatabase>()

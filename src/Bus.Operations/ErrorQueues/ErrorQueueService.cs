@@ -97,7 +97,7 @@ public sealed class ErrorQueueService(
         {
             var target = ReplayTarget.Resolve(queue, message.Header(FaultHeaders.InputAddress));
             string? problem = null;
-            if (target is null) problem = "no MT-Fault-InputAddress header and the queue name has no _error/_skipped suffix: target unknown";
+            if (target is null) problem = "target refused: the queue name has no _error/_skipped suffix, or MT-Fault-InputAddress names another queue than the one this error queue belongs to";
             else if (target == queue) problem = "the target is the error queue itself";
             else
             {

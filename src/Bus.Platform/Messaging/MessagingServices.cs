@@ -30,6 +30,9 @@ public static class MessagingServices
                     h.PublisherConfirmation = true;
                 });
                 cfg.PrefetchCount = o.PrefetchCount;
+                // Every message this process sends says (and RabbitMQ verifies) which broker user sent it.
+                cfg.ConfigureSend(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
+                cfg.ConfigurePublish(s => s.UseExecute(c => BrokerIdentity.Stamp(c, o.Username)));
                 cfg.UseConsumeFilter(typeof(LogScopeFilter<>), context);
                 configureBus?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);

@@ -7,6 +7,8 @@ public interface IBusOptions
     IEnumerable<OptionError> Validate();
     /// <summary>Host names or addresses this module connects to (checked against loopback in Test).</summary>
     IEnumerable<string> Endpoints();
+    /// <summary>Secrets by key (relative to the section): in Production each must be set and not a local-stack default.</summary>
+    IEnumerable<(string Key, string? Value)> Secrets() => [];
 }
 
 public readonly record struct OptionError(string Key, string Message);

@@ -29,6 +29,13 @@ public sealed class PostgresOptions : IBusOptions
         if (string.IsNullOrWhiteSpace(b.Database)) yield return new(nameof(ConnectionString), "must set Database");
     }
 
+    public IEnumerable<(string Key, string? Value)> Secrets()
+    {
+        string? password = null;
+        try { password = new NpgsqlConnectionStringBuilder(ConnectionString).Password; } catch (ArgumentException) { }
+        return [(nameof(ConnectionString) + " Password", password)];
+    }
+
     public IEnumerable<string> Endpoints()
     {
         string? host = null;

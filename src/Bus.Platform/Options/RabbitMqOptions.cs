@@ -27,4 +27,6 @@ public sealed class RabbitMqOptions : IBusOptions
     }
 
     public IEnumerable<string> Endpoints() => [Host];
+
+    public IEnumerable<(string Key, string? Value)> Secrets() => [(nameof(Password), Password)];
 }

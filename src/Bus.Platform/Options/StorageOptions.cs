@@ -33,6 +33,8 @@ public sealed class StorageOptions : IBusOptions
         if (TimeoutSeconds is < 1 or > 3600) yield return new(nameof(TimeoutSeconds), $"must be 1-3600 (got {TimeoutSeconds})");
     }
 
+    public IEnumerable<(string Key, string? Value)> Secrets() => [(nameof(SecretKey), SecretKey)];
+
     public IEnumerable<string> Endpoints() => Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var u) ? [u.Host] : [];
 
     private static bool IsValidBucketName(string? name) =>

@@ -64,6 +64,7 @@ public sealed class IngestBench : IAsyncDisposable
             var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Postgres__ConnectionString"] = ConnectionString };
             await Busctl.RunAsync(environment, "db", "migrate");
             await Busctl.RunAsync(environment, "institutions", "add", bench.Institution, "--name", $"Bus benchmark {name}");
+            await Busctl.RunAsync(environment, "users", "add", bench.Submitter, "--institution", bench.Institution, "--role", "depositor");
             foreach (var (k, v) in hostEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
             // Only the ingest role: the scheduler and fixity roles would claim the other engineers'
             // rows in the shared PostgreSQL (scheduled messages, due copies) into this vhost.
@@ -82,15 +83,24 @@ public sealed class IngestBench : IAsyncDisposable
     private static async Task<IBusControl> StartBusAsync(string virtualHost)
     {
         var o = new RabbitMqOptions();
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(o.Host, (ushort)o.Port, virtualHost, h =>
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            h.Username(o.Username);
-            h.Password(o.Password);
-            h.PublisherConfirmation = true;
-        }));
+            cfg.Host(o.Host, (ushort)o.Port, virtualHost, h =>
+            {
+                h.Username(o.Username);
+                h.Password(o.Password);
+                h.PublisherConfirmation = true;
+            });
+            // The ingest saga accepts a SubmitIngest only with a (broker-verified) user_id.
+            cfg.ConfigureSend(s => s.UseExecute(c => global::Bus.Platform.Messaging.BrokerIdentity.Stamp(c, o.Username)));
+            cfg.ConfigurePublish(s => s.UseExecute(c => global::Bus.Platform.Messaging.BrokerIdentity.Stamp(c, o.Username)));
+        });
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         return bus;
     }
+
+    /// <summary>The registry user of <see cref="Institution"/> the benchmark submits as.</summary>
+    public string Submitter => $"depositor@{Institution}";
 
     /// <summary>Uploads a tar to the receiving bucket as a depositor (or busctl) would; returns the SubmitIngest for it.</summary>
     public async Task<SubmitIngest> UploadAsync(string tar, CancellationToken ct)
@@ -100,7 +110,7 @@ public sealed class IngestBench : IAsyncDisposable
         using var transfer = new TransferUtility(S3);
         await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = Storage.ReceivingBucket, Key = key, FilePath = tar }, ct);
         var etag = (await S3.GetObjectMetadataAsync(Storage.ReceivingBucket, key, ct)).ETag;
-        var submit = new SubmitIngest(Institution, Storage.ReceivingBucket, key, etag, new FileInfo(tar).Length, null, "bus-benchmarks", DateTimeOffset.UtcNow);
+        var submit = new SubmitIngest(Institution, Storage.ReceivingBucket, key, etag, new FileInfo(tar).Length, null, Submitter, DateTimeOffset.UtcNow);
         lock (_ingests) _ingests.Add(submit.IngestId);
         return submit;
     }

@@ -53,13 +53,17 @@ public sealed class IngestStack : IAsyncDisposable
         // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.
         var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Storage__TimeoutSeconds"] = "20" };
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
-        var stack = new IngestStack(vhost, $"t{Guid.NewGuid():N}"[..13] + ".test.edu", environment, roles);
+        var institution = $"t{Guid.NewGuid():N}"[..13] + ".test.edu";
+        // busctl ingest submit names this registry user of the institution as the submitter (the saga checks it).
+        environment["BUS_SUBMITTED_BY"] = $"depositor@{institution}";
+        var stack = new IngestStack(vhost, institution, environment, roles);
         stack.S3 = StorageClientFactory.Create(new StorageOptions
         {
             ServiceUrl = environment.TryGetValue("Bus__Storage__ServiceUrl", out var url) ? url : stack.Storage.ServiceUrl,
         });
         await stack.BusctlOkAsync("db", "migrate");
-        await stack.BusctlOkAsync("institutions", "add", stack.Institution, "--name", "Bus test institution");
+        await stack.BusctlOkAsync("institutions", "add", stack.Institution, "--name", "Bus test institution", "--no-broker-user");
+        await stack.BusctlOkAsync("users", "add", environment["BUS_SUBMITTED_BY"], "--institution", stack.Institution, "--role", "depositor");
         if (startHost) await stack.StartHostAsync();
         return stack;
     }

@@ -9,7 +9,7 @@ public sealed class BusctlInstitutionsAndUsers
         var id = $"c{Guid.NewGuid():N}"[..13] + ".test.edu";
         await using var cleanup = new Cleanup(id);
 
-        var added = await Busctl.RunAsync("institutions", "add", id, "--name", "CLI test", "--json");
+        var added = await Busctl.RunAsync("institutions", "add", id, "--name", "CLI test", "--json", "--no-broker-user");
         Assert.Equal(0, added.ExitCode);
         Assert.Equal(id, added.Json.GetProperty("institution").GetProperty("identifier").GetString());
 

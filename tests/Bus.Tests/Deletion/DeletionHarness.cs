@@ -68,6 +68,7 @@ public sealed class DeletionHarness : IAsyncDisposable
         services.AddSingleton<IDeletionRegistry>(registry);
         services.AddSingleton<ICopyRemover>(storage);
         services.AddSingleton<IItemLocks>(locks);
+        services.AddSingleton<IApprovedDeletions>(sp => new SagaApprovals(sp));
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<RequestChecks>();
@@ -153,6 +154,18 @@ public sealed class FakeRegistry : IDeletionRegistry
         var t = Targets[deletion.Identifier];
         Targets[deletion.Identifier] = t with { State = DeletionVocabulary.DeletedState, Copies = [] };
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The deletion step's view of bus.deletion_requests, read from the harness's in-memory saga repository.</summary>
+public sealed class SagaApprovals(IServiceProvider provider) : IApprovedDeletions
+{
+    public Task<DeletionRecord?> FindAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        // The repository itself: the harness's saga list waits for the bus to go idle, which it never does inside a consumer.
+        var saga = provider.GetRequiredService<MassTransit.Saga.IndexedSagaDictionary<DeletionState>>()[requestId]?.Instance;
+        return Task.FromResult(saga is null ? null
+            : new DeletionRecord(requestId, saga.CurrentState, saga.Identifier, saga.RequestedBy, saga.DecidedBy, saga.Reason));
     }
 }
 

@@ -43,6 +43,7 @@ public sealed class IngestSagaHarness : IAsyncDisposable
             .AddSingleton(Options.Create(ingestOptions))
             .AddSingleton<IngestQueues>()
             .AddSingleton<IItemLocks, InMemoryItemLocks>()
+            .AddSingleton<ISubmitterDirectory>(new FakeSubmitters())
             .AddMassTransitTestHarness(x =>
             {
                 // The saga schedules its item-lock retries; in memory, MassTransit's delayed scheduler stands in for PostgreSQL's.
@@ -61,7 +62,7 @@ public sealed class IngestSagaHarness : IAsyncDisposable
         return new IngestSagaHarness(provider, harness);
     }
 
-    public static SubmitIngest Submission(string key = "bag1.tar", string etag = "\"abc123\"") =>
+    public static SubmitIngest Submission(string key = "test.edu/bag1.tar", string etag = "\"abc123\"") =>
         new("test.edu", "bus-receiving", key, etag, 1024, null, "depositor@test.edu", DateTimeOffset.UtcNow);
 
     public async Task<Guid> SubmitAsync(SubmitIngest? submit = null)
@@ -115,6 +116,13 @@ public sealed class IngestSagaHarness : IAsyncDisposable
     private static Guid IdOf(object message) => (Guid)message.GetType().GetProperty("IngestId")!.GetValue(message)!;
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
+
+/// <summary>The registry users the saga's submission check knows: depositor@test.edu and depositor@other.edu.</summary>
+public sealed class FakeSubmitters : ISubmitterDirectory
+{
+    public Task<string?> InstitutionOfAsync(string email, CancellationToken cancellationToken) =>
+        Task.FromResult(email switch { "depositor@test.edu" => "test.edu", "depositor@other.edu" => "other.edu", _ => (string?)null });
 }
 
 /// <summary>A step consumer whose command always throws: its Fault&lt;T&gt; parks the saga.</summary>

@@ -33,7 +33,7 @@ public sealed class When_an_ingest_runs_every_step
         var id = await h.DriveAsync(6);
         var cleanup = await h.Harness.Sent.SelectAsync<CleanUpIngest>(m => m.Context.Message.IngestId == id).First();
         Assert.True(cleanup.Context.Message.DeleteReceivingObject);
-        Assert.Equal("bag1.tar", cleanup.Context.Message.ReceivingKey);
+        Assert.Equal("test.edu/bag1.tar", cleanup.Context.Message.ReceivingKey);
     }
 
     [Fact]

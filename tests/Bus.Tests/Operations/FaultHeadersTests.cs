@@ -43,6 +43,13 @@ public class FaultHeadersTests
     public void Target_is_the_input_address_queue_or_the_error_queue_without_suffix(string? inputAddress, string errorQueue, string expected) =>
         Assert.Equal(expected, ReplayTarget.Resolve(errorQueue, inputAddress));
 
+    [Theory]
+    [InlineData("rabbitmq://127.0.0.1:5673/bus/delete-item", "ingest-validate_error")]
+    [InlineData("rabbitmq://127.0.0.1:5673/bus/ingest-cleanup", "ingest-cleanup-x_error")]
+    [InlineData("rabbitmq://rabbit/ingest-store", "not-an-error-queue")]
+    public void A_message_is_never_replayed_into_another_queue_than_its_error_queues_own(string inputAddress, string errorQueue) =>
+        Assert.Null(ReplayTarget.Resolve(errorQueue, inputAddress));
+
     [Fact]
     public void Fault_timestamp_is_read_from_masstransit_text()
     {

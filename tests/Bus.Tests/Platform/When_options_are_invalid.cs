@@ -5,8 +5,30 @@ namespace Bus.Tests.Platform;
 
 public class When_options_are_invalid
 {
-    private static List<string> Check<T>(T options, string environment = "Production") where T : class, IBusOptions =>
+    private static List<string> Check<T>(T options, string environment = "Development") where T : class, IBusOptions =>
         BusOptionsValidator<T>.Check(options, environment).ToList();
+
+    [Fact]
+    public void Production_refuses_the_local_stacks_default_and_empty_passwords_naming_each_key()
+    {
+        Assert.Equal(["Bus:RabbitMq:Password is a default password: set a real secret in Production (or DOTNET_ENVIRONMENT=Development for the local stack)"],
+            Check(new RabbitMqOptions(), "Production"));
+        Assert.StartsWith("Bus:RabbitMq:Password is empty", Assert.Single(Check(new RabbitMqOptions { Password = "" }, "Production")));
+        Assert.StartsWith("Bus:Postgres:ConnectionString Password is a default password", Assert.Single(Check(new PostgresOptions(), "Production")));
+        Assert.StartsWith("Bus:Postgres:ConnectionString Password is empty",
+            Assert.Single(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus" }, "Production")));
+        Assert.StartsWith("Bus:Storage:SecretKey is a default password", Assert.Single(Check(new StorageOptions(), "Production")));
+    }
+
+    [Fact]
+    public void Production_accepts_real_secrets_and_other_environments_accept_the_defaults()
+    {
+        Assert.Empty(Check(new RabbitMqOptions { Password = "s3cr3t-long" }, "Production"));
+        Assert.Empty(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus_app;Password=s3cr3t-long" }, "Production"));
+        Assert.Empty(Check(new StorageOptions { SecretKey = "s3cr3t-long" }, "Production"));
+        Assert.Empty(Check(new RabbitMqOptions(), "Development"));
+        Assert.Empty(Check(new StorageOptions()));
+    }
 
     [Fact]
     public void Should_name_the_full_key_of_a_bad_rabbitmq_port()
