@@ -17,7 +17,7 @@ public sealed class AddApiTokens : Migration
     protected override void Up(MigrationBuilder migrationBuilder) =>
         migrationBuilder.Sql($"""
             CREATE TABLE {S}.api_tokens (
-                prefix        text PRIMARY KEY CHECK (prefix ~ '^[a-z0-9]{8}$'),
+                prefix        text PRIMARY KEY CHECK (prefix ~ '^[a-z0-9]+$' AND length(prefix) = 8),
                 token_sha256  bytea NOT NULL CHECK (length(token_sha256) = 32),
                 email         text NOT NULL REFERENCES {S}.users (email),
                 created_at    timestamptz NOT NULL DEFAULT now(),
