@@ -38,17 +38,17 @@ public static class DeletionEndpoints
     {
         var group = api.MapGroup("/deletions").WithTags("Deletions");
         group.MapPost("", Request).WithName("RequestDeletion").WithSummary("Ask to delete an object or file; a second admin approves")
-            .Accepts<DeletionRequest>("application/json").Produces<DeletionAnswer>(StatusCodes.Status202Accepted);
+            .Produces<DeletionAnswer>(StatusCodes.Status202Accepted);
         group.MapGet("/{id:guid}", Get).WithName("GetDeletion").Produces<DeletionView>();
         group.MapPost("/{id:guid}/approve", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new ApproveDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("ApproveDeletion").Accepts<DecisionRequest>("application/json").Produces<DeletionAnswer>();
+            .WithName("ApproveDeletion").Produces<DeletionAnswer>();
         group.MapPost("/{id:guid}/reject", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new RejectDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("RejectDeletion").Accepts<DecisionRequest>("application/json").Produces<DeletionAnswer>();
+            .WithName("RejectDeletion").Produces<DeletionAnswer>();
         group.MapPost("/{id:guid}/cancel", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.CancelDeletion, (by, c) => new CancelDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("CancelDeletion").Accepts<DecisionRequest>("application/json").Produces<DeletionAnswer>();
+            .WithName("CancelDeletion").Produces<DeletionAnswer>();
         return group;
     }
 

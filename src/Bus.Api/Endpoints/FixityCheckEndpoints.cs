@@ -29,7 +29,7 @@ public static class FixityCheckEndpoints
     {
         api.MapPost("/fixity-checks", Start).WithTags("Fixity").WithName("StartFixityCheck")
             .WithSummary("Check every active copy of an object or file now (institutional admins)")
-            .Accepts<FixityCheckRequest>("application/json").Produces<FixityChecksStarted>(StatusCodes.Status202Accepted);
+            .Produces<FixityChecksStarted>(StatusCodes.Status202Accepted);
         return api;
     }
 
