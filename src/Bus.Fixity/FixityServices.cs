@@ -31,6 +31,18 @@ public static class FixityServices
     /// </summary>
     public static IServiceCollection AddFixityWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddFixityRecords(configuration);
+        services.TryAddScoped<FixitySweeper>();
+        services.AddHostedService<FixitySweepService>();
+        return services;
+    }
+
+    /// <summary>
+    /// What reads and starts checks without running the workflow (the API role): everything of
+    /// <see cref="AddFixityWorkflow(IServiceCollection, IConfiguration)"/> but the sweep, which must run only in role "fixity".
+    /// </summary>
+    public static IServiceCollection AddFixityRecords(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddBusOptions<FixityOptions>(configuration);
         services.AddWorkflowKit();
         services.AddBusRegistry();
@@ -42,8 +54,6 @@ public static class FixityServices
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
-        services.TryAddScoped<FixitySweeper>();
-        services.AddHostedService<FixitySweepService>();
         return services;
     }
 

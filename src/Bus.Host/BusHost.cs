@@ -52,6 +52,7 @@ public static class BusHost
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReport });
+        foreach (var role in roles) role.MapEndpoints?.Invoke(app);
         app.Logger.LogInformation("Bus host starting with roles {Roles}", string.Join(",", roles.Select(r => r.Name)));
         return app;
     }

@@ -56,6 +56,7 @@ public static class UsersCommands
 
         users.Subcommands.Add(add);
         users.Subcommands.Add(list);
+        users.Subcommands.Add(UserTokensCommands.Create());
         return users;
     }
 }

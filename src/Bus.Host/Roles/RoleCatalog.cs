@@ -1,3 +1,4 @@
+using Bus.Api;
 using Bus.Fixity;
 using Bus.Deletion;
 using Bus.Host.Consumers;
@@ -25,6 +26,8 @@ public static class RoleCatalog
             (services, _) => services.AddBusScheduler(), _ => { }),
         new("deletion", "two-person deletion: the deletion saga and its deletion-delete-item step (expiry needs the scheduler role running somewhere)",
             (services, configuration) => services.AddDeletionWorkflow(configuration), x => x.AddDeletionWorkflow()),
+        new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
+            (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

@@ -26,7 +26,8 @@ public sealed class EfModelMatchesSchema
 
         Assert.Equal(8, mapped.Select(m => m.Split('.')[0]).Distinct().Count());
         Assert.All(mapped, m => Assert.Contains(m, columns));
-        // And the other way: no column the model does not know (a forgotten property).
-        Assert.Empty(columns.Except(mapped));
+        // And the other way: no column the model does not know (a forgotten property). api_tokens is
+        // not in the model on purpose: token hashes are read and written only by RegistryStore.Tokens.
+        Assert.Empty(columns.Except(mapped).Except(columns.Where(c => c.StartsWith("api_tokens.", StringComparison.Ordinal))));
     }
 }

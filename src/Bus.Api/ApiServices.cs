@@ -1,0 +1,53 @@
+using Bus.Api.Authentication;
+using Bus.Api.Endpoints;
+using Bus.Fixity;
+using Bus.Platform.Options;
+using Bus.Registry;
+using Bus.Registry.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
+
+namespace Bus.Api;
+
+/// <summary>Role "api": the HTTP API on the host's Kestrel listener (docs/api.md).</summary>
+public static class ApiServices
+{
+    public const string Prefix = "/api/v1";
+
+    public static IServiceCollection AddBusApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBusOptions<ApiOptions>(configuration);
+        if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
+        // The fixity ledger and copy lookup (fixity-checks), without the sweep.
+        services.AddFixityRecords(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        var jwt = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.Jwt ?? new JwtOptions();
+        services.AddApiAuthentication(jwt);
+        services.AddProblemDetails();
+        services.AddOpenApi("v1");
+        return services;
+    }
+
+    public static void MapBusApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        // The reference page serves its script from the package (no CDN): /scalar/v1.
+        app.MapScalarApiReference();
+        var api = app.MapGroup(Prefix).RequireAuthorization();
+        api.MapIngests();
+        api.MapDeletions();
+        api.MapObjects();
+        api.MapAlerts();
+        api.MapFixityChecks();
+        api.MapGet("/me", (HttpContext http) => Results.Ok(ApiCaller.From(http.User))).WithName("WhoAmI").WithTags("Identity")
+            .WithSummary("The authenticated caller: email, institution and role as the registry holds them");
+    }
+}
