@@ -15,7 +15,7 @@ public sealed class BusHostOptions : IBusOptions
     public string HealthUrl { get; set; } = "http://127.0.0.1:8480";
     /// <summary>
     /// Bound on graceful shutdown after SIGTERM. Ingest steps checkpoint at the next file boundary
-    /// as soon as the host starts stopping (issue 4: stopped within 10 s); a step still inside one
+    /// as soon as the host starts stopping (the goal: stopped within 10 s); a step still inside one
     /// big file when this runs out is abandoned unacknowledged and the broker redelivers it to
     /// another process, which resumes from the last checkpoint. 8 s leaves room for teardown.
     /// </summary>

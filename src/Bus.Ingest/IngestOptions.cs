@@ -10,7 +10,7 @@ public sealed class IngestOptions : IBusOptions
 
     /// <summary>
     /// Longest a step holds one broker message before it checkpoints, sends itself a continuation and
-    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (GUIDE §2). Steps stop between
+    /// acknowledges; well under RabbitMQ's 30-minute consumer timeout (its default `consumer_timeout`). Steps stop between
     /// files, and inside a large one: Unpack at a 16 MiB staging part, Store between multipart copy
     /// parts, Verify between 1 MiB reads of a copy from 64 MiB. Tests use 1 s to force slicing.
     /// </summary>

@@ -13,7 +13,7 @@ public sealed record ParsedIdentifier(string Institution, string BagName, string
 /// <summary>
 /// Validation of the registry's identifiers, so a typo gets a specific message instead of "not found".
 /// Institutions are domain names (<c>test.edu</c>); bag names one path segment; file paths relative,
-/// without empty, <c>.</c> or <c>..</c> segments (GUIDE §5 path safety).
+/// without empty, <c>.</c> or <c>..</c> segments (path safety: no traversal out of a bag).
 /// </summary>
 public static partial class Identifiers
 {

@@ -53,7 +53,7 @@ internal static class BagBenchmarkSupport
 
     /// <summary>
     /// The reference: one <c>tee</c> feeding four <c>openssl dgst</c> processes through FIFOs (so the
-    /// shell waits for all four), as GUIDE §2 measured. Returns the wall time and the digests.
+    /// shell waits for all four), as measured on this machine. Returns the wall time and the digests.
     /// </summary>
     public static async Task<(double Seconds, double CpuSeconds, Dictionary<string, string> Digests)> TeeOpensslAsync(string payload, string workDir)
     {

@@ -11,7 +11,7 @@ using Npgsql;
 namespace Bus.Benchmarks;
 
 /// <summary>
-/// The fixity sweep's claim on 1,000,000 storage records must take under 100 ms warm (issue 18 item 6).
+/// The fixity sweep's claim on 1,000,000 storage records must take under 100 ms warm (docs/benchmarks.md).
 /// Builds the registry's tables (same DDL as the migration) in a throwaway schema, fills them
 /// server-side, and times the statement production runs (<see cref="FixitySweepSql.Claim"/>),
 /// committed, cold and warm; drops the schema.

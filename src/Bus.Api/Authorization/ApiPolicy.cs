@@ -36,7 +36,7 @@ public enum Decision
 }
 
 /// <summary>
-/// THE authorization table (issue 14): role × action → scope. Every endpoint asks <see cref="Decide"/>
+/// THE authorization table (docs/api.md): role × action → scope. Every endpoint asks <see cref="Decide"/>
 /// before it does any work, and the authorization matrix test is generated from <see cref="Table"/>.
 /// Depositors submit and read their institution's work; institutional admins also request, decide and
 /// cancel deletions and start fixity checks for their institution; operators read everything (and act

@@ -41,7 +41,7 @@ public static class IngestCommands
         var storageOption = new Option<string?>("--storage-option") { Description = "Storage option (default: the bag's Storage-Option tag)" };
         var wait = new Option<bool>("--wait") { Description = "Follow the ingest to its end: exit 0 Completed, 3 Rejected, 4 Failed/Cancelled/Faulted" };
         var timeout = new Option<int>("--timeout") { Description = "With --wait: seconds before giving up (exit 2)", DefaultValueFactory = _ => 3600 };
-        // Interim, until busctl submits through the API with a token (issue 14): the saga refuses a submitter who is
+        // Interim, until busctl submits through the API with a token (docs/security.md): the saga refuses a submitter who is
         // not a registry user of the institution, but only the broker credentials vouch for who typed it.
         var submittedBy = new Option<string?>("--submitted-by")
         {

@@ -57,7 +57,7 @@ public sealed class RegistryDeletionRegistry(RegistryDatabase database) : IDelet
             return 0;
         }, cancellationToken);
 
-    /// <summary>The PREMIS deletion event: who asked, who approved, why (GUIDE §4: written only after the approval chain).</summary>
+    /// <summary>The PREMIS deletion event: who asked, who approved, why (written only after the approval chain, as APTrust does).</summary>
     public static EventRecord Event(Tombstone d, long objectId, Guid? fileId, string identifier, string outcomeDetail) =>
         new(EventId(d.RequestId, identifier), objectId, fileId, identifier, EventTypes.Deletion, d.DeletedAt, Outcomes.Success,
             Detail(d), outcomeDetail, Agent(d));

@@ -12,7 +12,7 @@ using Bus.Ingest.StateMachines.Messages;
 namespace Bus.Ingest.Steps;
 
 /// <summary>
-/// Writes the object, its files, checksums, storage records and PREMIS events (GUIDE §4) in one
+/// Writes the object, its files, checksums, storage records and PREMIS events (as APTrust writes them) in one
 /// registry transaction. Event ids are name-based on (ingest, file, event, qualifier): made once
 /// from ids kept in the interim rows, so a retried Record writes the same ids and the registry's
 /// ON CONFLICT skips them: never a duplicate row or event. A reingest records events only for the

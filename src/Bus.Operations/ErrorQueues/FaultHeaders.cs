@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Bus.Operations.ErrorQueues;
 
 /// <summary>
-/// The headers MassTransit writes when it moves a message to <c>&lt;queue&gt;_error</c> (GUIDE §2),
+/// The headers MassTransit writes when it moves a message to <c>&lt;queue&gt;_error</c>,
 /// how to read them, and which ones a replay removes.
 /// </summary>
 public static class FaultHeaders

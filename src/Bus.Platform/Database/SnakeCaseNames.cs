@@ -5,7 +5,7 @@ namespace Bus.Platform.Database;
 
 /// <summary>
 /// Maps every table, column, key and index to snake_case so admins can query them directly.
-/// Written here because EFCore.NamingConventions is only served in a version too old for EF Core 10 (GUIDE §1).
+/// Written here because EFCore.NamingConventions is only served in a version too old for EF Core 10.
 /// Call at the end of OnModelCreating, after explicit ToTable/HasColumnName calls (those are kept).
 /// </summary>
 public static class SnakeCaseNames

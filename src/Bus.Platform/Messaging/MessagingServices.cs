@@ -10,7 +10,7 @@ public static class MessagingServices
     /// <summary>
     /// MassTransit on the configured RabbitMQ. Modules add their consumers and sagas through
     /// <paramref name="configure"/>; endpoint names are kebab-case from the consumer names.
-    /// Never the delayed-exchange features: RabbitMQ here has no x-delayed-message (GUIDE §2).
+    /// Never the delayed-exchange features: RabbitMQ here has no x-delayed-message plugin.
     /// </summary>
     public static IServiceCollection AddBusMessaging(this IServiceCollection services,
         Action<IBusRegistrationConfigurator>? configure = null,

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Bus.Registry.Migrations;
 
 /// <summary>
-/// Personal API tokens (issue 14): only a SHA-256 of each token is kept, under its public prefix.
+/// Personal API tokens (docs/api.md): only a SHA-256 of each token is kept, under its public prefix.
 /// bus_readonly may not read the table: hashes are not for watching workflows.
 /// </summary>
 [DbContext(typeof(RegistryDbContext))]

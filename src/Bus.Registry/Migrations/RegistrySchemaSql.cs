@@ -88,7 +88,7 @@ public static class RegistrySchemaSql
         );
         -- The fixity sweep reads active copies oldest-checked first (never-checked copies count from
         -- stored_at). Partial + expression index: the ORDER BY ... LIMIT is an index range scan that
-        -- stops after LIMIT rows, whatever the table size (issue 5: < 100 ms on 1,000,000 rows).
+        -- stops after LIMIT rows, whatever the table size (goal: < 100 ms on 1,000,000 rows, docs/benchmarks.md).
         CREATE INDEX storage_records_fixity_due ON {schema}.storage_records
             ((coalesce(last_fixity_at, stored_at)), id) WHERE state = 'active';
 

@@ -55,7 +55,7 @@ public static class Outcomes
     public const string Failure = "failure";
 }
 
-/// <summary>PREMIS event types as APTrust writes them (GUIDE §4).</summary>
+/// <summary>PREMIS event types as APTrust writes them.</summary>
 public static class EventTypes
 {
     public const string Ingestion = "ingestion";

@@ -17,7 +17,7 @@ using RabbitMQ.Client;
 namespace Bus.Benchmarks.Replay;
 
 /// <summary>
-/// Error-queue replay (issue 18 item 8, goal at least 1,000 messages/s): fills an error queue with
+/// Error-queue replay (goal at least 1,000 messages/s, docs/benchmarks.md): fills an error queue with
 /// faulted messages, replays them all with the service <c>busctl errors replay --all</c> runs
 /// (<see cref="ErrorQueueService.ReplayAsync"/>: scan, publish with broker confirms, acknowledge,
 /// audit rows in PostgreSQL), then checks that every message arrived exactly once in its queue and

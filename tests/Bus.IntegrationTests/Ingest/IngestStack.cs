@@ -75,7 +75,7 @@ public sealed class IngestStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends the host SIGTERM and asserts it exits cleanly within 10 s (issue 4 item 6); returns its
+    /// Sends the host SIGTERM and asserts it exits cleanly within 10 s (docs/ingest.md); returns its
     /// output. The stopped host stays in <see cref="Host"/> until <see cref="StartHostAsync"/> replaces it.
     /// </summary>
     public async Task<string> TerminateHostWithin10SecondsAsync()
