@@ -59,4 +59,4 @@ bench: ## Run every benchmark (figures go to docs/benchmarks.md)
 	@for b in $$($(DOTNET) run -c Release --project tests/Bus.Benchmarks 2>&1 | awk 'NR>1{print $$1}'); do $(MAKE) --no-print-directory bench-$$b || exit 1; done
 
 bench-%: build up ## Run one benchmark, e.g. make bench-saga, make bench-ingest-many ARGS="10000 DOTNET_gcServer=0"
-	$(DOTNET) run -c Release --project tests/Bus.Benchmarks -- $* $(ARGS)
+	DOTNET_ENVIRONMENT="$${DOTNET_ENVIRONMENT:-Development}" $(DOTNET) run -c Release --project tests/Bus.Benchmarks -- $* $(ARGS)

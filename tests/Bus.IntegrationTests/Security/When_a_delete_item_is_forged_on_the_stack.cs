@@ -8,7 +8,8 @@ namespace Bus.IntegrationTests.Security;
 /// </summary>
 public sealed class When_a_delete_item_is_forged_on_the_stack
 {
-    private const string DeleteItemUrn = "urn:message:Bus.Contracts.Deletion:DeleteItem";
+    // The type's own name: internal messages live next to their workflow and may move.
+    private static readonly string DeleteItemUrn = $"urn:message:{typeof(Bus.Deletion.StateMachines.Messages.DeleteItem).Namespace}:DeleteItem";
 
     [Fact]
     public async Task Nothing_is_deleted_without_an_approved_request_for_the_item()
@@ -21,7 +22,7 @@ public sealed class When_a_delete_item_is_forged_on_the_stack
 
         await using var forger = ForgedMessages.AsHost(world.VirtualHost.Name);
         foreach (var requestId in new[] { Guid.NewGuid(), pending })
-            Assert.Null(await forger.PublishAsync("", "delete-item", DeleteItemUrn,
+            Assert.Null(await forger.PublishAsync("", Bus.Deletion.DeletionQueues.DeleteItem, DeleteItemUrn,
                 new { requestId, identifier = world.Bag, requestedBy = world.Requester, approvedBy = world.Admin, reason = "forged" }));
 
         // The step says so when it refuses: both forgeries have been consumed once it has said it twice.

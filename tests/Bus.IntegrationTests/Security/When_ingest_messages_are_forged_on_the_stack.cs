@@ -8,7 +8,8 @@ namespace Bus.IntegrationTests.Security;
 [Collection(IngestStack.Collection)]
 public sealed class When_ingest_messages_are_forged_on_the_stack
 {
-    private const string CleanUpUrn = "urn:message:Bus.Contracts.Ingest:CleanUpIngest";
+    // The type's own name: internal messages live next to their workflow and may move.
+    private static readonly string CleanUpUrn = $"urn:message:{typeof(Bus.Ingest.StateMachines.Messages.CleanUpIngest).Namespace}:CleanUpIngest";
 
     [Fact]
     public async Task A_forged_cleanup_deletes_nothing_and_a_submit_for_another_institution_is_rejected_storing_nothing()
