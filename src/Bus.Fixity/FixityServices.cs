@@ -1,6 +1,5 @@
 using Bus.Fixity.Steps;
 using Bus.Workflows.Copies;
-using Bus.Fixity.Copies;
 using Bus.Fixity.Data;
 using Bus.Fixity.StateMachines;
 using Bus.Fixity.Sweep;

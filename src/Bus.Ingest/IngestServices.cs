@@ -1,7 +1,6 @@
 using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
 using Bus.Ingest.Steps;
-using Bus.Ingest.Storage;
 using Bus.Platform.Database;
 using Bus.Platform.Options;
 using Bus.Registry;

@@ -1,5 +1,6 @@
 using Bus.Workflows.Copies;
-using Bus.Fixity.Copies;
+using Bus.Fixity.Steps;
+using Bus.Fixity.Data;
 using Bus.Fixity.Sweep;
 using Bus.Registry.Model;
 using Bus.Registry.Store;

@@ -1,4 +1,5 @@
-using Bus.Fixity.Copies;
+using Bus.Fixity.Steps;
+using Bus.Fixity.Data;
 using Bus.Workflows.Steps;
 
 namespace Bus.Fixity.Steps;

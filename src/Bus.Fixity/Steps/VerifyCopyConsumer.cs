@@ -1,5 +1,6 @@
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Copies;
+using Bus.Fixity.Steps;
+using Bus.Fixity.Data;
 using Bus.Platform.Messaging;
 using Bus.Workflows.Copies;
 using Bus.Workflows.Copies.Data;

@@ -2,7 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Workflows.Copies;
 using Bus.Platform.Options;
 using MassTransit;

@@ -1,6 +1,6 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;

@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
+using Bus.Ingest.Data;
 using Bus.Workflows.Steps;
 using Bus.Workflows.Copies;
 

@@ -7,7 +7,7 @@ using Bus.BagIt.Scanning;
 using Bus.BagIt.Validation;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Workflows.Copies;
 using Bus.Platform.Options;
 using MassTransit;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Persistence.Transactions;
 using Bus.Registry;
 using Bus.Registry.Model;

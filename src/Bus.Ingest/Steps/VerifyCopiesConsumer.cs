@@ -1,6 +1,6 @@
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Workflows.Copies;
 using Bus.Workflows.Copies.Data;
 using MassTransit;

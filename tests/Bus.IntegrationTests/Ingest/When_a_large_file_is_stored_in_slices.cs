@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Amazon.S3.Model;
 using Bus.Ingest;
 using Bus.Ingest.Data;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Steps;
 using Bus.Platform;
 using Bus.Platform.Options;
 using Bus.Workflows.Copies;

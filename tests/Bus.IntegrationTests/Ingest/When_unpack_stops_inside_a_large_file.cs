@@ -1,7 +1,7 @@
 using Amazon.S3.Model;
 using Bus.BagIt.Scanning;
 using Bus.Ingest.Steps;
-using Bus.Ingest.Storage;
+using Bus.Ingest.Data;
 using Bus.Workflows.Steps;
 using Bus.Workflows.Copies;
 

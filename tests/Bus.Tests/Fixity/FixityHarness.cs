@@ -4,7 +4,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
-using Bus.Fixity.Copies;
+using Bus.Fixity.Steps;
+using Bus.Fixity.Data;
 using Bus.Tests.Workflows;
 using MassTransit;
 using MassTransit.Testing;
@@ -12,7 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Bus.Platform.Messaging;
 using Bus.Workflows.Coordination;
-using Bus.Fixity.Data;
 using Bus.Workflows.Steps;
 
 namespace Bus.Tests.Fixity;

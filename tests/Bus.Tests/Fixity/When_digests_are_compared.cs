@@ -1,7 +1,8 @@
 using Bus.Workflows.Copies;
 using System.Text;
 using Bus.Contracts.Fixity;
-using Bus.Fixity.Copies;
+using Bus.Fixity.Steps;
+using Bus.Fixity.Data;
 using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Tests.Fixity;

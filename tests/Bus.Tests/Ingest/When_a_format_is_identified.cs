@@ -1,6 +1,6 @@
 using System.Text;
-using Bus.Ingest.Storage;
 using Bus.Ingest.Steps;
+using Bus.Ingest.Data;
 
 namespace Bus.Tests.Ingest;
 

@@ -1,4 +1,4 @@
-namespace Bus.Fixity.Copies;
+namespace Bus.Fixity.Data;
 
 /// <summary>
 /// What the check steps read from and write to the registry. Every write is idempotent: ids are

@@ -1,6 +1,6 @@
 using Bus.Ingest.Data;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Ingest.Steps;
 
 /// <summary>
 /// Where ingest puts objects: staging under the ingest id; preservation copies by file UUID. A file's

@@ -1,7 +1,8 @@
+using Bus.Fixity.Data;
 using Bus.Contracts.Fixity;
 using Bus.Fixity.StateMachines.Messages;
 
-namespace Bus.Fixity.Copies;
+namespace Bus.Fixity.Steps;
 
 /// <summary>A sibling copy and what reading it just now showed.</summary>
 public sealed record CandidateCopy(RegisteredCopy Copy, string Condition);

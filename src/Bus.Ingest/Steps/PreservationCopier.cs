@@ -4,7 +4,7 @@ using Bus.Workflows.Copies;
 using Microsoft.Extensions.Options;
 using Bus.Workflows.Steps;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Ingest.Steps;
 
 /// <summary>
 /// Ingest's view of the copy kit: which bucket each copy role is, and copies from staging to those buckets

@@ -1,6 +1,6 @@
 using Bus.Registry.Store;
 
-namespace Bus.Ingest.Storage;
+namespace Bus.Ingest.Data;
 
 /// <summary>
 /// Which of some preservation keys the registry records (a storage record in any state). Cleanup and

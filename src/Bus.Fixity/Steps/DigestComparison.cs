@@ -2,7 +2,7 @@ using Bus.Contracts.Fixity;
 using Bus.Fixity.StateMachines.Messages;
 using Bus.Workflows.Copies;
 
-namespace Bus.Fixity.Copies;
+namespace Bus.Fixity.Steps;
 
 /// <summary>How a copy's digests compare with the registry's ingest digests.</summary>
 public static class DigestComparison
