@@ -1,3 +1,4 @@
+using Bus.BagIt;
 using System.Text.Json;
 using Amazon.S3;
 using Bus.Api.Authentication;
@@ -37,7 +38,7 @@ public static class IngestEndpoints
 
     public sealed record IngestView(
         Guid IngestId, string State, string Institution, string Key, long Size, string SubmittedBy, string? ObjectIdentifier,
-        string? CurrentStep, string? LastError, JsonElement? Rejections, int FileCount, long Bytes,
+        string? CurrentStep, string? LastError, IReadOnlyList<BagIssue>? Rejections, int FileCount, long Bytes,
         DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt, Guid? Supersedes, Guid? SupersededBy);
 
     // No .Accepts(...) on these routes: route matching would answer a body of another content type
@@ -182,6 +183,15 @@ public static class IngestEndpoints
 
     private static IngestView View(IngestState s) => new(
         s.CorrelationId, s.CurrentState, s.Institution, s.Key, s.Size, s.SubmittedBy, s.ObjectIdentifier, s.CurrentStep, s.LastError,
-        s.Rejections is null ? null : JsonDocument.Parse(s.Rejections).RootElement.Clone(), s.FileCount, s.Bytes, s.ReceivedAt, s.FinishedAt,
+        ReadRejections(s.Rejections), s.FileCount, s.Bytes, s.ReceivedAt, s.FinishedAt,
         s.Supersedes, s.SupersededBy);
+
+    /// <summary>
+    /// The saga keeps its reasons as stored JSON; the API answers them typed, so they take the API's
+    /// camelCase names and a schema in the OpenAPI document like every other field.
+    /// </summary>
+    internal static IReadOnlyList<BagIssue>? ReadRejections(string? stored) =>
+        stored is null ? null : JsonSerializer.Deserialize<List<BagIssue>>(stored, StoredJson);
+
+    private static readonly JsonSerializerOptions StoredJson = new() { PropertyNameCaseInsensitive = true };
 }
