@@ -118,11 +118,8 @@ pg_up() {
       || die "postgres did not start; see $pgdata/server.log"
   fi
   local psql="'$PG_BIN/psql' -h '$pgdata' -p $PG_PORT -U postgres -v ON_ERROR_STOP=1 -qtA"
-  pg_as "$psql -c \"select 1 from pg_roles where rolname='bus'\" | grep -q 1 || $psql -c \"create role bus login password 'bus'\""
-  # CREATEROLE: the operations migration creates the bus_readonly role (NOLOGIN) for admins.
-  pg_as "$psql -c 'alter role bus createrole'"
-  pg_as "$psql -c \"select 1 from pg_database where datname='bus'\" | grep -q 1 || $psql -c 'create database bus owner bus'"
-  pg_as "$psql -d bus -c 'create schema if not exists bus authorization bus; create schema if not exists registry authorization bus;'"
+  # The two roles, bus_owner (migrations) and bus (runtime), and the upgrade of an older data dir: docs/security.md.
+  pg_as "$psql -d postgres -f -" < "$ROOT/docker/postgres-init.sql" || die "postgres: setting up roles failed"
 }
 pg_down() {
   local pgdata=$DATA/postgres

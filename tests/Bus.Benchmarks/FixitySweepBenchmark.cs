@@ -27,8 +27,9 @@ public sealed partial class FixitySweepBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var connectionString = BusConfiguration.Build().GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.ConnectionString
-            ?? new PostgresOptions().ConnectionString;
+        // The owner role: the benchmark creates and drops its own schema.
+        var connectionString = BusConfiguration.Build().GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.MigrationConnectionString
+            ?? new PostgresOptions().MigrationConnectionString;
         var schema = $"bench_fixity_{Environment.ProcessId}";
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);

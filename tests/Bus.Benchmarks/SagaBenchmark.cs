@@ -56,7 +56,7 @@ public sealed class SagaBenchmark : IBenchmark
         var total = Instances * eventsPerInstance;
         var postgres = new PostgresOptions();
         await new PersistenceDatabaseModule(Options.Create(postgres)).MigrateAsync(cancellationToken);
-        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        await using (var connection = new NpgsqlConnection(postgres.MigrationConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
             await using var create = new NpgsqlCommand(SagaTableMigrations.CreateSagaTableSql(BenchStateMap.Table, ("counter", "integer NOT NULL DEFAULT 0")), connection);

@@ -20,7 +20,7 @@ public static class IntegratorBrokerUser
     {
         var user = BrokerIdentity.IntegratorUser(institution);
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        using var http = new HttpClient { BaseAddress = options.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
+        using var http = new HttpClient(RabbitMqTls.ManagementHandler(options)) { BaseAddress = options.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
         await PutAsync(http, $"api/users/{Uri.EscapeDataString(user)}", new { password, tags = "" }, cancellationToken);

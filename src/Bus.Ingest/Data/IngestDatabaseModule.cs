@@ -19,7 +19,7 @@ public sealed class IngestDatabaseModule(IOptions<PostgresOptions> options) : ID
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var context = IngestDbContext.Create(options.Value.ConnectionString);
+        await using var context = IngestDbContext.Create(options.Value.MigrationConnectionString);
         await context.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -13,16 +14,12 @@ public sealed class ErrorQueueBroker : IAsyncDisposable
 
     public static async Task<ErrorQueueBroker> ConnectAsync(RabbitMqOptions o, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
-            // A recovered connection would silently requeue what a scan holds and then carry on with
-            // stale delivery tags; failing the command is the honest outcome.
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            ClientProvidedName = "busctl-errors",
-        };
+        var factory = RabbitMqTls.ConnectionFactory(o, "busctl-errors");
+        factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(10);
+        // A recovered connection would silently requeue what a scan holds and then carry on with
+        // stale delivery tags; failing the command is the honest outcome.
+        factory.AutomaticRecoveryEnabled = false;
+        factory.TopologyRecoveryEnabled = false;
         return new ErrorQueueBroker(await factory.CreateConnectionAsync(cancellationToken));
     }
 

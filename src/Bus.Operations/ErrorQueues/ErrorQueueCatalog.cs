@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
+using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 
 namespace Bus.Operations.ErrorQueues;
@@ -18,7 +19,7 @@ public sealed class ErrorQueueCatalog(RabbitMqOptions options, HttpMessageHandle
 
     public async Task<IReadOnlyList<ManagedQueue>> ListAsync(string? nameContains, CancellationToken cancellationToken)
     {
-        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        using var http = handler is null ? new HttpClient(RabbitMqTls.ManagementHandler(options)) : new HttpClient(handler, disposeHandler: false);
         http.BaseAddress = options.ManagementUri;
         http.Timeout = TimeSpan.FromSeconds(15);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",

@@ -8,7 +8,8 @@ namespace Bus.Persistence.Database;
 
 /// <summary>
 /// With <c>Bus:Postgres:MigrateAtStartup</c>, applies every module's pending migrations before the bus
-/// starts (registered ahead of MassTransit's hosted service). Never drops anything.
+/// starts (registered ahead of MassTransit's hosted service), as the owner role, then grants the runtime role its
+/// data rights (<see cref="DatabaseMigrationRun"/>). Never drops anything.
 /// </summary>
 internal sealed class MigrateAtStartup(
     IOptions<PostgresOptions> postgres,
@@ -18,13 +19,10 @@ internal sealed class MigrateAtStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!postgres.Value.MigrateAtStartup) return;
-        foreach (var module in modules.OrderBy(m => m.Order))
-        {
-            var pending = await module.PendingMigrationsAsync(cancellationToken);
-            if (pending.Count == 0) continue;
-            logger.LogInformation("Migrating {Module}: {Migrations}", module.Name, string.Join(", ", pending));
-            await module.MigrateAsync(cancellationToken);
-        }
+        var run = await DatabaseMigrationRun.RunAsync(modules, postgres.Value, cancellationToken);
+        foreach (var (module, migrations) in run.Applied.Where(a => a.Migrations.Count > 0))
+            logger.LogInformation("Migrated {Module}: {Migrations}", module, string.Join(", ", migrations));
+        foreach (var warning in run.Warnings) logger.LogWarning("Database runtime role: {Warning}", warning);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -21,9 +21,10 @@ public abstract class EfDatabaseModule<TContext>(IOptions<PostgresOptions> postg
         return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
     }
 
+    /// <summary>As the owner role (<c>Bus:Postgres:MigrationConnectionString</c>): the runtime role may not change the schema.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var db = CreateContext(postgres.Value.ConnectionString);
+        await using var db = CreateContext(postgres.Value.MigrationConnectionString);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -11,5 +11,6 @@ public interface IDatabaseModule
     /// <summary>Lower runs first (persistence 10, registry 20, operations 30...).</summary>
     int Order { get; }
     Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken);
+    /// <summary>Applies pending migrations as the owner role (<c>Bus:Postgres:MigrationConnectionString</c>).</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 }

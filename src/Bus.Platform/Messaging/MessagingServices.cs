@@ -28,6 +28,7 @@ public static class MessagingServices
                     h.Username(o.Username);
                     h.Password(o.Password);
                     h.PublisherConfirmation = true;
+                    RabbitMqTls.Configure(h, o);
                 });
                 cfg.PrefetchCount = o.PrefetchCount;
                 // Every message this process sends says (and RabbitMQ verifies) which broker user sent it.

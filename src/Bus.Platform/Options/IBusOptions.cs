@@ -9,6 +9,8 @@ public interface IBusOptions
     IEnumerable<string> Endpoints();
     /// <summary>Secrets by key (relative to the section): in Production each must be set and not a local-stack default.</summary>
     IEnumerable<(string Key, string? Value)> Secrets() => [];
+    /// <summary>What the Production environment refuses beyond <see cref="Validate"/> and default secrets (e.g. clear text to a remote server).</summary>
+    IEnumerable<OptionError> ValidateProduction() => [];
 }
 
 public readonly record struct OptionError(string Key, string Message);

@@ -12,9 +12,12 @@ public sealed class RabbitMqOptions : IBusOptions
     public string Password { get; set; } = "bus";
     public int ManagementPort { get; set; } = 15673;
     public int PrefetchCount { get; set; } = 16;
+    public RabbitMqTlsOptions Tls { get; set; } = new();
 
-    public Uri AmqpUri => new($"amqp://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}");
-    public Uri ManagementUri => new($"http://{Host}:{ManagementPort}/");
+    public Uri AmqpUri => new($"{(Tls.Enabled ? "amqps" : "amqp")}://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}");
+    public Uri ManagementUri => new($"{(Tls.ManagementHttps ?? Tls.Enabled ? "https" : "http")}://{Host}:{ManagementPort}/");
+    /// <summary>The name the server's certificate must carry.</summary>
+    public string TlsServerName => string.IsNullOrWhiteSpace(Tls.ServerName) ? Host : Tls.ServerName;
 
     public IEnumerable<OptionError> Validate()
     {
@@ -24,6 +27,7 @@ public sealed class RabbitMqOptions : IBusOptions
         if (string.IsNullOrWhiteSpace(VirtualHost)) yield return new(nameof(VirtualHost), "must name a virtual host");
         if (string.IsNullOrWhiteSpace(Username)) yield return new(nameof(Username), "must not be empty");
         if (PrefetchCount is < 1 or > 1000) yield return new(nameof(PrefetchCount), $"must be 1-1000 (got {PrefetchCount})");
+        foreach (var e in Tls.Validate(Port)) yield return e;
     }
 
     public IEnumerable<string> Endpoints() => [Host];

@@ -1,6 +1,6 @@
+using Bus.Platform.Messaging;
 using Bus.Platform.Options;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
 
 namespace Bus.Platform.Probes;
 
@@ -9,13 +9,10 @@ public sealed class RabbitMqProbe(IOptions<RabbitMqOptions> options) : IComponen
     public async Task<IReadOnlyList<ProbeResult>> ProbeAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var endpoint = $"amqp://{o.Host}:{o.Port}/{o.VirtualHost}";
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5), AutomaticRecoveryEnabled = false,
-            ClientProvidedName = "bus-probe",
-        };
+        var endpoint = o.AmqpUri.ToString();
+        var factory = RabbitMqTls.ConnectionFactory(o, "bus-probe");
+        factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(5);
+        factory.AutomaticRecoveryEnabled = false;
         try
         {
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);

@@ -50,6 +50,13 @@ public sealed class IngestBench : IAsyncDisposable
     public static string ConnectionString { get; } = Environment.GetEnvironmentVariable("BUS_BENCH_POSTGRES") is { Length: > 0 } own
         ? own : new PostgresOptions().ConnectionString;
 
+    /// <summary>The owner role on the same database, for busctl db migrate.</summary>
+    public static string OwnerConnectionString { get; } = new NpgsqlConnectionStringBuilder(ConnectionString)
+    {
+        Username = new NpgsqlConnectionStringBuilder(new PostgresOptions().MigrationConnectionString).Username,
+        Password = new NpgsqlConnectionStringBuilder(new PostgresOptions().MigrationConnectionString).Password,
+    }.ConnectionString;
+
     public static NpgsqlDataSource Database { get; } = NpgsqlDataSource.Create(ConnectionString);
 
     public static async Task<IngestBench> StartAsync(string name, IDictionary<string, string>? hostEnvironment = null)
@@ -61,7 +68,10 @@ public sealed class IngestBench : IAsyncDisposable
             StorageClientFactory.Create(storage), $"bench-{Guid.NewGuid():N}"[..14] + ".bench.edu");
         try
         {
-            var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Postgres__ConnectionString"] = ConnectionString };
+            var environment = new Dictionary<string, string>(vhost.Environment) 
+            {
+                ["Bus__Postgres__ConnectionString"] = ConnectionString, ["Bus__Postgres__MigrationConnectionString"] = OwnerConnectionString,
+            };
             await Busctl.RunAsync(environment, "db", "migrate");
             await Busctl.RunAsync(environment, "institutions", "add", bench.Institution, "--name", $"Bus benchmark {name}");
             await Busctl.RunAsync(environment, "users", "add", bench.Submitter, "--institution", bench.Institution, "--role", "depositor");

@@ -15,10 +15,10 @@ public class ReadonlyRoleCannotWriteTests
         await using var rows = new SagaRows();
         var id = await rows.DeletionAsync("PendingApproval", TimeSpan.FromMinutes(1));
         await rows.TransitionAsync("DeletionState", id, null, "PendingApproval", TimeSpan.FromMinutes(1));
-        // A throwaway LOGIN member (the bus role has CREATEROLE) so the test connects exactly as an admin would.
+        // A throwaway LOGIN member, made by the owner role (it has CREATEROLE), so the test connects exactly as an admin would.
         var user = "ro_" + rows.Tag;
         var password = Guid.NewGuid().ToString("N");
-        await using (var admin = new NpgsqlConnection(SagaRows.ConnectionString))
+        await using (var admin = new NpgsqlConnection(SagaRows.OwnerConnectionString))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE ROLE {user} LOGIN PASSWORD '{password}' IN ROLE bus_readonly", admin);
@@ -65,7 +65,7 @@ public class ReadonlyRoleCannotWriteTests
                 await using var select = new NpgsqlCommand($"SELECT count(*) FROM {readable}", reader);
                 Assert.NotNull(await select.ExecuteScalarAsync());
             }
-            await using (var admin = new NpgsqlConnection(SagaRows.ConnectionString))
+            await using (var admin = new NpgsqlConnection(SagaRows.OwnerConnectionString))
             {
                 await admin.OpenAsync();
                 await using var create = new NpgsqlCommand($"CREATE TABLE bus.ro_probe_{rows.Tag} (x int)", admin);
@@ -89,7 +89,7 @@ public class ReadonlyRoleCannotWriteTests
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(SagaRows.ConnectionString);
+            await using var admin = new NpgsqlConnection(SagaRows.OwnerConnectionString);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS bus.ro_probe_{rows.Tag}; DROP ROLE IF EXISTS {user}", admin);
             await drop.ExecuteNonQueryAsync();

@@ -11,6 +11,8 @@ namespace Bus.IntegrationTests.Operations;
 public sealed class SagaRows : IAsyncDisposable
 {
     public static string ConnectionString { get; } = new PostgresOptions().ConnectionString;
+    /// <summary>The owner role: creates roles and tables, which the runtime role may not.</summary>
+    public static string OwnerConnectionString { get; } = new PostgresOptions().MigrationConnectionString;
     private readonly NpgsqlDataSource _db = NpgsqlDataSource.Create(ConnectionString);
     private readonly List<Guid> _ids = [];
 

@@ -13,7 +13,10 @@ public sealed class MigrationsApplyFromEmptyAndRerun
     [Fact]
     public async Task Migrating_twice_leaves_nothing_pending_and_every_table_present()
     {
-        var module = new RegistryDatabaseModule(Microsoft.Extensions.Options.Options.Create(new PostgresOptions { ConnectionString = RegistryTestDatabase.ConnectionString }));
+        var module = new RegistryDatabaseModule(Microsoft.Extensions.Options.Options.Create(new PostgresOptions
+        {
+            ConnectionString = RegistryTestDatabase.ConnectionString, MigrationConnectionString = RegistryTestDatabase.OwnerConnectionString,
+        }));
         await module.MigrateAsync(CancellationToken.None);
         await module.MigrateAsync(CancellationToken.None);
 
@@ -29,7 +32,7 @@ public sealed class MigrationsApplyFromEmptyAndRerun
     public async Task Migration_sql_builds_every_table_in_an_empty_schema_and_down_removes_them()
     {
         var schema = $"registry_test_{Guid.NewGuid():N}"[..30];
-        await using var connection = await RegistryTestDatabase.OpenAsync();
+        await using var connection = await RegistryTestDatabase.OpenOwnerAsync();
         try
         {
             await Execute(connection, RegistrySchemaSql.Create(schema));

@@ -19,8 +19,13 @@ internal static class RegistryTestDatabase
         BusConfiguration.Build().GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.ConnectionString
         ?? new PostgresOptions().ConnectionString;
 
+    /// <summary>The owner role (migrations, throwaway schemas): the runtime role may not create schemas.</summary>
+    public static readonly string OwnerConnectionString =
+        BusConfiguration.Build().GetSection(PostgresOptions.Section).Get<PostgresOptions>()?.MigrationConnectionString
+        ?? new PostgresOptions().MigrationConnectionString;
+
     private static readonly Lazy<Task> Migrated = new(() =>
-        new RegistryDatabaseModule(Microsoft.Extensions.Options.Options.Create(new PostgresOptions { ConnectionString = ConnectionString }))
+        new RegistryDatabaseModule(Microsoft.Extensions.Options.Options.Create(new PostgresOptions { ConnectionString = ConnectionString, MigrationConnectionString = OwnerConnectionString }))
             .MigrateAsync(CancellationToken.None));
 
     public static Task EnsureMigratedAsync() => Migrated.Value;
@@ -29,6 +34,14 @@ internal static class RegistryTestDatabase
     {
         await EnsureMigratedAsync();
         var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public static async Task<NpgsqlConnection> OpenOwnerAsync()
+    {
+        await EnsureMigratedAsync();
+        var connection = new NpgsqlConnection(OwnerConnectionString);
         await connection.OpenAsync();
         return connection;
     }

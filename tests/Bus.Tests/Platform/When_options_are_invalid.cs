@@ -16,7 +16,7 @@ public class When_options_are_invalid
         Assert.StartsWith("Bus:RabbitMq:Password is empty", Assert.Single(Check(new RabbitMqOptions { Password = "" }, "Production")));
         Assert.StartsWith("Bus:Postgres:ConnectionString Password is a default password", Assert.Single(Check(new PostgresOptions(), "Production")));
         Assert.StartsWith("Bus:Postgres:ConnectionString Password is empty",
-            Assert.Single(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus" }, "Production")));
+            Assert.Single(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus;SSL Mode=Require" }, "Production")));
         Assert.StartsWith("Bus:Storage:SecretKey is a default password", Assert.Single(Check(new StorageOptions(), "Production")));
     }
 
@@ -24,7 +24,7 @@ public class When_options_are_invalid
     public void Production_accepts_real_secrets_and_other_environments_accept_the_defaults()
     {
         Assert.Empty(Check(new RabbitMqOptions { Password = "s3cr3t-long" }, "Production"));
-        Assert.Empty(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus_app;Password=s3cr3t-long" }, "Production"));
+        Assert.Empty(Check(new PostgresOptions { ConnectionString = "Host=db;Database=bus;Username=bus_app;Password=s3cr3t-long;SSL Mode=VerifyFull" }, "Production"));
         Assert.Empty(Check(new StorageOptions { SecretKey = "s3cr3t-long" }, "Production"));
         Assert.Empty(Check(new RabbitMqOptions(), "Development"));
         Assert.Empty(Check(new StorageOptions()));

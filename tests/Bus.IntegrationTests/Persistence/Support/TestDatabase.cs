@@ -10,6 +10,8 @@ namespace Bus.IntegrationTests.Persistence.Support;
 public static class TestDatabase
 {
     public static readonly string ConnectionString = new PostgresOptions().ConnectionString;
+    /// <summary>The owner role, for the tables only tests use (the runtime role may not create or alter tables).</summary>
+    private static readonly string OwnerConnectionString = new PostgresOptions().MigrationConnectionString;
     private static readonly Lazy<Task> Ready = new(PrepareAsync);
 
     public static Task EnsureReadyAsync() => Ready.Value;
@@ -17,11 +19,11 @@ public static class TestDatabase
     private static async Task PrepareAsync()
     {
         await new PersistenceDatabaseModule(Options.Create(new PostgresOptions())).MigrateAsync(CancellationToken.None);
-        await ExecuteAsync(SagaTableMigrations.CreateSagaTableSql(ConformanceStateMap.Table,
+        await ExecuteAsync(OwnerConnectionString, SagaTableMigrations.CreateSagaTableSql(ConformanceStateMap.Table,
             ("counter", "integer NOT NULL DEFAULT 0"), ("timeout_token_id", "uuid"), ("batch", "uuid")));
         // Tables created by earlier runs of this suite predate the column.
-        await ExecuteAsync($"ALTER TABLE bus.{ConformanceStateMap.Table} ADD COLUMN IF NOT EXISTS batch uuid");
-        await ExecuteAsync("""
+        await ExecuteAsync(OwnerConnectionString, $"ALTER TABLE bus.{ConformanceStateMap.Table} ADD COLUMN IF NOT EXISTS batch uuid");
+        await ExecuteAsync(OwnerConnectionString, """
             CREATE TABLE IF NOT EXISTS bus.persistence_test_effects (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 kind text NOT NULL,
@@ -33,9 +35,11 @@ public static class TestDatabase
             """);
     }
 
-    public static async Task ExecuteAsync(string sql)
+    public static Task ExecuteAsync(string sql) => ExecuteAsync(ConnectionString, sql);
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
