@@ -12,9 +12,10 @@ public sealed class TlsServersCollection : ICollectionFixture<TlsServers>
 
 /// <summary>
 /// A throwaway CA, a server certificate it issued for <c>localhost</c> only (so connecting to 127.0.0.1 is a name
-/// mismatch), a second CA that issued nothing the server presents, and a PostgreSQL of the test's own (initdb in a
-/// temporary folder, <c>ssl=on</c>, TLS-only pg_hba, a free port), stopped by its postmaster's PID at the end.
-/// About two seconds; the shared stack's servers are never touched.
+/// mismatch), a second CA that issued nothing the servers present, and servers of the tests' own on free ports, both
+/// started at once and stopped by their PIDs at the end: a PostgreSQL (initdb in a temporary folder, <c>ssl=on</c>,
+/// TLS-only pg_hba; about two seconds) and a RabbitMQ node with only a TLS listener (vhost and user <c>bus</c>; about
+/// six to ten seconds, Erlang's boot). The shared stack's servers are never touched.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class TlsServers : IAsyncLifetime
@@ -28,6 +29,10 @@ public sealed class TlsServers : IAsyncLifetime
     public int PostgresPort { get; } = FreePort.Next();
     public const string PostgresPassword = "tls-test-password";
     private string PgData => Path.Combine(Folder, "pgdata");
+    public int RabbitPort { get; } = FreePort.Next();
+    private readonly int _rabbitDistPort = FreePort.Next();
+    private string RabbitFolder => Path.Combine(Folder, "rabbitmq");
+    private ExternalProcess? _rabbit;
 
     /// <summary>An Npgsql connection string to the TLS-only PostgreSQL, with <paramref name="extra"/> appended.</summary>
     public string Postgres(string host, string extra) =>
@@ -49,6 +54,11 @@ public sealed class TlsServers : IAsyncLifetime
         File.SetUnixFileMode(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         if (IsRoot) await RunAsync("chown", "-R", "postgres:postgres", Folder);
 
+        await Task.WhenAll(StartPostgresAsync(), StartRabbitMqAsync());
+    }
+
+    private async Task StartPostgresAsync()
+    {
         await RunAsPostgresAsync($"{PgBin}/initdb", "-D", PgData, "-U", "postgres", $"--pwfile={Path.Combine(Folder, "pwfile")}",
             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync");
         // TLS only: a clear-text connection finds no pg_hba line and is refused.
@@ -60,15 +70,80 @@ public sealed class TlsServers : IAsyncLifetime
             "start");
     }
 
+    private async Task StartRabbitMqAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(RabbitFolder, "home"));
+        await File.WriteAllTextAsync(Path.Combine(RabbitFolder, "home", ".erlang.cookie"), "BUSTLSTESTCOOKIE" + Guid.NewGuid().ToString("N"));
+        File.SetUnixFileMode(Path.Combine(RabbitFolder, "home", ".erlang.cookie"), UnixFileMode.UserRead);
+        await File.WriteAllTextAsync(Path.Combine(RabbitFolder, "rabbitmq.conf"), $"""
+            listeners.tcp = none
+            listeners.ssl.1 = 127.0.0.1:{RabbitPort}
+            ssl_options.cacertfile = {CaFile}
+            ssl_options.certfile = {Path.Combine(Folder, "server.crt")}
+            ssl_options.keyfile = {Path.Combine(Folder, "server.key")}
+            ssl_options.verify = verify_none
+            ssl_options.fail_if_no_peer_cert = false
+            loopback_users = none
+            default_user = bus
+            default_pass = bus
+            default_vhost = bus
+            log.console = false
+            log.file.level = warning
+            """);
+        await File.WriteAllTextAsync(Path.Combine(RabbitFolder, "enabled_plugins"), "[].");
+        _rabbit = ExternalProcess.Start("/usr/lib/rabbitmq/bin/rabbitmq-server", [], new Dictionary<string, string>
+        {
+            ["HOME"] = Path.Combine(RabbitFolder, "home"),
+            ["RABBITMQ_NODENAME"] = $"bustls{Environment.ProcessId}@localhost",
+            ["RABBITMQ_DIST_PORT"] = _rabbitDistPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(RabbitFolder, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(RabbitFolder, "log"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(RabbitFolder, "rabbitmq"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(RabbitFolder, "enabled_plugins"),
+            ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(RabbitFolder, "advanced"),
+            ["RABBITMQ_PID_FILE"] = Path.Combine(RabbitFolder, "rabbit.pid"),
+        });
+        // The node accepts TLS connections once its listener is open: poll the port, never sleep a guess.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_rabbit.HasExited) throw new InvalidOperationException($"rabbitmq-server exited {_rabbit.ExitCode}: {_rabbit.Stdout}{_rabbit.Stderr}");
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, RabbitPort);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) { await Task.Delay(100); }
+        }
+        throw new TimeoutException($"RabbitMQ's TLS listener on {RabbitPort} did not open in 60 s: {_rabbit.Stdout}");
+    }
+
     public async Task DisposeAsync()
     {
-        var pidFile = Path.Combine(PgData, "postmaster.pid");
-        if (File.Exists(pidFile) && int.TryParse((await File.ReadAllLinesAsync(pidFile))[0], out var pid))
+        // The node's own PID (beam), from the PID file it writes; its start script exits with it.
+        var rabbitPidFile = Path.Combine(RabbitFolder, "rabbit.pid");
+        int? beam = File.Exists(rabbitPidFile) && int.TryParse((await File.ReadAllTextAsync(rabbitPidFile)).Trim(), out var pid) ? pid : null;
+        if (beam is { } node) Posix.Kill(node, Posix.SigTerm);
+        if (_rabbit is not null)
         {
-            Posix.Kill(pid, 2); // SIGINT: PostgreSQL's fast shutdown
+            try { await _rabbit.WaitForExitAsync(TimeSpan.FromSeconds(20)); }
+            catch (TimeoutException)
+            {
+                if (beam is { } stuck) Posix.Kill(stuck, Posix.SigKill);
+                Posix.Kill(_rabbit.Id, Posix.SigKill);
+            }
+            await _rabbit.DisposeAsync();
+        }
+
+        var pidFile = Path.Combine(PgData, "postmaster.pid");
+        if (File.Exists(pidFile) && int.TryParse((await File.ReadAllLinesAsync(pidFile))[0], out var postmaster))
+        {
+            Posix.Kill(postmaster, 2); // SIGINT: PostgreSQL's fast shutdown
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (File.Exists(pidFile) && DateTime.UtcNow < deadline) await Task.Delay(50);
-            if (File.Exists(pidFile)) Posix.Kill(pid, Posix.SigKill);
+            if (File.Exists(pidFile)) Posix.Kill(postmaster, Posix.SigKill);
         }
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
