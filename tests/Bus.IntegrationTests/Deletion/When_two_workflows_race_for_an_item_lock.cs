@@ -10,7 +10,10 @@ public sealed class When_two_workflows_race_for_an_item_lock
     public async Task Exactly_one_wins_the_winner_may_ask_again_and_release_frees_it()
     {
         await using var dataSource = NpgsqlDataSource.Create(new PostgresOptions().ConnectionString);
-        await using (var create = dataSource.CreateCommand(PostgresItemLocks.CreateTableSql)) await create.ExecuteNonQueryAsync();
+        // The table as the migrations make it, by the owner role: the runtime role may not create tables.
+        await using (var owner = NpgsqlDataSource.Create(new PostgresOptions().MigrationConnectionString))
+        await using (var create = owner.CreateCommand(PostgresItemLocks.CreateTableSql))
+            await create.ExecuteNonQueryAsync();
         var locks = new PostgresItemLocks(dataSource);
         var item = $"race{Guid.NewGuid():N}.test.edu/bag";
         var owners = Enumerable.Range(0, 8).Select(_ => Guid.NewGuid()).ToList();
