@@ -3,7 +3,7 @@ using Bus.Platform.Storage;
 
 namespace Bus.Api;
 
-/// <summary>Bus:Api: upload bounds and the optional JWT bearer (docs/api.md).</summary>
+/// <summary>Bus:Api: request and upload bounds, paging and the optional JWT bearer (docs/api.md).</summary>
 public sealed class ApiOptions : IBusOptions
 {
     public const string Section = "Bus:Api";
@@ -16,6 +16,16 @@ public sealed class ApiOptions : IBusOptions
     public long UploadPartBytes { get; set; } = 16L * 1024 * 1024;
     /// <summary>The largest tar accepted through the API (default S3's largest object, 5 TiB).</summary>
     public long MaxUploadBytes { get; set; } = S3Limits.MaxObjectBytes;
+    /// <summary>
+    /// The largest body any other route reads (every JSON body is a few hundred bytes): a declared
+    /// Content-Length above it is answered 413 before reading, a chunked body when it passes it.
+    /// </summary>
+    public long MaxJsonBodyBytes { get; set; } = 64 * 1024;
+    /// <summary>
+    /// Streamed uploads at once, so memory stays bounded (two part buffers each); one more is answered
+    /// 503 uploads-busy with Retry-After.
+    /// </summary>
+    public int MaxConcurrentUploads { get; set; } = 4;
     /// <summary>Largest page a list returns, whatever <c>limit</c> asks.</summary>
     public int MaxPageSize { get; set; } = 500;
     /// <summary>A token's last-used time is written at most this often.</summary>
@@ -28,6 +38,8 @@ public sealed class ApiOptions : IBusOptions
         if (UploadPartBytes is < S3Limits.MinPartBytes or > 512L * 1024 * 1024)
             yield return new(nameof(UploadPartBytes), $"must be {S3Limits.MinPartBytes}-{512L * 1024 * 1024} bytes (got {UploadPartBytes})");
         if (MaxUploadBytes is < 1 or > S3Limits.MaxObjectBytes) yield return new(nameof(MaxUploadBytes), $"must be 1-{S3Limits.MaxObjectBytes} (got {MaxUploadBytes})");
+        if (MaxJsonBodyBytes is < 1024 or > 16L * 1024 * 1024) yield return new(nameof(MaxJsonBodyBytes), $"must be 1024-{16L * 1024 * 1024} bytes (got {MaxJsonBodyBytes})");
+        if (MaxConcurrentUploads is < 1 or > 256) yield return new(nameof(MaxConcurrentUploads), $"must be 1-256 (got {MaxConcurrentUploads})");
         if (MaxPageSize is < 1 or > 10_000) yield return new(nameof(MaxPageSize), $"must be 1-10000 (got {MaxPageSize})");
         if (TokenTouchInterval < TimeSpan.Zero) yield return new(nameof(TokenTouchInterval), "must not be negative");
         foreach (var error in Jwt.Validate()) yield return error with { Key = $"{nameof(Jwt)}:{error.Key}" };

@@ -1,14 +1,18 @@
 using Bus.Api.Authentication;
 using Bus.Api.Endpoints;
+using Bus.Api.Limits;
+using Bus.Api.OpenApi;
 using Bus.Fixity;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace Bus.Api;
@@ -28,7 +32,10 @@ public static class ApiServices
         var jwt = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.Jwt ?? new JwtOptions();
         services.AddApiAuthentication(jwt);
         services.AddProblemDetails();
-        services.AddOpenApi("v1");
+        services.AddExceptionHandler<BadRequestProblems>();
+        services.AddSingleton<UploadSlots>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) => KestrelLimits.Apply(kestrel, api.Value));
+        services.AddOpenApi("v1", ApiDocumentation.Configure);
         return services;
     }
 
@@ -41,13 +48,14 @@ public static class ApiServices
         app.MapOpenApi("/openapi/{documentName}.json");
         // The reference page serves its script from the package (no CDN): /scalar/v1.
         app.MapScalarApiReference();
-        var api = app.MapGroup(Prefix).RequireAuthorization();
+        var api = app.MapGroup(Prefix).RequireAuthorization().WithRequestLimits();
         api.MapIngests();
         api.MapDeletions();
         api.MapObjects();
         api.MapAlerts();
         api.MapFixityChecks();
         api.MapGet("/me", (HttpContext http) => Results.Ok(ApiCaller.From(http.User))).WithName("WhoAmI").WithTags("Identity")
-            .WithSummary("The authenticated caller: email, institution and role as the registry holds them");
+            .WithSummary("The authenticated caller: email, institution and role as the registry holds them")
+            .Produces<ApiCaller>();
     }
 }

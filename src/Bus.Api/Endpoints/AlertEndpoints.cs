@@ -1,5 +1,6 @@
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Registry.Store;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +19,7 @@ public static class AlertEndpoints
     public static RouteGroupBuilder MapAlerts(this RouteGroupBuilder api)
     {
         api.MapGet("/alerts", List).WithTags("Alerts").WithName("ListAlerts").WithSummary("Open alerts (all=true: acknowledged too), newest first (paged)")
-            .Produces<Page<AlertView>>();
+            .Produces<Page<AlertView>>().Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden);
         return api;
     }
 

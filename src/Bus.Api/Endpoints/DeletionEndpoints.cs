@@ -1,6 +1,7 @@
-using System.Text.Json;
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.Limits;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Contracts.Deletion;
 using Bus.Deletion.Data;
@@ -37,30 +38,32 @@ public static class DeletionEndpoints
     public static RouteGroupBuilder MapDeletions(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/deletions").WithTags("Deletions");
+        ApiError[] decisionProblems = [ApiErrors.InvalidRequest, ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.DeletionRefused, ApiErrors.ServiceUnavailable];
         group.MapPost("", Request).WithName("RequestDeletion").WithSummary("Ask to delete an object or file; a second admin approves")
-            .Produces<DeletionAnswer>(StatusCodes.Status202Accepted);
-        group.MapGet("/{id:guid}", Get).WithName("GetDeletion").Produces<DeletionView>();
+            .JsonBody<DeletionRequest>(required: true, "{\"identifier\": \"<institution>/<bag>[/data/...]\", \"reason\": ...}")
+            .Produces<DeletionAnswer>(StatusCodes.Status202Accepted).Problems(decisionProblems);
+        group.MapGet("/{id:guid}", Get).WithName("GetDeletion").WithSummary("One deletion request: state, people, refusal")
+            .Produces<DeletionView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound);
         group.MapPost("/{id:guid}/approve", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new ApproveDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("ApproveDeletion").Produces<DeletionAnswer>();
+            .WithName("ApproveDeletion").WithSummary("Approve a pending request (an admin other than the requester)")
+            .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
         group.MapPost("/{id:guid}/reject", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new RejectDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("RejectDeletion").Produces<DeletionAnswer>();
+            .WithName("RejectDeletion").WithSummary("Reject a pending request")
+            .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
         group.MapPost("/{id:guid}/cancel", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.CancelDeletion, (by, c) => new CancelDeletion { RequestId = id, By = by, Comment = c }, ct))
-            .WithName("CancelDeletion").Produces<DeletionAnswer>();
+            .WithName("CancelDeletion").WithSummary("Withdraw a pending request")
+            .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
         return group;
     }
 
     private static async Task<IResult> Request(HttpContext http, IBus bus, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
-        DeletionRequest? body;
-        try { body = await http.Request.ReadFromJsonAsync<DeletionRequest>(ct); }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return ApiErrors.InvalidRequest.Problem("send JSON {\"identifier\": \"<institution>/<bag>[/data/...]\", \"reason\": \"...\"}");
-        }
+        var (body, invalid) = await JsonBody.ReadAsync<DeletionRequest>(http, "{\"identifier\": \"<institution>/<bag>[/data/...]\", \"reason\": \"...\"}", optional: false, ct);
+        if (invalid is not null) return invalid;
         var identifier = body?.Identifier?.Trim() ?? "";
         if (!Identifiers.TryParse(identifier, out var parsed, out var error)) return ApiErrors.InvalidRequest.Problem(error);
         if (Access.Check(caller, ApiAction.RequestDeletion, parsed.Institution, $"no object or file '{identifier}'") is { } refused) return refused;
@@ -85,12 +88,8 @@ public static class DeletionEndpoints
         Func<string, string?, T> make, CancellationToken ct) where T : class
     {
         var caller = ApiCaller.From(http.User);
-        DecisionRequest? body = null;
-        if (http.Request.ContentLength > 0 || http.Request.HasJsonContentType())
-        {
-            try { body = await http.Request.ReadFromJsonAsync<DecisionRequest>(ct); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException) { return ApiErrors.InvalidRequest.Problem("the body, when sent, is JSON {\"comment\": \"...\"}"); }
-        }
+        var (body, invalid) = await JsonBody.ReadAsync<DecisionRequest>(http, "{\"comment\": \"...\"}", optional: true, ct);
+        if (invalid is not null) return invalid;
         var row = await LoadAsync(postgres, id, ct);
         var missing = $"no deletion request {id}";
         if (row is null) return ApiErrors.NotFound.Problem(missing);

@@ -1,6 +1,7 @@
-using System.Text.Json;
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.Limits;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
@@ -28,7 +29,9 @@ public static class FixityCheckEndpoints
     {
         api.MapPost("/fixity-checks", Start).WithTags("Fixity").WithName("StartFixityCheck")
             .WithSummary("Check every active copy of an object or file now (institutional admins)")
-            .Produces<FixityChecksStarted>(StatusCodes.Status202Accepted);
+            .JsonBody<FixityCheckRequest>(required: true, "{\"identifier\": \"<institution>/<bag>[/data/...]\"}")
+            .Produces<FixityChecksStarted>(StatusCodes.Status202Accepted)
+            .Problems(ApiErrors.InvalidRequest, ApiErrors.Forbidden, ApiErrors.NotFound);
         return api;
     }
 
@@ -36,12 +39,8 @@ public static class FixityCheckEndpoints
         IBus bus, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
-        FixityCheckRequest? body;
-        try { body = await http.Request.ReadFromJsonAsync<FixityCheckRequest>(ct); }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return ApiErrors.InvalidRequest.Problem("send JSON {\"identifier\": \"<institution>/<bag>[/data/...]\"}");
-        }
+        var (body, invalid) = await JsonBody.ReadAsync<FixityCheckRequest>(http, "{\"identifier\": \"<institution>/<bag>[/data/...]\"}", optional: false, ct);
+        if (invalid is not null) return invalid;
         var identifier = body?.Identifier?.Trim() ?? "";
         if (!Identifiers.TryParse(identifier, out var parsed, out var error)) return ApiErrors.InvalidRequest.Problem(error);
         var missing = $"no object or file '{identifier}' with active copies";

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Amazon.S3;
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.Limits;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Api.Uploads;
 using Bus.Contracts.Ingest;
@@ -10,10 +12,10 @@ using Bus.Ingest.Data;
 using Bus.Ingest.StateMachines;
 using Bus.Platform.Options;
 using Bus.Platform.Storage;
+using Bus.Registry;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -49,15 +51,24 @@ public static class IngestEndpoints
         var group = api.MapGroup("/ingests").WithTags("Ingests");
         group.MapPost("", Submit).WithName("SubmitIngest")
             .WithSummary("Submit a bag: the tar as the body with ?name=<bag>.tar, or JSON {\"key\": ...} for a tar already in your receiving prefix")
-            .Produces<Submitted>(StatusCodes.Status202Accepted);
-        group.MapGet("", List).WithName("ListIngests").WithSummary("Ingests you may see, newest first (paged)").Produces<Page<IngestView>>();
-        group.MapGet("/{id:guid}", Get).WithName("GetIngest").Produces<IngestView>();
-        group.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelIngest").Produces<IngestView>(StatusCodes.Status202Accepted);
+            .WithMetadata(new OwnBodyLimitMetadata())
+            .TarOrJsonBody<SubmitKeyRequest>("the bag tar (with ?name=<bag>.tar; streamed to S3, up to Bus:Api:MaxUploadBytes), or JSON {\"key\": ...}")
+            .Produces<Submitted>(StatusCodes.Status202Accepted)
+            .Problems(ApiErrors.InvalidRequest, ApiErrors.UploadIncomplete, ApiErrors.Forbidden, ApiErrors.UnknownUpload, ApiErrors.UploadTooLarge,
+                ApiErrors.BodyTooLarge, ApiErrors.StorageFailed, ApiErrors.UploadsBusy);
+        group.MapGet("", List).WithName("ListIngests").WithSummary("Ingests you may see, newest first (paged)").Produces<Page<IngestView>>()
+            .Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden);
+        group.MapGet("/{id:guid}", Get).WithName("GetIngest").WithSummary("One ingest: state, step, errors, rejections, object").Produces<IngestView>()
+            .Problems(ApiErrors.Forbidden, ApiErrors.NotFound);
+        group.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelIngest").WithSummary("Cancel an ingest that has not ended")
+            .JsonBody<CancelRequest>(required: false, "optional {\"reason\": ...}")
+            .Produces<IngestView>(StatusCodes.Status202Accepted)
+            .Problems(ApiErrors.InvalidRequest, ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.Conflict);
         return group;
     }
 
     private static async Task<IResult> Submit(HttpContext http, IAmazonS3 s3, IOptions<StorageOptions> storage, IOptions<ApiOptions> options, IBus bus,
-        string? name, string? storageOption, CancellationToken ct)
+        UploadSlots uploads, string? name, string? storageOption, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
         var bucket = storage.Value.ReceivingBucket;
@@ -69,13 +80,24 @@ public static class IngestEndpoints
             if (Access.Check(caller, ApiAction.SubmitIngest, caller.Institution, "") is { } refused) return refused;
             if (NameError(name) is { } nameError) return ApiErrors.InvalidRequest.Problem(nameError);
             key = $"{caller.Institution}/{name}";
-            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+            // Kestrel stops a chunked body when it passes the limit; a declared one is refused before reading.
+            if (RequestLimits.Apply(http, options.Value.MaxUploadBytes, ApiErrors.UploadTooLarge) is { } tooLarge) return tooLarge;
+            using var slot = uploads.TryTake();
+            if (slot is null)
+            {
+                http.Response.Headers.RetryAfter = "10";
+                return ApiErrors.UploadsBusy.Problem($"{options.Value.MaxConcurrentUploads} uploads are already in progress (Bus:Api:MaxConcurrentUploads); retry later");
+            }
             try
             {
                 upload = await StreamingUpload.UploadAsync(s3, bucket, key, http.Request.Body, http.Request.ContentLength,
                     options.Value.UploadPartBytes, options.Value.MaxUploadBytes, ct);
             }
             catch (UploadTooLargeException e) { return ApiErrors.UploadTooLarge.Problem(e.Message); }
+            catch (BadHttpRequestException e) when (RequestLimits.IsTooLarge(e))
+            {
+                return ApiErrors.UploadTooLarge.Problem($"the body passed the {options.Value.MaxUploadBytes} bytes the API accepts (Bus:Api:MaxUploadBytes); nothing was kept");
+            }
             catch (S3LimitException e) { return ApiErrors.InvalidRequest.Problem(e.Message); }
             catch (ArgumentException e) { return ApiErrors.InvalidRequest.Problem(e.Message); }
             catch (BadHttpRequestException e) { return ApiErrors.UploadIncomplete.Problem($"the body ended before it was complete: {e.Message}"); }
@@ -84,12 +106,10 @@ public static class IngestEndpoints
         }
         else
         {
-            SubmitKeyRequest? body;
-            try { body = await http.Request.ReadFromJsonAsync<SubmitKeyRequest>(ct); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-            {
-                return ApiErrors.InvalidRequest.Problem("send the tar as the body with ?name=<bag>.tar, or JSON {\"key\": \"<institution>/<bag>.tar\"}");
-            }
+            if (RequestLimits.Apply(http, options.Value.MaxJsonBodyBytes, ApiErrors.BodyTooLarge) is { } tooLarge) return tooLarge;
+            var (body, invalid) = await JsonBody.ReadAsync<SubmitKeyRequest>(http,
+                "{\"key\": \"<institution>/<bag>.tar\"} (or send the tar as the body with ?name=<bag>.tar)", optional: false, ct);
+            if (invalid is not null) return invalid;
             key = body?.Key?.Trim() ?? "";
             if (key.Length == 0) return ApiErrors.InvalidRequest.Problem("'key' is required: the tar's key in the receiving bucket, under '<your institution>/'");
             var keyInstitution = key.Split('/', 2)[0];
@@ -116,14 +136,27 @@ public static class IngestEndpoints
             new Submitted(submit.IngestId, bucket, key, IngestIds.NormalizeETag(upload.ETag), upload.Size));
     }
 
-    /// <summary>A bag tar's file name: the bag name and ".tar", one path segment.</summary>
+    /// <summary>Longest upload name: one file name on common file systems.</summary>
+    internal const int MaxNameBytes = 255;
+
+    /// <summary>
+    /// A bag tar's file name: the bag name (as the registry's identifiers allow it, so the ingest
+    /// cannot refuse it later for its name) and ".tar", one path segment.
+    /// </summary>
     internal static string? NameError(string name)
     {
-        if (!name.EndsWith(".tar", StringComparison.Ordinal) || name.Length <= 4) return $"name must be '<bag>.tar' (got '{name}')";
-        if (name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl) || name.StartsWith('.'))
-            return $"name must be one file name without '/', '\\', control characters or a leading '.' (got '{name}')";
+        if (name.Length == 0) return "name is empty: pass ?name=<bag>.tar";
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > MaxNameBytes) return $"name is over {MaxNameBytes} bytes (got {System.Text.Encoding.UTF8.GetByteCount(name)})";
+        if (name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl))
+            return $"name must be one file name without '/', '\\' or control characters (got '{Printable(name)}')";
+        if (!name.EndsWith(".tar", StringComparison.Ordinal) || name.Length <= 4) return $"name must be '<bag>.tar' (got '{Printable(name)}')";
+        var bag = name[..^4];
+        if (!Identifiers.TryParse(Identifiers.ForObject("x.test", bag), out _, out _))
+            return $"bag name '{Printable(bag)}' must start with a letter or digit and contain only letters, digits, '.', '_' or '-'";
         return null;
     }
+
+    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private static async Task<IResult> Get(HttpContext http, IOptions<PostgresOptions> postgres, Guid id, CancellationToken ct)
     {
@@ -165,12 +198,8 @@ public static class IngestEndpoints
     private static async Task<IResult> Cancel(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, Guid id, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
-        CancelRequest? body = null;
-        if (http.Request.ContentLength > 0 || http.Request.HasJsonContentType())
-        {
-            try { body = await http.Request.ReadFromJsonAsync<CancelRequest>(ct); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException) { return ApiErrors.InvalidRequest.Problem("the body, when sent, is JSON {\"reason\": \"...\"}"); }
-        }
+        var (body, invalid) = await JsonBody.ReadAsync<CancelRequest>(http, "{\"reason\": \"...\"}", optional: true, ct);
+        if (invalid is not null) return invalid;
         await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
         var missing = $"no ingest {id}";

@@ -1,5 +1,6 @@
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Registry;
 using Bus.Registry.Model;
@@ -30,9 +31,10 @@ public static class ObjectEndpoints
     public static RouteGroupBuilder MapObjects(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/objects").WithTags("Objects");
-        group.MapGet("/{institution}/{bag}", Get).WithName("GetObject").Produces<ObjectView>();
+        group.MapGet("/{institution}/{bag}", Get).WithName("GetObject").WithSummary("An object with its files, checksums and copies")
+            .Produces<ObjectView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound);
         group.MapGet("/{institution}/{bag}/events", Events).WithName("GetObjectEvents").WithSummary("The object's PREMIS events, oldest first (paged)")
-            .Produces<Page<EventView>>();
+            .Produces<Page<EventView>>().Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden, ApiErrors.NotFound);
         return group;
     }
 

@@ -21,11 +21,13 @@ public static class ApiErrors
     public static readonly ApiError NoActiveCopies = new(Base + "no-active-copies", "The item has no active copies to check", 409);
     public static readonly ApiError ServiceUnavailable = new(Base + "service-unavailable", "A Bus service did not answer in time", 503);
     public static readonly ApiError StorageFailed = new(Base + "storage-failed", "Storage did not accept the upload", 502);
+    public static readonly ApiError BodyTooLarge = new(Base + "body-too-large", "The request body is too large", 413);
+    public static readonly ApiError UploadsBusy = new(Base + "uploads-busy", "Too many uploads are in progress", 503);
 
     public static IReadOnlyList<ApiError> All =>
     [
         Unauthenticated, Forbidden, NotFound, InvalidRequest, InvalidCursor, UploadTooLarge, UploadIncomplete, UnknownUpload,
-        Conflict, DeletionRefused, NoActiveCopies, ServiceUnavailable, StorageFailed,
+        Conflict, DeletionRefused, NoActiveCopies, ServiceUnavailable, StorageFailed, BodyTooLarge, UploadsBusy,
     ];
 }
 

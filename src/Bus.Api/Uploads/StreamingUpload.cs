@@ -40,6 +40,7 @@ public static class StreamingUpload
         {
             var filled = await body.ReadAtLeastAsync(current.AsMemory(0, (int)partBytes), (int)partBytes, throwOnEndOfStream: false, ct);
             if (filled == 0) throw new ArgumentException("the request body is empty: send the bag tar as the body");
+            if (filled > limit) throw new UploadTooLargeException($"the body is over {limit} bytes, the most the API accepts here");
             if (filled < partBytes)
             {
                 using var single = new MemoryStream(current, 0, filled, writable: false);

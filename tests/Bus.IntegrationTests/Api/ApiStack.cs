@@ -24,6 +24,7 @@ public sealed class ApiStack : IAsyncLifetime
 {
     public const string Audience = "bus-api-test";
     public const string Issuer = "https://idp.test.invalid";
+    public const long MaxUploadBytes = 16L * 1024 * 1024;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("bus-api-test-").FullName;
 
@@ -52,6 +53,9 @@ public sealed class ApiStack : IAsyncLifetime
             ["Bus__Api__Jwt__Audience"] = Audience,
             // Small parts so the fixture's bag goes through the multipart path too.
             ["Bus__Api__UploadPartBytes"] = (5 * 1024 * 1024).ToString(),
+            // Limits small enough to pass cheaply (the fixture's tar is about 6 MiB).
+            ["Bus__Api__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bus__Api__MaxConcurrentUploads"] = "1",
         }, startHost: false, roles: "api,ingest,deletion,scheduler");
         await Stack.BusctlOkAsync("institutions", "add", Other, "--name", "Other test institution");
         foreach (var (institution, role) in new[]

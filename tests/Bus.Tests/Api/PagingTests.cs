@@ -29,12 +29,23 @@ public sealed class PagingTests
 
     [Theory]
     [InlineData("bag.tar", true)]
-    [InlineData("my bag-1.v2.tar", true)]
+    [InlineData("bag-1.v2_x.tar", true)]
+    [InlineData("my bag.tar", false)]
+    [InlineData("bag\u0001.tar", false)]
+    [InlineData("-bag.tar", false)]
+    [InlineData("bag.TAR", false)]
     [InlineData(".tar", false)]
     [InlineData("bag.zip", false)]
     [InlineData("a/bag.tar", false)]
     [InlineData("..\\bag.tar", false)]
     [InlineData(".hidden.tar", false)]
-    public void Upload_names_are_one_tar_file_name(string name, bool valid) =>
+    public void Upload_names_are_one_tar_file_name_of_a_valid_bag_name(string name, bool valid) =>
         Assert.Equal(valid, IngestEndpoints.NameError(name) is null);
+
+    [Fact]
+    public void An_upload_name_over_255_bytes_is_refused_with_its_length()
+    {
+        Assert.Null(IngestEndpoints.NameError(new string('a', 251) + ".tar"));
+        Assert.Contains("over 255 bytes", IngestEndpoints.NameError(new string('a', 252) + ".tar"));
+    }
 }
