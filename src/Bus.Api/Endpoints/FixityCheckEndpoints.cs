@@ -23,12 +23,28 @@ public static class FixityCheckEndpoints
     public sealed record FixityCheckRequest(string? Identifier);
     public sealed record CheckView(Guid CheckId, string FileIdentifier, string Bucket, bool AlreadyInFlight);
     public sealed record FixityChecksStarted(string Identifier, IReadOnlyList<CheckView> Checks);
+    public sealed record CheckResult(Guid CheckId, string FileIdentifier, string Bucket, string RequestedBy, DateTimeOffset RequestedAt,
+        string? Outcome, string? Detail, DateTimeOffset? CompletedAt);
+
+    /// <summary>Whoever may read the file's object may read its checks.</summary>
+    private static async Task<IResult> Get(HttpContext http, CheckLedger ledger, Guid id, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(http.User);
+        var row = (await ledger.GetAsync([id], ct)).SingleOrDefault();
+        var missing = $"no fixity check {id}";
+        if (row is null) return ApiErrors.NotFound.Problem(missing);
+        if (Access.Check(caller, ApiAction.ReadObject, row.FileIdentifier.Split('/', 2)[0], missing) is { } refused) return refused;
+        return Results.Ok(new CheckResult(row.CheckId, row.FileIdentifier, row.Bucket, row.RequestedBy, row.RequestedAt, row.Outcome, row.Detail, row.CompletedAt));
+    }
 
     public static RouteGroupBuilder MapFixityChecks(this RouteGroupBuilder api)
     {
         api.MapPost("/fixity-checks", Start).WithTags("Fixity").WithName("StartFixityCheck")
             .WithSummary("Check every active copy of an object or file now (institutional admins)")
             .Produces<FixityChecksStarted>(StatusCodes.Status202Accepted);
+        api.MapGet("/fixity-checks/{id:guid}", Get).WithTags("Fixity").WithName("GetFixityCheck")
+            .WithSummary("One check: its copy and, once done, its outcome (intact, repaired, lost, failed)")
+            .Produces<CheckResult>();
         return api;
     }
 
