@@ -37,7 +37,7 @@ build: restore ## Build everything and leave bin/busctl and bin/bus-host
 migrate: build up ## Apply database migrations (busctl db migrate)
 	bin/busctl db migrate
 
-run: build up ## Run the service host, ingest two generated sample bags (valid, invalid), print their outcomes, keep the host running
+run: build up ## Run the service host, make demo.edu users with API tokens (.local/demo), ingest two sample bags (valid, invalid) through the API, keep the host running
 	bin/busctl db migrate
 	@scripts/run-demo.sh
 

@@ -14,6 +14,7 @@ public enum ApiAction
     DecideDeletion,
     CancelDeletion,
     ReadAlerts,
+    AcknowledgeAlert,
     StartFixityCheck,
 }
 
@@ -39,8 +40,8 @@ public enum Decision
 /// THE authorization table (docs/api.md): role × action → scope. Every endpoint asks <see cref="Decide"/>
 /// before it does any work, and the authorization matrix test is generated from <see cref="Table"/>.
 /// Depositors submit and read their institution's work; institutional admins also request, decide and
-/// cancel deletions and start fixity checks for their institution; operators read everything (and act
-/// on error queues through busctl, not here). Something of another institution the caller may not read
+/// cancel deletions, start fixity checks and acknowledge alerts for their institution; operators read
+/// everything and acknowledge alerts (and act on error queues through busctl, not here). Something of another institution the caller may not read
 /// is answered 404, so the API does not tell who holds what.
 /// </summary>
 public static class ApiPolicy
@@ -62,12 +63,15 @@ public static class ApiPolicy
         (Roles.InstitutionalAdmin, ApiAction.DecideDeletion, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.CancelDeletion, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.ReadAlerts, Scope.OwnInstitution),
+        (Roles.InstitutionalAdmin, ApiAction.AcknowledgeAlert, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.StartFixityCheck, Scope.OwnInstitution),
 
         (Roles.Operator, ApiAction.ReadIngest, Scope.AnyInstitution),
         (Roles.Operator, ApiAction.ReadObject, Scope.AnyInstitution),
         (Roles.Operator, ApiAction.ReadDeletion, Scope.AnyInstitution),
-        (Roles.Operator, ApiAction.ReadAlerts, Scope.AnyInstitution));
+        (Roles.Operator, ApiAction.ReadAlerts, Scope.AnyInstitution),
+        // Fixity alerts are operational: an operator who has handled one (restored a copy) closes it.
+        (Roles.Operator, ApiAction.AcknowledgeAlert, Scope.AnyInstitution));
 
     /// <summary>Which read makes a thing visible to the caller, for each action on it.</summary>
     public static ApiAction VisibilityOf(ApiAction action) => action switch
@@ -75,7 +79,7 @@ public static class ApiPolicy
         ApiAction.SubmitIngest or ApiAction.ReadIngest or ApiAction.CancelIngest => ApiAction.ReadIngest,
         ApiAction.ReadObject or ApiAction.RequestDeletion or ApiAction.StartFixityCheck => ApiAction.ReadObject,
         ApiAction.ReadDeletion or ApiAction.DecideDeletion or ApiAction.CancelDeletion => ApiAction.ReadDeletion,
-        ApiAction.ReadAlerts => ApiAction.ReadAlerts,
+        ApiAction.ReadAlerts or ApiAction.AcknowledgeAlert => ApiAction.ReadAlerts,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

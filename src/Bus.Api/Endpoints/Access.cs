@@ -27,6 +27,7 @@ internal static class Access
         ApiAction.DecideDeletion => "approve or reject deletions",
         ApiAction.CancelDeletion => "cancel deletions",
         ApiAction.ReadAlerts => "read alerts",
+        ApiAction.AcknowledgeAlert => "acknowledge alerts",
         ApiAction.StartFixityCheck => "start fixity checks",
         _ => action.ToString(),
     };

@@ -20,8 +20,30 @@ public static class AlertEndpoints
     {
         api.MapGet("/alerts", List).WithTags("Alerts").WithName("ListAlerts").WithSummary("Open alerts (all=true: acknowledged too), newest first (paged)")
             .Produces<Page<AlertView>>().Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden);
+        api.MapPost("/alerts/{id:guid}/acknowledge", Acknowledge).WithTags("Alerts").WithName("AcknowledgeAlert")
+            .WithSummary("Acknowledge an open alert: the acknowledger is the caller (institutional admins, operators)")
+            .Produces<AlertView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.Conflict);
         return api;
     }
+
+    private static async Task<IResult> Acknowledge(HttpContext http, RegistryDatabase registry, Guid id, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(http.User);
+        await using var db = registry.CreateDbContext();
+        var alert = await db.Alerts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+        var missing = $"no alert {id}";
+        if (alert is null) return ApiErrors.NotFound.Problem(missing);
+        // An alert about nothing in particular belongs to no institution: only operators see it.
+        var institution = alert.Identifier?.Split('/', 2)[0] ?? "";
+        if (Access.Check(caller, ApiAction.AcknowledgeAlert, institution, missing) is { } refused) return refused;
+        // The update itself refuses an alert acknowledged meanwhile: two admins acknowledging at once get one 200 and one 409.
+        if (!await registry.RunAsync(store => store.AcknowledgeAlertAsync(id, caller.Email, ct), ct))
+            return ApiErrors.Conflict.Problem($"alert {id} is already acknowledged");
+        var done = await db.Alerts.AsNoTracking().SingleAsync(a => a.Id == id, ct);
+        return Results.Ok(View(done));
+    }
+
+    private static AlertView View(Bus.Registry.Model.Alert a) => new(a.Id, a.Kind, a.Identifier, a.Message, a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy);
 
     private static async Task<IResult> List(HttpContext http, RegistryDatabase registry, IOptions<ApiOptions> options, bool? all, int? limit, string? after, CancellationToken ct)
     {
@@ -45,7 +67,6 @@ public static class AlertEndpoints
             query = query.Where(a => EF.Functions.LessThan(ValueTuple.Create(a.CreatedAt, a.Id), ValueTuple.Create(from.At, lastId)));
         }
         var rows = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
-        return Results.Ok(Paging.Make(rows, take, a => new Cursor(a.CreatedAt, a.Id.ToString()),
-            a => new AlertView(a.Id, a.Kind, a.Identifier, a.Message, a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy)));
+        return Results.Ok(Paging.Make(rows, take, a => new Cursor(a.CreatedAt, a.Id.ToString()), View));
     }
 }

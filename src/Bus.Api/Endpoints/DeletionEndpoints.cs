@@ -33,7 +33,7 @@ public static class DeletionEndpoints
     public sealed record DeletionView(
         Guid RequestId, string State, string Identifier, string Institution, bool IsFile, string RequestedBy, string Reason,
         DateTimeOffset RequestedAt, DateTimeOffset? ExpiresAt, string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment,
-        DateTimeOffset? CompletedAt, int CopiesRemoved, string? RefusalCode, string? RefusalReason);
+        DateTimeOffset? CompletedAt, int CopiesRemoved, string? RefusalCode, string? RefusalReason, IReadOnlyList<string> Refusals, string? FaultReason);
 
     public static RouteGroupBuilder MapDeletions(this RouteGroupBuilder api)
     {
@@ -130,5 +130,6 @@ public static class DeletionEndpoints
 
     private static DeletionView View(DeletionState r) => new(
         r.CorrelationId, r.CurrentState, r.Identifier, r.Institution, r.IsFile, r.RequestedBy, r.Reason, r.RequestedAt, r.ExpiresAt,
-        r.DecidedBy, r.DecidedAt, r.DecisionComment, r.CompletedAt, r.CopiesRemoved, r.RefusalCode, r.RefusalReason);
+        r.DecidedBy, r.DecidedAt, r.DecisionComment, r.CompletedAt, r.CopiesRemoved, r.RefusalCode, r.RefusalReason,
+        r.RefusalLog.Split('\n', StringSplitOptions.RemoveEmptyEntries), r.FaultReason);
 }

@@ -24,6 +24,19 @@ public static class FixityCheckEndpoints
     public sealed record FixityCheckRequest(string? Identifier);
     public sealed record CheckView(Guid CheckId, string FileIdentifier, string Bucket, bool AlreadyInFlight);
     public sealed record FixityChecksStarted(string Identifier, IReadOnlyList<CheckView> Checks);
+    public sealed record CheckResult(Guid CheckId, string FileIdentifier, string Bucket, string RequestedBy, DateTimeOffset RequestedAt,
+        string? Outcome, string? Detail, DateTimeOffset? CompletedAt);
+
+    /// <summary>Whoever may read the file's object may read its checks.</summary>
+    private static async Task<IResult> Get(HttpContext http, CheckLedger ledger, Guid id, CancellationToken ct)
+    {
+        var caller = ApiCaller.From(http.User);
+        var row = (await ledger.GetAsync([id], ct)).SingleOrDefault();
+        var missing = $"no fixity check {id}";
+        if (row is null) return ApiErrors.NotFound.Problem(missing);
+        if (Access.Check(caller, ApiAction.ReadObject, row.FileIdentifier.Split('/', 2)[0], missing) is { } refused) return refused;
+        return Results.Ok(new CheckResult(row.CheckId, row.FileIdentifier, row.Bucket, row.RequestedBy, row.RequestedAt, row.Outcome, row.Detail, row.CompletedAt));
+    }
 
     public static RouteGroupBuilder MapFixityChecks(this RouteGroupBuilder api)
     {
@@ -32,6 +45,9 @@ public static class FixityCheckEndpoints
             .JsonBody<FixityCheckRequest>(required: true, "{\"identifier\": \"<institution>/<bag>[/data/...]\"}")
             .Produces<FixityChecksStarted>(StatusCodes.Status202Accepted)
             .Problems(ApiErrors.InvalidRequest, ApiErrors.Forbidden, ApiErrors.NotFound);
+        api.MapGet("/fixity-checks/{id:guid}", Get).WithTags("Fixity").WithName("GetFixityCheck")
+            .WithSummary("One check: its copy and, once done, its outcome (intact, repaired, lost, failed)")
+            .Produces<CheckResult>().Problems(ApiErrors.NotFound);
         return api;
     }
 

@@ -36,12 +36,14 @@ public static class IngestEndpoints
 
     public sealed record SubmitKeyRequest(string? Key, string? StorageOption);
     public sealed record CancelRequest(string? Reason);
-    public sealed record Submitted(Guid IngestId, string Bucket, string Key, string ETag, long Size);
+    /// <summary>SubmittedAt is the submission's time as the ingest records it (<see cref="IngestView.LastSubmittedAt"/>): a client waits for it to know its submit was handled.</summary>
+    public sealed record Submitted(Guid IngestId, string Bucket, string Key, string ETag, long Size, DateTimeOffset SubmittedAt);
 
     public sealed record IngestView(
         Guid IngestId, string State, string Institution, string Key, long Size, string SubmittedBy, string? ObjectIdentifier,
         string? CurrentStep, string? LastError, IReadOnlyList<BagIssue>? Rejections, int FileCount, long Bytes,
-        DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt, Guid? Supersedes, Guid? SupersededBy);
+        DateTimeOffset ReceivedAt, DateTimeOffset? FinishedAt, Guid? Supersedes, Guid? SupersededBy,
+        IReadOnlyList<IngestStepTiming> Steps, long ProgressDone, long ProgressTotal, DateTimeOffset? LastSubmittedAt);
 
     // No .Accepts(...) on these routes: route matching would answer a body of another content type
     // (curl's --data-binary sends a form type) with a bare 415 outside the error catalogue. Handlers
@@ -133,7 +135,7 @@ public static class IngestEndpoints
             caller.Email, now);
         await bus.Publish(submit, ct);
         return Results.Accepted($"/api/v1/ingests/{submit.IngestId}",
-            new Submitted(submit.IngestId, bucket, key, IngestIds.NormalizeETag(upload.ETag), upload.Size));
+            new Submitted(submit.IngestId, bucket, key, IngestIds.NormalizeETag(upload.ETag), upload.Size, now));
     }
 
     /// <summary>Longest upload name: one file name on common file systems.</summary>
@@ -213,7 +215,7 @@ public static class IngestEndpoints
     private static IngestView View(IngestState s) => new(
         s.CorrelationId, s.CurrentState, s.Institution, s.Key, s.Size, s.SubmittedBy, s.ObjectIdentifier, s.CurrentStep, s.LastError,
         ReadRejections(s.Rejections), s.FileCount, s.Bytes, s.ReceivedAt, s.FinishedAt,
-        s.Supersedes, s.SupersededBy);
+        s.Supersedes, s.SupersededBy, s.StepTimings(), s.ProgressDone, s.ProgressTotal, s.LastSubmittedAt);
 
     /// <summary>
     /// The saga keeps its reasons as stored JSON; the API answers them typed, so they take the API's

@@ -1,5 +1,6 @@
-using Bus.Workflows.Copies;
 using System.CommandLine;
+using System.Text.Json;
+using Bus.Cli.Api;
 using Bus.Cli.Output;
 using Bus.Contracts.Fixity;
 using Bus.Fixity;
@@ -33,13 +34,17 @@ public static class FixityCommands
         var obj = new Option<string>("--object") { Description = "Object identifier (institution/bag): check every copy of every file" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the outcomes. Exit 0 when every copy is intact or repaired, 1 when any is lost or failed" };
         var timeout = new Option<int>("--timeout") { Description = "With --wait: seconds to wait before giving up (exit 1)", DefaultValueFactory = _ => 3600 };
-        var command = new Command("check", "Queue a fixity check of each copy of a file or object") { file, obj, wait, timeout };
-        command.SetBusAction((parse, context, output, ct) => Guarded(output, async () =>
+        var tokenFile = ApiCommandRunner.TokenFileOption();
+        var command = new Command("check", "Queue a fixity check of each copy of a file or object, through the API as the token's user (institutional admins)")
+        {
+            file, obj, wait, timeout, tokenFile,
+        };
+        command.SetApiAction(async (parse, api, output, ct) =>
         {
             var (identifier, isFile) = (parse.GetValue(file), parse.GetValue(obj)) switch
             {
-                ({ } f, null) => (f, true),
-                (null, { } o) => (o, false),
+                ({ } f, null) => (f.Trim(), true),
+                (null, { } o) => (o.Trim(), false),
                 _ => throw new CliUsageException("give exactly one of --file <identifier> or --object <identifier>"),
             };
             if (!Identifiers.TryParse(identifier, out var parsed, out var error)) throw new CliUsageException(error);
@@ -48,40 +53,49 @@ public static class FixityCommands
             var seconds = parse.GetValue(timeout);
             if (seconds is < 1 or > 86_400) throw new CliUsageException($"--timeout must be 1-86400 seconds (got {seconds})");
 
-            var options = context.Options<FixityOptions>();
-            var copies = await context.Get<RegistryFixityStore>().CopiesOfAsync(identifier, ct);
-            if (copies.Count == 0) return output.Fail(ExitCodes.Negative, $"no active copies registered for {identifier}");
-            var ledger = context.Get<CheckLedger>();
-            var started = await ledger.StartAsync(copies, RequestedBy(), DateTimeOffset.UtcNow, options.AbandonAfter, ct);
-            var inFlight = await ledger.InFlightAsync(copies.Where(c => started.All(s => s.Copy.StorageRecordId != c.StorageRecordId)).Select(c => c.StorageRecordId).ToList(), ct);
-            await using (var bus = await CliBus.StartAsync(context.Options<RabbitMqOptions>(), ct))
-            {
-                var endpoint = await bus.Bus.GetSendEndpoint(new Uri($"queue:{FixityEndpoints.Check}"));
-                foreach (var (copy, checkId) in started)
-                    await endpoint.Send(new CheckFixity(checkId, copy.StorageRecordId, RequestedBy(), DateTimeOffset.UtcNow), ct);
-            }
-            var checkIds = started.Select(s => s.CheckId).Concat(inFlight.Select(r => r.CheckId)).ToList();
+            var started = await api.PostAsync("fixity-checks", new { identifier }, ct);
+            var queued = started.GetProperty("checks").EnumerateArray()
+                .Select(c => (Id: c.GetProperty("checkId").GetGuid(), File: c.Text("fileIdentifier"), Bucket: c.Text("bucket"), InFlight: c.GetProperty("alreadyInFlight").GetBoolean()))
+                .ToList();
             if (!parse.GetValue(wait))
             {
-                var rows = await ledger.GetAsync(checkIds, ct);
-                output.Result(new { identifier, checks = rows.Select(View) }, console => Render(console, rows, started.Select(s => s.CheckId).ToHashSet()));
+                var checks = queued.Select(c => new { checkId = c.Id, fileIdentifier = c.File, bucket = c.Bucket, outcome = c.InFlight ? "already in flight" : "queued" }).ToList();
+                output.Result(new { identifier, checks }, console =>
+                {
+                    var table = new Table().AddColumns("Check", "File", "Bucket", "Outcome");
+                    foreach (var c in checks)
+                        table.AddRow(c.checkId.ToString(), TerminalText.Markup(c.fileIdentifier), TerminalText.Markup(c.bucket), c.outcome);
+                    console.Write(table);
+                });
                 return ExitCodes.Success;
             }
 
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
-            IReadOnlyList<CheckRow> results;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+            var results = new Dictionary<Guid, JsonElement>();
             while (true)
             {
-                results = await ledger.GetAsync(checkIds, ct);
-                if (results.All(r => r.CompletedAt is not null) || deadline.IsCancellationRequested) break;
-                try { await Task.Delay(TimeSpan.FromMilliseconds(500), deadline.Token); } catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+                foreach (var c in queued.Where(c => !results.TryGetValue(c.Id, out var r) || r.Text("completedAt").Length == 0))
+                    results[c.Id] = await api.GetAsync($"fixity-checks/{c.Id}", ct);
+                if (results.Values.All(r => r.Text("completedAt").Length > 0) || DateTime.UtcNow >= deadline) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             }
-            var good = results.All(r => r.Outcome is { } o && FixityOutcomes.IsGood(o));
-            output.Result(new { identifier, allGood = good, checks = results.Select(View) }, console => Render(console, results, []));
-            if (results.Any(r => r.CompletedAt is null)) output.Warn($"checks still in flight after {seconds} s: is a host running the fixity role?");
+            var rows = queued.Select(c => results[c.Id]).ToList();
+            var good = rows.All(r => r.Text("outcome") is { Length: > 0 } o && FixityOutcomes.IsGood(o));
+            var views = rows.Select(r => new
+            {
+                checkId = r.Text("checkId"), fileIdentifier = r.Text("fileIdentifier"), bucket = r.Text("bucket"), requestedBy = r.Text("requestedBy"),
+                outcome = r.Text("outcome") is { Length: > 0 } o ? o : "in-flight", detail = r.Text("detail"), completedAt = r.Text("completedAt"),
+            }).ToList();
+            output.Result(new { identifier, allGood = good, checks = views }, console =>
+            {
+                var table = new Table().AddColumns("Check", "File", "Bucket", "Outcome", "Detail");
+                foreach (var v in views)
+                    table.AddRow(v.checkId, TerminalText.Markup(v.fileIdentifier), TerminalText.Markup(v.bucket), TerminalText.Markup(v.outcome), TerminalText.Markup(v.detail));
+                console.Write(table);
+            });
+            if (views.Any(v => v.outcome == "in-flight")) output.Warn($"checks still in flight after {seconds} s: is a host running the fixity role?");
             return good ? ExitCodes.Success : ExitCodes.Negative;
-        }));
+        });
         return command;
     }
 

@@ -18,7 +18,8 @@ public sealed class ApiCollection : ICollectionFixture<ApiStack>
 /// One host with roles api, ingest, deletion and scheduler in a vhost of its own, shared by the API
 /// scenarios: two institutions (own and other), a user of each role in the own institution and an
 /// admin and depositor in the other, each with a token; one bag ingested through the API in each
-/// institution and one pending deletion request in each. JWT bearer is on with a key made here.
+/// institution, one pending deletion request, one open alert and one fixity check (left in flight: no
+/// fixity role) in each. JWT bearer is on with a key made here. busctl runs as any of the users.
 /// </summary>
 public sealed class ApiStack : IAsyncLifetime
 {
@@ -39,6 +40,8 @@ public sealed class ApiStack : IAsyncLifetime
     public Dictionary<string, Guid> Ingest { get; } = new();
     public Dictionary<string, string> Objects { get; } = new();
     public Dictionary<string, Guid> Deletion { get; } = new();
+    public Dictionary<string, Guid> Alert { get; } = new();
+    public Dictionary<string, Guid> FixityCheck { get; } = new();
     /// <summary>The own institution's ingest, submitted as a streamed body through the API.</summary>
     public JsonElement CompletedIngest { get; private set; }
 
@@ -92,9 +95,31 @@ public sealed class ApiStack : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"deletion request: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             Deletion[institution] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetGuid();
         }
+        foreach (var institution in new[] { Own, Other })
+        {
+            Alert[institution] = await RaiseAlertAsync(institution);
+            using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/fixity-checks")
+            {
+                Content = JsonContent.Create(new { identifier = Objects[institution] }),
+            }, Users[(institution, "institutional_admin")].Token);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"fixity check: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            FixityCheck[institution] = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks")[0].GetProperty("checkId").GetGuid();
+        }
         using var completed = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/ingests/{Ingest[Own]}"), Users[(Own, "depositor")].Token);
         CompletedIngest = (await completed.Content.ReadFromJsonAsync<JsonElement>()).Clone();
     }
+
+    /// <summary>An open alert about the institution's fixture object (as fixity raises one for a lost copy).</summary>
+    public async Task<Guid> RaiseAlertAsync(string institution)
+    {
+        var id = Guid.NewGuid();
+        await Stack.ExecuteAsync("INSERT INTO registry.alerts (id, kind, identifier, message) VALUES (@id, 'lost', @identifier, 'api test alert')",
+            ("id", id), ("identifier", Objects[institution]));
+        return id;
+    }
+
+    /// <summary>busctl --json as the user with this token, against this stack's API.</summary>
+    public Task<Support.ExternalProcess> BusctlAsAsync(string token, params string[] args) => Stack.BusctlAsAsync(token, [.. args, "--json"]);
 
     public async Task<(string Email, string Token)> AddUserWithTokenAsync(string institution, string role, string expires = "90d")
     {
@@ -154,6 +179,7 @@ public sealed class ApiStack : IAsyncLifetime
                     WHERE institution IN (@a, @b) OR identifier LIKE @a || '/%' OR identifier LIKE @b || '/%'
                 UNION ALL SELECT 'f' || check_id FROM fixity.checks WHERE file_identifier LIKE @a || '/%' OR file_identifier LIKE @b || '/%'
                 UNION ALL SELECT 'o' || identifier || state || updated_at FROM registry.intellectual_objects WHERE institution IN (@a, @b)
+                UNION ALL SELECT 'a' || id || coalesce(acknowledged_by, '') FROM registry.alerts WHERE identifier LIKE @a || '/%' OR identifier LIKE @b || '/%'
             ) t
             """, r => r.GetString(0), ("a", Own), ("b", Other));
         var keys = new List<string>();

@@ -11,10 +11,10 @@ using Npgsql;
 namespace Bus.IntegrationTests.Deletion;
 
 /// <summary>
-/// One test's own corner of the shared stack: a fresh institution (users requester, two admins, a
-/// depositor, and an admin of a second institution), an object with two files whose copies are real
-/// S3 objects in the primary and replica buckets, a RabbitMQ vhost, and helpers to run busctl and
-/// read the registry. Everything is named with a unique suffix, because the database and the buckets
+/// One test's own corner of the shared stack: a fresh institution (users requester and two more
+/// institutional admins, a depositor, and an admin of a second institution, each with an API token), an
+/// object with two files whose copies are real S3 objects in the primary and replica buckets, a RabbitMQ
+/// vhost, a host serving the API, and helpers to run busctl as one of the users and read the registry. Everything is named with a unique suffix, because the database and the buckets
 /// are shared with other tests and other engineers.
 /// </summary>
 public sealed class DeletionWorld : IAsyncDisposable
@@ -73,12 +73,6 @@ public sealed class DeletionWorld : IAsyncDisposable
         await Registry.InTransactionAsync(async store =>
         {
             await store.EnsureInstitutionAsync(Institution, "Deletion test " + Institution);
-            await store.EnsureInstitutionAsync(OtherInstitution, "Other " + OtherInstitution);
-            await store.AddUserAsync(Requester, Institution, Roles.Depositor);
-            await store.AddUserAsync(Admin, Institution, Roles.InstitutionalAdmin);
-            await store.AddUserAsync(SecondAdmin, Institution, Roles.InstitutionalAdmin);
-            await store.AddUserAsync(Depositor, Institution, Roles.Depositor);
-            await store.AddUserAsync(OtherAdmin, OtherInstitution, Roles.InstitutionalAdmin);
             var bagName = Bag.Split('/')[1];
             var obj = await store.UpsertObjectAsync(new ObjectRecord(Institution, bagName, "Deletion test", null, Access.Institution, storageOption, null, null));
             var files = Files.Select(f => new FileRecord(Guid.NewGuid(), f, 5, "text/plain", FormatMethods.Extension)).ToList();
@@ -95,24 +89,43 @@ public sealed class DeletionWorld : IAsyncDisposable
             await store.AddEventsAsync([new EventRecord(Guid.NewGuid(), obj.Id, null, Bag, EventTypes.Ingestion, storedAt, Outcomes.Success, "ingested", null, "test")]);
             return 0;
         });
+        // Requesting a deletion through the API takes an institutional admin, as approving does.
+        foreach (var (email, institution, role) in new[]
+                 {
+                     (Requester, Institution, Roles.InstitutionalAdmin), (Admin, Institution, Roles.InstitutionalAdmin),
+                     (SecondAdmin, Institution, Roles.InstitutionalAdmin), (Depositor, Institution, Roles.Depositor),
+                     (OtherAdmin, OtherInstitution, Roles.InstitutionalAdmin),
+                 })
+            _tokens[email] = await ApiIdentities.UserWithTokenAsync(institution, email, role);
         foreach (var (bucket, key) in Copies.Where(c => c.Bucket != replicaBucket || replicaBucket == Storage.ReplicaBucket))
             await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "hello" });
     }
 
+    private readonly Dictionary<string, string> _tokens = [];
+    private Uri _apiUrl = new("http://127.0.0.1:1");
+
+    /// <summary>busctl --json, as <paramref name="user"/> (their token) against the API of the host started last.</summary>
+    public Task<ExternalProcess> BusctlAsAsync(string user, params string[] args) =>
+        ExternalProcess.RunAsync(RepoPaths.Busctl, [.. args, "--json"], ApiIdentities.Environment(VirtualHost.Environment, _apiUrl, _tokens[user]), TimeSpan.FromSeconds(90));
+
+    /// <summary>An operator command (no token): straight to the servers.</summary>
     public Task<ExternalProcess> BusctlAsync(params string[] args) =>
         ExternalProcess.RunAsync(RepoPaths.Busctl, [.. args, "--json"], VirtualHost.Environment, TimeSpan.FromSeconds(90));
 
-    /// <summary>busctl delete request; returns (exit code, JSON).</summary>
-    public async Task<(int Exit, JsonElement Json)> DeleteAsync(params string[] args)
+    /// <summary>busctl delete as the first admin (reads: show); returns (exit code, JSON).</summary>
+    public Task<(int Exit, JsonElement Json)> DeleteAsync(params string[] args) => DeleteAsAsync(Admin, args);
+
+    /// <summary>busctl delete as <paramref name="user"/>; returns (exit code, JSON).</summary>
+    public async Task<(int Exit, JsonElement Json)> DeleteAsAsync(string user, params string[] args)
     {
-        var p = await BusctlAsync(["delete", .. args]);
+        var p = await BusctlAsAsync(user, ["delete", .. args]);
         Assert.True(p.Stdout.TrimStart().StartsWith('{'), $"busctl printed no JSON (exit {p.ExitCode}): {p.Stderr}");
         return (p.ExitCode, JsonDocument.Parse(p.Stdout).RootElement.Clone());
     }
 
     public async Task<Guid> RequestAcceptedAsync(string? identifier = null)
     {
-        var (exit, json) = await DeleteAsync("request", identifier ?? Bag, "--by", Requester, "--reason", "donor withdrew consent");
+        var (exit, json) = await DeleteAsAsync(Requester, "request", identifier ?? Bag, "--reason", "donor withdrew consent");
         Assert.True(exit == 0, json.ToString());
         return json.GetProperty("requestId").GetGuid();
     }
@@ -149,8 +162,13 @@ public sealed class DeletionWorld : IAsyncDisposable
         return read(reader);
     }
 
-    public RunningHost StartHost(params string[] settings) =>
-        RunningHost.Start(VirtualHost.Environment, ["--roles", "deletion,scheduler", .. settings]);
+    /// <summary>A host with the deletion role and the API busctl delete goes through; busctl follows the host started last.</summary>
+    public RunningHost StartHost(params string[] settings)
+    {
+        var host = RunningHost.Start(VirtualHost.Environment, ["--roles", "api,deletion,scheduler", .. settings]);
+        _apiUrl = host.HealthUrl;
+        return host;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class When_a_copy_cannot_be_deleted
         await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
 
         var id = await world.RequestAcceptedAsync();
-        Assert.Equal(0, (await world.DeleteAsync("approve", id.ToString(), "--by", world.Admin)).Exit);
+        Assert.Equal(0, (await world.DeleteAsAsync(world.Admin, "approve", id.ToString())).Exit);
 
         var faulted = await world.WaitForStateAsync(id, "Faulted", host: host);
         Assert.Contains("AmazonS3Exception: The specified bucket does not exist", faulted.GetProperty("faultReason").GetString() ?? "", StringComparison.Ordinal);

@@ -12,7 +12,7 @@ public sealed class When_a_deletion_is_approved_on_the_stack
         var id = await world.RequestAcceptedAsync();
         var pending = await world.WaitForStateAsync(id, "PendingApproval");
         Assert.True(pending.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(13));
-        var (exit, approved) = await world.DeleteAsync("approve", id.ToString(), "--by", world.Admin);
+        var (exit, approved) = await world.DeleteAsAsync(world.Admin, "approve", id.ToString());
         Assert.True(exit == 0, approved.ToString());
 
         var done = await world.WaitForStateAsync(id, "Completed", host: host);

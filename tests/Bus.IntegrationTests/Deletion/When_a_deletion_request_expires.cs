@@ -12,12 +12,12 @@ public sealed class When_a_deletion_request_expires
         var id = await world.RequestAcceptedAsync();
         await world.WaitForStateAsync(id, "Expired", host: host);
 
-        var (exit, late) = await world.DeleteAsync("approve", id.ToString(), "--by", world.Admin);
+        var (exit, late) = await world.DeleteAsAsync(world.Admin, "approve", id.ToString());
         Assert.Equal(1, exit);
         Assert.Equal("not-pending", late.GetProperty("code").GetString());
         foreach (var (bucket, key) in world.Copies) Assert.True(await world.ExistsInS3Async(bucket, key));
         // The item is free again: a new request is accepted (then withdrawn, leaving nothing pending).
         var again = await world.RequestAcceptedAsync();
-        Assert.Equal(0, (await world.DeleteAsync("cancel", again.ToString(), "--by", world.Requester)).Exit);
+        Assert.Equal(0, (await world.DeleteAsAsync(world.Requester, "cancel", again.ToString())).Exit);
     }
 }

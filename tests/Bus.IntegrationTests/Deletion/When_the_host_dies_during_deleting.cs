@@ -17,7 +17,7 @@ public sealed class When_the_host_dies_during_deleting
         {
             await first.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
             id = await world.RequestAcceptedAsync();
-            Assert.Equal(0, (await world.DeleteAsync("approve", id.ToString(), "--by", world.Admin)).Exit);
+            Assert.Equal(0, (await world.DeleteAsAsync(world.Admin, "approve", id.ToString())).Exit);
             await world.WaitForStateAsync(id, "Deleting");
             Posix.Kill(first.Process.Id, Posix.SigKill);
         }

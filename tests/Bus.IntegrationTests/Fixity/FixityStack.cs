@@ -74,6 +74,18 @@ internal sealed class FixityStack : IAsyncDisposable
         return _host.Services;
     }
 
+    /// <summary>
+    /// Starts the host with the API as well, on a port of its own, and returns busctl's environment as an
+    /// institutional admin of the test's institution (busctl fixity check goes through the API).
+    /// </summary>
+    public async Task<Dictionary<string, string>> StartHostWithApiAsync()
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await StartHostAsync("--roles", "api,fixity,scheduler", $"--Bus:Host:HealthUrl={url}");
+        var admin = $"admin@{Institution.Identifier}";
+        return ApiIdentities.Environment(VirtualHost.Environment, url, await ApiIdentities.UserWithTokenAsync(Institution.Identifier, admin, "institutional_admin"));
+    }
+
     public async Task<PreservedFile> PreserveAsync(string name, int size = 256 * 1024, DateTimeOffset? storedAt = null)
     {
         var content = RandomNumberGenerator.GetBytes(size);

@@ -12,10 +12,10 @@ public class When_a_copy_is_deleted_from_s3
         await using var stack = await FixityStack.CreateAsync();
         var file = await stack.PreserveAsync("deleted.bin");
         await stack.S3.DeleteObjectAsync(FixityStack.Storage.PrimaryBucket, file.Key);
-        await stack.StartHostAsync();
+        var asAdmin = await stack.StartHostWithApiAsync();
 
         await using var busctl = await ExternalProcess.RunAsync(RepoPaths.Busctl,
-            ["fixity", "check", "--file", file.Identifier, "--wait", "--json"], stack.VirtualHost.Environment, TimeSpan.FromMinutes(3));
+            ["fixity", "check", "--file", file.Identifier, "--wait", "--json"], asAdmin, TimeSpan.FromMinutes(3));
 
         Assert.True(busctl.ExitCode == 0, busctl.Stderr + busctl.Stdout);
         using var result = JsonDocument.Parse(busctl.Stdout);

@@ -10,7 +10,8 @@ namespace Bus.IntegrationTests.Ingest;
 
 /// <summary>
 /// What an ingest scenario needs on the shared stack without disturbing anyone else: a RabbitMQ
-/// vhost of its own, a host running the ingest and scheduler roles in it, an institution with a unique id, and a
+/// vhost of its own, a host running the api, ingest and scheduler roles in it, an institution with a unique id
+/// and a depositor whose token busctl uses (BUS_TOKEN, BUS_API_URL in <see cref="Environment"/>), and a
 /// temporary folder for the tars it generates. S3 and PostgreSQL are shared; everything written
 /// there is keyed by the unique institution or by ingest ids.
 /// </summary>
@@ -34,28 +35,27 @@ public sealed class IngestStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// The host's --roles. Always with the scheduler: it sends step redeliveries and the item-lock
+    /// The host's --roles. With api for busctl ingest (it goes through the API). Always with the scheduler: it sends step redeliveries and the item-lock
     /// retries (bus.scheduled_message) of this vhost, as one process in every ingest deployment must,
     /// since scheduled rows are only sent by a host of their own vhost.
     /// </summary>
     public string Roles { get; }
 
     public string Institution { get; }
+    public string Depositor => $"depositor@{Institution}";
     public TemporaryVirtualHost VirtualHost => _vhost;
     public IDictionary<string, string> Environment { get; }
     public RunningHost? Host { get; private set; }
     public StorageOptions Storage { get; } = new();
     public IAmazonS3 S3 { get; private set; } = null!;
 
-    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "ingest,scheduler")
+    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "api,ingest,scheduler")
     {
         var vhost = await TemporaryVirtualHost.CreateAsync();
         // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.
         var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Storage__TimeoutSeconds"] = "20" };
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
         var institution = $"t{Guid.NewGuid():N}"[..13] + ".test.edu";
-        // busctl ingest submit names this registry user of the institution as the submitter (the saga checks it).
-        environment["BUS_SUBMITTED_BY"] = $"depositor@{institution}";
         var stack = new IngestStack(vhost, institution, environment, roles);
         stack.S3 = StorageClientFactory.Create(new StorageOptions
         {
@@ -63,7 +63,8 @@ public sealed class IngestStack : IAsyncDisposable
         });
         await stack.BusctlOkAsync("db", "migrate");
         await stack.BusctlOkAsync("institutions", "add", stack.Institution, "--name", "Bus test institution", "--no-broker-user");
-        await stack.BusctlOkAsync("users", "add", environment["BUS_SUBMITTED_BY"], "--institution", stack.Institution, "--role", "depositor");
+        // busctl ingest acts as this depositor: the API takes institution and submitter from the token.
+        environment["BUS_TOKEN"] = await ApiIdentities.UserWithTokenAsync(institution, stack.Depositor, "depositor");
         if (startHost) await stack.StartHostAsync();
         return stack;
     }
@@ -71,6 +72,8 @@ public sealed class IngestStack : IAsyncDisposable
     public async Task StartHostAsync()
     {
         Host = RunningHost.Start(Environment, "--roles", Roles);
+        // Each host listens on a port of its own: busctl follows the one running now.
+        Environment["BUS_API_URL"] = Host.HealthUrl.ToString();
         await Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
     }
 
@@ -100,10 +103,18 @@ public sealed class IngestStack : IAsyncDisposable
     }
 
     /// <summary>Starts a host without waiting for /health/ready (for a scenario whose S3 is frozen on purpose).</summary>
-    public void StartHostUnchecked() => Host = RunningHost.Start(Environment, "--roles", Roles);
+    public void StartHostUnchecked()
+    {
+        Host = RunningHost.Start(Environment, "--roles", Roles);
+        Environment["BUS_API_URL"] = Host.HealthUrl.ToString();
+    }
 
     public async Task<ExternalProcess> BusctlAsync(params string[] args) =>
         await ExternalProcess.RunAsync(RepoPaths.Busctl, args, Environment, TimeSpan.FromMinutes(5));
+
+    /// <summary>busctl as the user whose token this is (another user than the stack's depositor).</summary>
+    public async Task<ExternalProcess> BusctlAsAsync(string token, params string[] args) =>
+        await ExternalProcess.RunAsync(RepoPaths.Busctl, args, new Dictionary<string, string>(Environment) { ["BUS_TOKEN"] = token }, TimeSpan.FromMinutes(5));
 
     public async Task<ExternalProcess> BusctlOkAsync(params string[] args)
     {
@@ -119,7 +130,7 @@ public sealed class IngestStack : IAsyncDisposable
 
     public async Task<(int ExitCode, JsonElement Result)> SubmitAndWaitAsync(string tar)
     {
-        var p = await BusctlAsync("ingest", "submit", tar, "--institution", Institution, "--wait", "--json", "--timeout", "240");
+        var p = await BusctlAsync("ingest", "submit", tar, "--wait", "--json", "--timeout", "240");
         var json = p.Stdout.Trim();
         Assert.True(json.StartsWith('{'), $"busctl printed no JSON (exit {p.ExitCode}): {p.Stderr}\nhost: {Host?.Process.Stdout}");
         return (p.ExitCode, JsonDocument.Parse(json).RootElement.Clone());
@@ -128,7 +139,7 @@ public sealed class IngestStack : IAsyncDisposable
     /// <summary>busctl ingest submit without --wait: returns the ingest id.</summary>
     public async Task<Guid> SubmitAsync(TestBag bag)
     {
-        var p = await BusctlOkAsync("ingest", "submit", WriteTar(bag), "--institution", Institution, "--json");
+        var p = await BusctlOkAsync("ingest", "submit", WriteTar(bag), "--json");
         return JsonDocument.Parse(p.Stdout).RootElement.GetProperty("ingestId").GetGuid();
     }
 

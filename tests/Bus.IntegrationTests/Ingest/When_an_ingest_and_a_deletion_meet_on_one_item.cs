@@ -1,3 +1,4 @@
+using Bus.IntegrationTests.Support;
 using System.Text;
 using System.Text.Json;
 
@@ -18,9 +19,8 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
         await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
         {
             ["Bus__Storage__ReplicaBucket"] = replica, ["Bus__Ingest__ItemLockMaxWaits"] = "0",
-        }, roles: "ingest,deletion,scheduler");
-        var requester = $"requester@{stack.Institution}";
-        await stack.BusctlOkAsync("users", "add", requester, "--institution", stack.Institution, "--role", "depositor");
+        }, roles: "api,ingest,deletion,scheduler");
+        var requester = await ApiIdentities.UserWithTokenAsync(stack.Institution, $"requester@{stack.Institution}", "institutional_admin");
         var bag = new TestBag("lock-" + Guid.NewGuid().ToString("N")[..8]);
         Assert.Equal(0, (await stack.SubmitAndWaitAsync(bag)).ExitCode);
         var objectId = $"{stack.Institution}/{bag.Name}";
@@ -32,14 +32,14 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
         Assert.Equal("Faulted", parked.GetProperty("state").GetString());
         var reingest = Guid.Parse(parked.GetProperty("ingestId").GetString()!);
         Assert.Equal([(reingest, "ingest")], await LockAsync(stack, objectId));
-        var (refusedExit, refused) = await DeleteAsync(stack, "request", objectId, "--by", requester, "--reason", "test");
+        var (refusedExit, refused) = await DeleteAsync(stack, requester, "request", objectId, "--reason", "test");
         Assert.Equal(1, refusedExit);
         Assert.Equal("work-in-progress", refused.GetProperty("code").GetString());
 
         // 2. Ended (cancelled), the ingest lets go; a deletion request now takes the item.
         await stack.BusctlOkAsync("ingest", "cancel", reingest.ToString(), "--reason", "test", "--json");
         await stack.WaitForStateAsync(reingest, "Cancelled");
-        var (acceptedExit, accepted) = await DeleteAsync(stack, "request", objectId, "--by", requester, "--reason", "test");
+        var (acceptedExit, accepted) = await DeleteAsync(stack, requester, "request", objectId, "--reason", "test");
         Assert.True(acceptedExit == 0, accepted.ToString());
         var deletion = accepted.GetProperty("requestId").GetGuid();
         Assert.Equal([(deletion, "deletion")], await LockAsync(stack, objectId));
@@ -57,7 +57,7 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
         Assert.Equal([(deletion, "deletion")], await LockAsync(stack, objectId));
 
         // 4. The deletion ends (cancelled by its requester): the next ingest takes the item and completes.
-        var (cancelExit, cancelled) = await DeleteAsync(stack, "cancel", deletion.ToString(), "--by", requester);
+        var (cancelExit, cancelled) = await DeleteAsync(stack, requester, "cancel", deletion.ToString());
         Assert.True(cancelExit == 0, cancelled.ToString());
         Change(bag, 'W');
         var (doneExit, done) = await stack.SubmitAndWaitAsync(bag);
@@ -74,9 +74,9 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
     private static Task<List<(Guid, string)>> LockAsync(IngestStack stack, string objectId) =>
         stack.QueryAsync("SELECT owner, kind FROM bus.item_locks WHERE object_identifier = @o", r => (r.GetGuid(0), r.GetString(1)), ("o", objectId));
 
-    private static async Task<(int, JsonElement)> DeleteAsync(IngestStack stack, params string[] args)
+    private static async Task<(int, JsonElement)> DeleteAsync(IngestStack stack, string token, params string[] args)
     {
-        var p = await stack.BusctlAsync(["delete", .. args, "--json"]);
+        var p = await stack.BusctlAsAsync(token, ["delete", .. args, "--json"]);
         Assert.True(p.Stdout.TrimStart().StartsWith('{'), $"busctl printed no JSON (exit {p.ExitCode}): {p.Stderr}");
         return (p.ExitCode, JsonDocument.Parse(p.Stdout).RootElement.Clone());
     }

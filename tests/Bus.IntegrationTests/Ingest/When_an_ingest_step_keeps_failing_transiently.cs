@@ -21,7 +21,7 @@ public sealed class When_an_ingest_step_keeps_failing_transiently
         });
         var vhost = stack.Environment["Bus__RabbitMq__VirtualHost"];
         var bag = new TestBag("redeliver-" + Guid.NewGuid().ToString("N")[..8]).WithFiles(300);
-        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--institution", stack.Institution, "--json");
+        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--json");
         var id = Guid.Parse(JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("ingestId").GetString()!);
 
         await WaitAsync(async () => await CountAsync(stack, "SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id", id) > 0, "Unpack to finish");

@@ -44,7 +44,7 @@ public sealed class When_an_invalid_bag_is_submitted
         await File.WriteAllBytesAsync(path, System.Text.Encoding.UTF8.GetBytes(new string('x', 5000)));
         try
         {
-            var p = await stack.BusctlAsync("ingest", "submit", path, "--institution", stack.Institution, "--wait", "--json", "--timeout", "120");
+            var p = await stack.BusctlAsync("ingest", "submit", path, "--wait", "--json", "--timeout", "120");
             Assert.Equal(3, p.ExitCode);
             Assert.Contains("tar.", p.Stdout, StringComparison.Ordinal);
         }
@@ -67,7 +67,7 @@ public sealed class When_an_invalid_bag_is_submitted
             var tar = await File.ReadAllBytesAsync(path);
             await File.WriteAllBytesAsync(path, [.. tar.AsSpan(0, tar.Length - 1024), .. PaxHeaderClaiming($"{bag.Name}/data/x", 1_500_000_000), .. new byte[1024]]);
 
-            var p = await stack.BusctlAsync("ingest", "submit", path, "--institution", stack.Institution, "--wait", "--json", "--timeout", "120");
+            var p = await stack.BusctlAsync("ingest", "submit", path, "--wait", "--json", "--timeout", "120");
 
             Assert.Equal(3, p.ExitCode);
             Assert.Contains("tar.header-too-large", p.Stdout, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Bus.IntegrationTests.Support;
 using System.Text.Json;
 
 namespace Bus.IntegrationTests.Ingest;
@@ -8,11 +9,9 @@ public sealed class When_deleted_content_is_deposited_again
     [Fact]
     public async Task The_same_tar_after_an_approved_deletion_is_a_new_ingest_that_stores_every_file_again()
     {
-        await using var stack = await IngestStack.StartAsync(roles: "ingest,deletion,scheduler");
-        var requester = $"requester@{stack.Institution}";
-        var admin = $"admin@{stack.Institution}";
-        await stack.BusctlOkAsync("users", "add", requester, "--institution", stack.Institution, "--role", "depositor");
-        await stack.BusctlOkAsync("users", "add", admin, "--institution", stack.Institution, "--role", "institutional_admin");
+        await using var stack = await IngestStack.StartAsync(roles: "api,ingest,deletion,scheduler");
+        var requester = await ApiIdentities.UserWithTokenAsync(stack.Institution, $"requester@{stack.Institution}", "institutional_admin");
+        var admin = await ApiIdentities.UserWithTokenAsync(stack.Institution, $"admin@{stack.Institution}", "institutional_admin");
         var bag = new TestBag("again-" + Guid.NewGuid().ToString("N")[..8]);
         var tar = stack.WriteTar(bag);
         var objectId = $"{stack.Institution}/{bag.Name}";
@@ -21,9 +20,9 @@ public sealed class When_deleted_content_is_deposited_again
         Assert.True(exit == 0, first.ToString());
         var firstId = first.GetProperty("ingestId").GetGuid();
 
-        var request = (await DeleteAsync(stack, "request", objectId, "--by", requester, "--reason", "test")).GetProperty("requestId").GetGuid();
-        await DeleteAsync(stack, "approve", request.ToString(), "--by", admin);
-        await WaitForDeletionAsync(stack, request);
+        var request = (await DeleteAsync(stack, requester, "request", objectId, "--reason", "test")).GetProperty("requestId").GetGuid();
+        await DeleteAsync(stack, admin, "approve", request.ToString());
+        await WaitForDeletionAsync(stack, admin, request);
         Assert.Equal("deleted", await ObjectStateAsync(stack, objectId));
 
         // The very same tar, uploaded again: not the old Completed ingest but a new one that preserves it.
@@ -83,20 +82,20 @@ public sealed class When_deleted_content_is_deposited_again
             """, r => r.GetString(0), ("f", $"{objectId}/data/report.txt")));
     }
 
-    private static async Task<JsonElement> DeleteAsync(IngestStack stack, params string[] args)
+    private static async Task<JsonElement> DeleteAsync(IngestStack stack, string token, params string[] args)
     {
-        var p = await stack.BusctlAsync(["delete", .. args, "--json"]);
+        var p = await stack.BusctlAsAsync(token, ["delete", .. args, "--json"]);
         Assert.True(p.ExitCode == 0, $"busctl delete {string.Join(' ', args)} exited {p.ExitCode}: {p.Stderr}{p.Stdout}");
         return JsonDocument.Parse(p.Stdout).RootElement.Clone();
     }
 
-    private static async Task WaitForDeletionAsync(IngestStack stack, Guid request)
+    private static async Task WaitForDeletionAsync(IngestStack stack, string token, Guid request)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         var state = "";
         while (DateTime.UtcNow < deadline)
         {
-            state = (await DeleteAsync(stack, "show", request.ToString())).GetProperty("state").GetString()!;
+            state = (await DeleteAsync(stack, token, "show", request.ToString())).GetProperty("state").GetString()!;
             if (state == "Completed") return;
             await Task.Delay(250);
         }

@@ -30,7 +30,7 @@ public sealed class When_the_host_is_killed_at_every_step
         Assert.True(exit == 0, calm.ToString());
 
         var bag = Bag("kill");
-        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--institution", stack.Institution, "--json");
+        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--json");
         var id = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("ingestId").GetGuid();
 
         // Store and Verify are killed once some files are done and some not: the redelivery must skip the first and finish the rest.

@@ -15,7 +15,7 @@ public sealed class When_the_host_is_stopped_mid_unpack
     {
         await using var stack = await IngestStack.StartAsync();
         var bag = new TestBag("sigterm-" + Guid.NewGuid().ToString("N")[..8]).WithFiles(1500);
-        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--institution", stack.Institution, "--json");
+        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--json");
         var id = Guid.Parse(JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("ingestId").GetString()!);
 
         // Bounded wait for Unpack to be under way (staging objects appear as files are read).

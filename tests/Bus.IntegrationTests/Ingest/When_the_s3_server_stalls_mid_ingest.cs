@@ -16,7 +16,7 @@ public sealed class When_the_s3_server_stalls_mid_ingest
             ["Bus__Storage__TimeoutSeconds"] = "3",
         });
         var bag = new TestBag("stall-" + Guid.NewGuid().ToString("N")[..8]).WithFiles(300);
-        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--institution", stack.Institution, "--json");
+        var submit = await stack.BusctlOkAsync("ingest", "submit", stack.WriteTar(bag), "--json");
         var id = Guid.Parse(JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("ingestId").GetString()!);
 
         var started = false;

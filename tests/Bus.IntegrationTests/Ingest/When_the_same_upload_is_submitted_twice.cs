@@ -13,8 +13,8 @@ public sealed class When_the_same_upload_is_submitted_twice
         var tar = stack.WriteTar(bag);
 
         // Same bytes to the same key: same ETag, so the same ingest id, and the saga ignores the second.
-        var first = await stack.BusctlOkAsync("ingest", "submit", tar, "--institution", stack.Institution, "--json");
-        var second = await stack.BusctlOkAsync("ingest", "submit", tar, "--institution", stack.Institution, "--json");
+        var first = await stack.BusctlOkAsync("ingest", "submit", tar, "--json");
+        var second = await stack.BusctlOkAsync("ingest", "submit", tar, "--json");
         var id = JsonDocument.Parse(first.Stdout).RootElement.GetProperty("ingestId").GetString()!;
         Assert.Equal(id, JsonDocument.Parse(second.Stdout).RootElement.GetProperty("ingestId").GetString());
 

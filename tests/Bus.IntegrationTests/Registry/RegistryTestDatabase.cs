@@ -97,6 +97,7 @@ internal sealed class TestInstitution : IAsyncDisposable
             DELETE FROM registry.storage_records WHERE file_id IN ({files});
             DELETE FROM registry.generic_files WHERE object_id IN ({objects});
             DELETE FROM registry.intellectual_objects WHERE institution = @i;
+            DELETE FROM registry.api_tokens WHERE email IN (SELECT email FROM registry.users WHERE institution = @i);
             DELETE FROM registry.users WHERE institution = @i;
             DELETE FROM registry.institutions WHERE identifier = @i;
             """, Connection);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.S3.Model;
 using Bus.Contracts.Ingest;
 using Bus.IntegrationTests.Ingest;
+using Bus.IntegrationTests.Support;
 
 namespace Bus.IntegrationTests.Security;
 
@@ -29,13 +30,20 @@ public sealed class When_ingest_messages_are_forged_on_the_stack
         Assert.Contains($"CleanUp of {madeUp} ignored", stack.Host.Process.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, await stack.CountObjectsAsync(stack.Storage.ReceivingBucket, victimKey));
 
-        // busctl submits as a registry user of another institution: refused before anything is read or stored.
+        // A submit published with host credentials (as the API does) naming a registry user of another institution as the
+        // submitter: refused before anything is read or stored. busctl cannot say this: the API takes the submitter from the token.
         var other = $"o{Guid.NewGuid():N}"[..13] + ".test.edu";
-        await stack.BusctlOkAsync("institutions", "add", other, "--name", "Other", "--no-broker-user");
-        await stack.BusctlOkAsync("users", "add", $"depositor@{other}", "--institution", other, "--role", "depositor");
-        var p = await stack.BusctlAsync("ingest", "submit", stack.WriteTar(new TestBag("forged-bag").WithFiles(2)), "--institution", stack.Institution,
-            "--submitted-by", $"depositor@{other}", "--wait", "--json", "--timeout", "120");
-        Assert.True(p.ExitCode == 3, $"exit {p.ExitCode}: {p.Stderr}{p.Stdout}");
+        await ApiIdentities.UserWithTokenAsync(other, $"depositor@{other}", "depositor");
+        var forgedKey = $"{stack.Institution}/forged-bag-{Guid.NewGuid():N}.tar";
+        var tar = stack.WriteTar(new TestBag("forged-bag").WithFiles(2));
+        var put = await stack.S3.PutObjectAsync(new PutObjectRequest { BucketName = stack.Storage.ReceivingBucket, Key = forgedKey, FilePath = tar });
+        var submit = new SubmitIngest(stack.Institution, stack.Storage.ReceivingBucket, forgedKey, put.ETag, new FileInfo(tar).Length, null,
+            $"depositor@{other}", DateTimeOffset.UtcNow);
+        await using (var forger = ForgedMessages.AsHost(stack.VirtualHost.Name))
+            Assert.Null(await forger.PublishAsync("Bus.Contracts.Ingest:SubmitIngest", "", "urn:message:Bus.Contracts.Ingest:SubmitIngest", submit));
+        await stack.WaitForStateAsync(submit.IngestId, "Rejected");
+        var p = await stack.BusctlAsync("ingest", "status", submit.IngestId.ToString(), "--json");
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {p.Stderr}{p.Stdout}");
         var result = JsonDocument.Parse(p.Stdout).RootElement;
         var rejection = result.GetProperty("rejections")[0];
         Assert.Equal(IngestRejectionCodes.SubmissionRefused, rejection.GetProperty("code").GetString());
