@@ -86,18 +86,21 @@ public sealed class SagaBenchmark : IBenchmark
         Console.WriteLine("Realistic: every event changes state (a transition row) and sends one command through the outbox; the clock stops when the " +
             "last command is consumed from its queue. Light: the event only increments a counter, changes state on an instance's first event only, sends nothing.");
         Console.WriteLine();
-        Console.WriteLine("| event | repository | events/s (steady) | elapsed | warm-up events/s (cold) |");
-        Console.WriteLine("|---|---|---|---|---|");
-        Console.WriteLine($"| realistic | PostgreSQL (FOR UPDATE, inbox + outbox, transitions) | {realPg.Rate:F0} | {realPg.Elapsed.TotalSeconds:F1} s | {realPg.ColdRate:F0} |");
-        Console.WriteLine($"| realistic | MassTransit in-memory (sends directly, no outbox) | {realInMemory.Rate:F0} | {realInMemory.Elapsed.TotalSeconds:F1} s | {realInMemory.ColdRate:F0} |");
-        Console.WriteLine($"| light | PostgreSQL (FOR UPDATE, inbox + outbox, transitions) | {pg.Rate:F0} | {pg.Elapsed.TotalSeconds:F1} s | {pg.ColdRate:F0} |");
-        Console.WriteLine($"| light | MassTransit in-memory | {inMemory.Rate:F0} | {inMemory.Elapsed.TotalSeconds:F1} s | {inMemory.ColdRate:F0} |");
+        Console.WriteLine("| event | repository | events/s (steady) | elapsed | warm-up events/s (cold) | CPU-ms per event: this process / its PostgreSQL backends |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"| realistic | PostgreSQL (FOR UPDATE, inbox + outbox, transitions) | {realPg.Rate:F0} | {realPg.Elapsed.TotalSeconds:F1} s | {realPg.ColdRate:F0} | {realPg.CpuMs:F2} / {realPg.PgMs:F2} |");
+        Console.WriteLine($"| realistic | MassTransit in-memory (sends directly, no outbox) | {realInMemory.Rate:F0} | {realInMemory.Elapsed.TotalSeconds:F1} s | {realInMemory.ColdRate:F0} | {realInMemory.CpuMs:F2} / {realInMemory.PgMs:F2} |");
+        Console.WriteLine($"| light | PostgreSQL (FOR UPDATE, inbox + outbox, transitions) | {pg.Rate:F0} | {pg.Elapsed.TotalSeconds:F1} s | {pg.ColdRate:F0} | {pg.CpuMs:F2} / {pg.PgMs:F2} |");
+        Console.WriteLine($"| light | MassTransit in-memory | {inMemory.Rate:F0} | {inMemory.Elapsed.TotalSeconds:F1} s | {inMemory.ColdRate:F0} | {inMemory.CpuMs:F2} / {inMemory.PgMs:F2} |");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Machine.Describe()}");
         return realPg.Rate >= 1500 ? 0 : 1;
     }
 
-    private static async Task<(double Rate, TimeSpan Elapsed, double ColdRate)> MeasureAsync(string label, int total, int eventsPerInstance, int warmUpPerInstance,
+    /// <summary>For pg_stat_activity only (its one connection counts with this process's backends: a query a second).</summary>
+    private static readonly NpgsqlDataSource Monitor = NpgsqlDataSource.Create(new PostgresOptions().ConnectionString);
+
+    private static async Task<(double Rate, TimeSpan Elapsed, double ColdRate, double CpuMs, double PgMs)> MeasureAsync(string label, int total, int eventsPerInstance, int warmUpPerInstance,
         Action<IBusRegistrationConfigurator, string> register, CancellationToken cancellationToken, bool realistic = false)
     {
         var queue = $"bench-saga-{label.Replace(' ', '-')}-{Guid.NewGuid():N}";
@@ -129,12 +132,30 @@ public sealed class SagaBenchmark : IBenchmark
             var warmUp = Instances * warmUpPerInstance;
             var cold = await RunRoundsAsync(endpoint, warmUpPerInstance, applied, warmUp, cancellationToken);
             Console.WriteLine($"{label} warm-up: {warmUp} events in {cold.TotalSeconds:F2} s = {warmUp / cold.TotalSeconds:F0} events/s");
+            // The PostgreSQL backends serving this process (saga, outbox, delivery, sink), apart from the shared server's other work.
+            var backends = new Ingest.HostBackends(Environment.ProcessId, new NpgsqlConnectionStringBuilder(new PostgresOptions().ConnectionString).Port, Monitor);
+            await backends.SampleAsync();
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    try { await Task.Delay(1000, sampling.Token); } catch (OperationCanceledException) { break; }
+                    await backends.SampleAsync();
+                }
+            }, CancellationToken.None);
+            var load = Ingest.RunMonitor.LoadAverage();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var elapsed = await RunRoundsAsync(endpoint, eventsPerInstance, applied, warmUp + total, cancellationToken);
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            await sampling.CancelAsync();
+            await sampler;
+            await backends.SampleAsync();
+            var pgMs = backends.CpuSeconds * 1000 / total;
             Console.WriteLine($"{label}: {total} events in {elapsed.TotalSeconds:F2} s = {total / elapsed.TotalSeconds:F0} events/s, " +
-                $"this process {cpu.TotalMilliseconds / total:F2} CPU-ms per event (sender included)");
-            return (total / elapsed.TotalSeconds, elapsed, warmUp / cold.TotalSeconds);
+                $"this process {cpu.TotalMilliseconds / total:F2} CPU-ms per event (sender included), its PostgreSQL backends {pgMs:F2} CPU-ms per event; " +
+                $"load average {load:F1} before, {Ingest.RunMonitor.LoadAverage():F1} after");
+            return (total / elapsed.TotalSeconds, elapsed, warmUp / cold.TotalSeconds, cpu.TotalMilliseconds / total, pgMs);
         }
         finally
         {

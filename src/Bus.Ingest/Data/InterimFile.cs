@@ -2,7 +2,8 @@ namespace Bus.Ingest.Data;
 
 /// <summary>One file of an ingest as Unpack found it (digests in lower-case hex).</summary>
 public sealed record InterimFile(
-    string Path, Guid FileId, long Size, string Md5, string Sha1, string Sha256, string Sha512, string StagingKey, bool IsPayload);
+    string Path, Guid FileId, long Size, string Md5, string Sha1, string Sha256, string Sha512, string StagingKey, bool IsPayload,
+    string? Format = null, string? FormatMethod = null);
 
 /// <summary>A file as the later steps see it: where it is staged, where it goes, what is done.</summary>
 public sealed record InterimFileState(

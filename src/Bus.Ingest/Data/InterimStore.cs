@@ -25,7 +25,7 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
     internal static async Task CopyFilesAsync(NpgsqlConnection connection, Guid ingestId, IEnumerable<InterimFile> files, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY bus.ingest_files (ingest_id, path, file_id, size, md5, sha1, sha256, sha512, staging_key, is_payload) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY bus.ingest_files (ingest_id, path, file_id, size, md5, sha1, sha256, sha512, staging_key, is_payload, format, format_method) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var f in files)
         {
             await writer.StartRowAsync(ct);
@@ -39,6 +39,8 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
             await writer.WriteAsync(f.Sha512, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(f.StagingKey, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(f.IsPayload, NpgsqlDbType.Boolean, ct);
+            await writer.WriteAsync(f.Format, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(f.FormatMethod, NpgsqlDbType.Text, ct);
         }
         await writer.CompleteAsync(ct);
     }

@@ -37,12 +37,22 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
             return;
         }
         var run = await IngestStep.BeginAsync(context, m.IngestId, IngestSteps.CleanUp, options.Value.TimeSlice);
-        var deleted = await remover.DeletePrefixAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
-        // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing
-        // (one S3 request less per ingest, on a path moto_server already bounds).
-        if (await store.CountFilesAsync(m.IngestId, InterimFiles.AtLeast(StagingSink.PartBytes + 1), run.CancellationToken) > 0)
+        // The staged objects are the interim rows' keys: deleted a chunk (one DeleteObjects) at a time, with
+        // no listing of the staging prefix. Unpack names every staged object after its row (file id from
+        // the path), and a slice's rows commit after its objects, so no staged object lacks a row.
+        var deleted = 0;
+        var stagedInParts = false;
+        var large = new List<InterimFileState>();
+        await foreach (var chunk in store.FileChunksAsync(m.IngestId, InterimFiles.All, CopyRemover.BatchKeys, run.CancellationToken))
+        {
+            await remover.RemoveManyAsync(storage.Value.StagingBucket, chunk.Select(f => f.StagingKey).ToList(), run.CancellationToken);
+            deleted += chunk.Count;
+            stagedInParts |= chunk.Any(f => f.Size > StagingSink.PartBytes);
+            large.AddRange(chunk.Where(f => f.Size >= options.Value.MultipartCopyThresholdBytes));
+        }
+        // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing.
+        if (stagedInParts)
             await remover.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
-        var large = await store.FilesAsync(m.IngestId, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), run.CancellationToken);
         await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
             .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();

@@ -13,8 +13,10 @@ using Bus.Ingest.StateMachines.Messages;
 namespace Bus.Ingest.Steps;
 
 /// <summary>
-/// Identifies each file's format from a bounded read of its head in staging (a ranged GET: never
-/// the whole file). Formats are saved in batches, so a retry or continuation skips identified files.
+/// Gives a format to each file Unpack could not identify as it staged it (<see cref="StreamFormats"/>:
+/// normally none; a file a slice boundary cut inside is the exception), from a bounded read of its
+/// head in staging (a ranged GET: never the whole file), and reports the counts by method. Formats
+/// are saved in batches, so a retry or continuation skips identified files.
 /// </summary>
 public sealed class IdentifyFormatsConsumer(InterimStore store, IAmazonS3 s3, S3Resilience resilience, FormatIdentifier identifier,
     IOptions<StorageOptions> storage, IOptions<IngestOptions> options) : IConsumer<IdentifyFormats>

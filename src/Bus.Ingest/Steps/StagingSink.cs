@@ -19,7 +19,7 @@ namespace Bus.Ingest.Steps;
 /// than one part may pause between parts (time-sliced Unpack): its multipart upload stays open and
 /// its id and part ETags go into the checkpoint, so the next slice, on any process, continues it.
 /// </summary>
-public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bucket, Guid ingestId) : IPausableBagFileSink
+public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bucket, Guid ingestId, StreamFormats? formats = null) : IPausableBagFileSink
 {
     public const int PartBytes = 16 * 1024 * 1024;
 
@@ -58,6 +58,7 @@ public sealed class StagingSink(IAmazonS3 s3, S3Resilience resilience, string bu
         try
         {
             var length = await ReadPartAsync(content, buffer, (int)Math.Min(entry.Size - bytesDone, partBytes), cancellationToken);
+            if (bytesDone == 0) formats?.Identify(entry.Path, buffer.AsSpan(0, length));
             if (upload is null && entry.Size <= partBytes)
             {
                 S3Limits.CheckSingleRequest(entry.Size);

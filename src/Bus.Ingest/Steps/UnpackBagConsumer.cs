@@ -30,7 +30,7 @@ namespace Bus.Ingest.Steps;
 /// continuation, on any process, reads on from that offset with a ranged GET (still If-Match the
 /// submitted ETag).
 /// </summary>
-public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resilience resilience, IOptions<StorageOptions> storage,
+public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resilience resilience, FormatIdentifier identifier, IOptions<StorageOptions> storage,
     IOptions<IngestOptions> options, ILogger<UnpackBagConsumer> logger) : IConsumer<UnpackBag>
 {
     public async Task Consume(ConsumeContext<UnpackBag> context)
@@ -75,7 +75,9 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
         }
         using (response)
         {
-            var sink = new StagingSink(s3, resilience, storage.Value.StagingBucket, m.IngestId);
+            // Each file's format from its first bytes as it passes: Identify need not GET it back from staging.
+            var formats = new StreamFormats(identifier, options.Value.IdentifyHeadBytes);
+            var sink = new StagingSink(s3, resilience, storage.Value.StagingBucket, m.IngestId, formats);
             // Manifests and all but a few KiB of tag files are read back from staging, never carried in the checkpoint.
             // SourceLength: a body cut short is a broken transfer (IOException, retried), not a short tar.
             var scanOptions = new BagScanOptions
@@ -116,7 +118,7 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
             }
             // Made while COPY writes them, not held as a list beside the scan's files through validation
             // (~0.9 KB of hex strings and keys per file: ~9 MiB more at the peak for 10,000 files).
-            var rows = scanned.Files.Select(f => Row(m.IngestId, f));
+            var rows = scanned.Files.Select(f => Row(m.IngestId, f, formats));
             if (!scanned.Finished)
             {
                 await slice.CommitSliceAsync(rows, scanned.NextOffset, scanned.State, CancellationToken.None);
@@ -146,11 +148,12 @@ public sealed class UnpackBagConsumer(InterimStore store, IAmazonS3 s3, S3Resili
         }
     }
 
-    private static InterimFile Row(Guid ingestId, BagFile f)
+    private static InterimFile Row(Guid ingestId, BagFile f, StreamFormats formats)
     {
         var id = StagingSink.FileIdFor(ingestId, f.Path);
+        var (format, method) = formats.For(f.Path);
         return new InterimFile(f.Path, id, f.Size, f.Digests.Md5, f.Digests.Sha1, f.Digests.Sha256, f.Digests.Sha512,
-            ObjectKeys.Staging(ingestId, id), f.IsPayload);
+            ObjectKeys.Staging(ingestId, id), f.IsPayload, format, method);
     }
 
     private static Task Invalid(ConsumeContext<UnpackBag> context, IngestRejection reason) =>

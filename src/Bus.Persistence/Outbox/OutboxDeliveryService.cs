@@ -66,21 +66,10 @@ internal sealed class OutboxDeliveryService(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Parked groups and groups waiting after a failed attempt are not claimed: however many there
-        // are, they never take the places of the oldest deliverable groups.
-        var groups = new List<(Guid Id, int Attempts)>();
-        await using (var claim = new NpgsqlCommand(
-            "SELECT outbox_id, attempts FROM bus.outbox_state WHERE delivered_at IS NULL AND parked_at IS NULL " +
-            $"AND (next_attempt_at IS NULL OR next_attempt_at <= now()) AND {OutboxSql.OwnVirtualHost} " +
-            "ORDER BY created_at LIMIT @n FOR UPDATE SKIP LOCKED", connection, transaction))
-        {
-            claim.Parameters.AddWithValue("n", batchSize);
-            claim.Parameters.AddWithValue("vhost", rabbitMq.Value.VirtualHost);
-            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) groups.Add((reader.GetGuid(0), reader.GetInt32(1)));
-        }
+        // are, they never take the places of the oldest deliverable groups. Claimed and read in one
+        // round trip (with the BEGIN Npgsql sends ahead of it).
+        var (groups, messages) = await ClaimAndLoadAsync(connection, transaction, batchSize, o.OutboxMaxMessageBytes, cancellationToken);
         if (groups.Count == 0) return 0;
-
-        var messages = await LoadAsync(connection, transaction, groups.Select(g => g.Id).ToArray(), o.OutboxMaxMessageBytes, cancellationToken);
 
         // Groups are independent, so they go out concurrently; within a group, one after another.
         var results = await Task.WhenAll(groups.Select(async group =>
@@ -103,6 +92,17 @@ internal sealed class OutboxDeliveryService(
         }));
 
         var done = results.Where(r => r.Delivered).Select(r => r.Id).ToArray();
+        if (done.Length == results.Length)
+        {
+            // The usual case: the marks and COMMIT in one round trip (as MessageTransaction commits).
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var mark = new NpgsqlBatchCommand("UPDATE bus.outbox_state SET delivered_at = now() WHERE outbox_id = ANY(@ids)");
+            mark.Parameters.Add(new NpgsqlParameter("ids", done));
+            batch.BatchCommands.Add(mark);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return groups.Count;
+        }
         await using (var mark = new NpgsqlCommand("UPDATE bus.outbox_state SET delivered_at = now() WHERE outbox_id = ANY(@ids)", connection, transaction))
         {
             mark.Parameters.AddWithValue("ids", done);
@@ -116,26 +116,42 @@ internal sealed class OutboxDeliveryService(
         return groups.Count;
     }
 
-    private static async Task<Dictionary<Guid, List<(StoredMessage Message, long Bytes)>>> LoadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims the oldest deliverable groups (<c>FOR UPDATE SKIP LOCKED</c>, in a CTE) and reads their
+    /// messages in the same statement, groups in claim order, messages in send order.
+    /// </summary>
+    private async Task<(List<(Guid Id, int Attempts)> Groups, Dictionary<Guid, List<(StoredMessage Message, long Bytes)>> Messages)> ClaimAndLoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, int batchSize, long maxBytes, CancellationToken cancellationToken)
     {
         // The size is measured by the server and an oversized body is never read into this process.
-        const string size = "octet_length(body) + coalesce(octet_length(headers), 0)";
-        var columns = StoredMessage.EnvelopeColumns.Replace("body,", $"CASE WHEN {size} <= @max THEN body ELSE '' END,");
+        const string size = "octet_length(m.body) + coalesce(octet_length(m.headers), 0)";
+        var columns = string.Join(", ", StoredMessage.EnvelopeColumns.Split(", ")
+            .Select(c => c == "body" ? $"CASE WHEN {size} <= @max THEN m.body ELSE '' END" : "m." + c));
+        var groups = new List<(Guid, int)>();
         var messages = new Dictionary<Guid, List<(StoredMessage, long)>>();
-        await using var load = new NpgsqlCommand(
-            $"SELECT outbox_id, sequence_number, {size}, {columns} FROM bus.outbox_message WHERE outbox_id = ANY(@ids) ORDER BY sequence_number",
+        await using var claim = new NpgsqlCommand(
+            "WITH claimed AS (SELECT outbox_id, attempts, created_at FROM bus.outbox_state WHERE delivered_at IS NULL AND parked_at IS NULL " +
+            $"AND (next_attempt_at IS NULL OR next_attempt_at <= now()) AND {OutboxSql.OwnVirtualHost} " +
+            "ORDER BY created_at LIMIT @n FOR UPDATE SKIP LOCKED) " +
+            $"SELECT c.outbox_id, c.attempts, m.sequence_number, {size}, {columns} " +
+            "FROM claimed c LEFT JOIN bus.outbox_message m ON m.outbox_id = c.outbox_id ORDER BY c.created_at, c.outbox_id, m.sequence_number",
             connection, transaction);
-        load.Parameters.AddWithValue("ids", ids);
-        load.Parameters.AddWithValue("max", maxBytes);
-        await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+        claim.Parameters.AddWithValue("n", batchSize);
+        claim.Parameters.AddWithValue("vhost", rabbitMq.Value.VirtualHost);
+        claim.Parameters.AddWithValue("max", maxBytes);
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetGuid(0);
-            if (!messages.TryGetValue(id, out var list)) messages[id] = list = [];
-            list.Add((StoredMessage.Read(reader, 3, reader.GetInt64(1)), reader.GetInt64(2)));
+            if (!messages.TryGetValue(id, out var list))
+            {
+                groups.Add((id, reader.GetInt32(1)));
+                messages[id] = list = [];
+            }
+            // A group without message rows (LEFT JOIN): delivered as empty, as before.
+            if (!reader.IsDBNull(2)) list.Add((StoredMessage.Read(reader, 4, reader.GetInt64(2)), reader.GetInt64(3)));
         }
-        return messages;
+        return (groups, messages);
     }
 
     /// <summary>

@@ -23,13 +23,13 @@ public sealed class IngestBench : IAsyncDisposable
 {
     private readonly string _name;
     private readonly TemporaryVirtualHost _vhost;
-    private readonly List<string> _receivingKeys = [];
     private readonly List<Guid> _ingests = [];
 
-    private IngestBench(string name, TemporaryVirtualHost vhost, string folder, StorageOptions storage, IAmazonS3 s3, string institution)
+    private IngestBench(string name, TemporaryVirtualHost vhost, string folder, StorageOptions storage, IAmazonS3 s3, string institution, OwnS3 ownS3)
     {
         _name = name;
         _vhost = vhost;
+        OwnS3 = ownS3;
         Folder = folder;
         Storage = storage;
         S3 = s3;
@@ -40,6 +40,8 @@ public sealed class IngestBench : IAsyncDisposable
     public StorageOptions Storage { get; }
     public IAmazonS3 S3 { get; }
     public string Institution { get; }
+    /// <summary>The run's own moto_server: the host and this process use it, nobody else.</summary>
+    public OwnS3 OwnS3 { get; }
     public BenchHost Host { get; private set; } = null!;
     public IBusControl Bus { get; private set; } = null!;
     /// <summary>
@@ -63,14 +65,21 @@ public sealed class IngestBench : IAsyncDisposable
     {
         var configuration = BusConfiguration.Build();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var vhost = await TemporaryVirtualHost.CreateAsync();
-        var bench = new IngestBench(name, vhost, Directory.CreateTempSubdirectory($"bus-bench-{name}-").FullName, storage,
-            StorageClientFactory.Create(storage), $"bench-{Guid.NewGuid():N}"[..14] + ".bench.edu");
+        var folder = Directory.CreateTempSubdirectory($"bus-bench-{name}-").FullName;
+        var ownS3 = await OwnS3.StartAsync(folder);
+        storage.ServiceUrl = ownS3.Url;
+        TemporaryVirtualHost vhost;
+        try { vhost = await TemporaryVirtualHost.CreateAsync(); }
+        catch { await ownS3.DisposeAsync(); throw; }
+        var bench = new IngestBench(name, vhost, folder, storage,
+            StorageClientFactory.Create(storage), $"bench-{Guid.NewGuid():N}"[..14] + ".bench.edu", ownS3);
         try
         {
-            var environment = new Dictionary<string, string>(vhost.Environment) 
+            foreach (var (_, bucket) in storage.Buckets) await bench.S3.PutBucketAsync(bucket);
+            var environment = new Dictionary<string, string>(vhost.Environment)
             {
                 ["Bus__Postgres__ConnectionString"] = ConnectionString, ["Bus__Postgres__MigrationConnectionString"] = OwnerConnectionString,
+                ["Bus__Storage__ServiceUrl"] = ownS3.Url,
             };
             await Busctl.RunAsync(environment, "db", "migrate");
             await Busctl.RunAsync(environment, "institutions", "add", bench.Institution, "--name", $"Bus benchmark {name}");
@@ -116,7 +125,6 @@ public sealed class IngestBench : IAsyncDisposable
     public async Task<SubmitIngest> UploadAsync(string tar, CancellationToken ct)
     {
         var key = $"{Institution}/{Path.GetFileName(tar)}";
-        lock (_receivingKeys) _receivingKeys.Add(key);
         using var transfer = new TransferUtility(S3);
         await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = Storage.ReceivingBucket, Key = key, FilePath = tar }, ct);
         var etag = (await S3.GetObjectMetadataAsync(Storage.ReceivingBucket, key, ct)).ETag;
@@ -185,52 +193,17 @@ public sealed class IngestBench : IAsyncDisposable
                 var kept = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(BagBenchmarkSupport.Busctl()))!, "artifacts", "bench");
                 Directory.CreateDirectory(kept);
                 File.Copy(Host.LogPath, Path.Combine(kept, $"{_name}-host.log"), overwrite: true);
+                File.Copy(OwnS3.LogPath, Path.Combine(kept, $"{_name}-s3-requests.tsv"), overwrite: true);
                 return Task.CompletedTask;
             });
         }
-        await Try("deleting S3 objects", DeleteObjectsAsync);
+        // The run's own moto_server goes with everything it holds.
+        await Try("stopping the run's moto_server", async () => await OwnS3.DisposeAsync());
         await Try("deleting database rows", DeleteRowsAsync);
         await Try("deleting the vhost", async () => await _vhost.DisposeAsync());
         S3.Dispose();
         if (failures.Count == 0) Directory.Delete(Folder, recursive: true);
         else Console.Error.WriteLine($"cleanup incomplete (kept {Folder}):\n  " + string.Join("\n  ", failures));
-    }
-
-    /// <summary>
-    /// moto keeps every object in the shared server's memory: the receiving tars, staging prefixes and
-    /// both preservation copies of every file go, whatever state the ingests ended in.
-    /// </summary>
-    private async Task DeleteObjectsAsync()
-    {
-        await DeleteKeysAsync(Storage.ReceivingBucket, _receivingKeys);
-        var fileIds = new List<string>();
-        await using (var command = Database.CreateCommand("SELECT file_id FROM bus.ingest_files WHERE ingest_id = ANY(@ids)"))
-        {
-            command.Parameters.AddWithValue("ids", _ingests.ToArray());
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) fileIds.Add(reader.GetGuid(0).ToString("D"));
-        }
-        await DeleteKeysAsync(Storage.PrimaryBucket, fileIds);
-        await DeleteKeysAsync(Storage.ReplicaBucket, fileIds);
-        foreach (var id in _ingests)
-        {
-            var keys = new List<string>();
-            var request = new ListObjectsV2Request { BucketName = Storage.StagingBucket, Prefix = $"{id:D}/" };
-            ListObjectsV2Response page;
-            do
-            {
-                page = await S3.ListObjectsV2Async(request);
-                keys.AddRange(page.S3Objects?.Select(o => o.Key) ?? []);
-                request.ContinuationToken = page.NextContinuationToken;
-            } while (page.IsTruncated == true);
-            await DeleteKeysAsync(Storage.StagingBucket, keys);
-        }
-    }
-
-    private async Task DeleteKeysAsync(string bucket, IEnumerable<string> keys)
-    {
-        foreach (var chunk in keys.Chunk(1000))
-            await S3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList() });
     }
 
     /// <summary>Saga, transition, interim and registry rows of this run's ingests and institution, in foreign-key order.</summary>

@@ -14,7 +14,7 @@ public sealed class IngestBurstBenchmark : IBenchmark
     private const int WarmUpBags = 20;
 
     public string Name => "ingest-burst";
-    public string Description => "200 one-file bags submitted at once (own vhost, published host): ingests/s (goal 25), steps, host peak RSS";
+    public string Description => "200 one-file bags submitted at once (own vhost, published host): ingests/s, S3 requests and CPU per ingest (goal 40 ms), steps, host peak RSS";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public sealed class IngestBurstBenchmark : IBenchmark
         upload.Stop();
         Console.Error.WriteLine($"uploaded {count} bags in {upload.Elapsed.TotalSeconds:F1} s; publishing");
 
-        await using var monitor = new RunMonitor(bench);
+        await using var monitor = await RunMonitor.StartAsync(bench);
         var published = DateTimeOffset.UtcNow;
         await Task.WhenAll(submits.Select(s => bench.Bus.Publish(s, cancellationToken)));
         var publishSeconds = (DateTimeOffset.UtcNow - published).TotalSeconds;
@@ -56,6 +56,7 @@ public sealed class IngestBurstBenchmark : IBenchmark
         IngestReport.Row("first publish → last Completed", $"{wall:F1} s");
         IngestReport.Row("ingests per second (goal 25)", $"{rate:F1} {(rate >= 25 ? "(met)" : "(NOT met)")}");
         await IngestReport.CommonAsync(bench, monitor);
+        IngestReport.PerIngest(monitor, count, goalCpuMs: 40);
         IngestReport.StepDistribution(rows);
         return 0;
     }

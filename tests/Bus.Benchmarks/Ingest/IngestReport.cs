@@ -24,8 +24,31 @@ public static class IngestReport
         Row("saga transitions applied by other processes (must be 0)", $"{foreign}{(foreign == 0 ? "" : " (INVALID: another host took part)")}");
         var hwm = bench.Host.PeakResidentKiB() / 1024.0;
         Row("peak resident memory of bus-host (VmHWM; goal < 300 MiB)", $"{hwm:F0} MiB {(hwm < 300 ? "(met)" : "(NOT met)")}");
-        Row("CPU during the run: bus-host / moto_server / all postgres processes (shared)", $"{monitor.HostCpu:F1} / {monitor.MotoCpu:F1} / {monitor.PostgresCpu:F1} CPU-s");
+        Row("CPU during the run: bus-host / the run's own moto_server / the host's PostgreSQL backends / all postgres processes (shared)",
+            $"{monitor.HostCpu:F1} / {monitor.MotoCpu:F1} / {monitor.HostBackendCpu:F1} ({monitor.HostBackendCount} backends) / {monitor.PostgresCpu:F1} CPU-s");
         Row("load average", $"{monitor.Load}");
+    }
+
+    /// <summary>
+    /// What one ingest costs: S3 requests by kind, as the run's own moto_server served them, and CPU
+    /// milliseconds per ingest; the rate Bus's own CPU (host + its PostgreSQL backends) allows on this
+    /// machine's cores if S3 cost nothing.
+    /// </summary>
+    public static void PerIngest(RunMonitor monitor, int ingests, double goalCpuMs)
+    {
+        var total = monitor.S3Requests.Values.Sum();
+        Row("S3 requests per ingest (served by the run's own moto_server)", $"{(double)total / ingests:F2} ({total} in all)");
+        double Ms(double seconds) => seconds * 1000 / ingests;
+        var own = Ms(monitor.HostCpu) + Ms(monitor.HostBackendCpu);
+        Row("CPU-ms per ingest: bus-host / its PostgreSQL backends / moto_server", $"{Ms(monitor.HostCpu):F1} / {Ms(monitor.HostBackendCpu):F1} / {Ms(monitor.MotoCpu):F1}");
+        Row($"Bus's own CPU per ingest, bus-host + PostgreSQL (goal <= {goalCpuMs:F0} ms)", $"{own:F1} ms {(own <= goalCpuMs ? "(met)" : "(NOT met)")}");
+        Row($"ingests/s Bus's own CPU allows on {Environment.ProcessorCount} cores with an S3 that costs nothing", $"{Environment.ProcessorCount * 1000 / own:F0}");
+        Row($"ingests/s moto_server's CPU allows (one core: one interpreter lock)", $"{1000 / Ms(monitor.MotoCpu):F1}");
+        Console.WriteLine();
+        Console.WriteLine("| S3 request (operation, bucket) | in all | per ingest |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (kind, count) in monitor.S3Requests.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal))
+            Console.WriteLine(FormattableString.Invariant($"| {kind} | {count} | {(double)count / ingests:F2} |"));
     }
 
     /// <summary>One ingest: each step's seconds (first start to finish) and what is left between steps (saga, queues, outbox).</summary>

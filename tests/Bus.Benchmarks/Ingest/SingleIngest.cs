@@ -19,7 +19,7 @@ public static class SingleIngest
         upload.Stop();
         File.Delete(tar);
         Console.Error.WriteLine($"uploaded {tarBytes >> 20} MiB in {upload.Elapsed.TotalSeconds:F1} s; ingesting {submit.IngestId}");
-        await using var monitor = new RunMonitor(bench);
+        await using var monitor = await RunMonitor.StartAsync(bench);
         var published = DateTimeOffset.UtcNow;
         await bench.Bus.Publish(submit, ct);
         var row = (await bench.WaitForEndAsync([submit.IngestId], TimeSpan.FromHours(2), ct)).Single();
