@@ -23,6 +23,7 @@ public static class DeletionServices
     /// </summary>
     public static IServiceCollection AddDeletionWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
+        DeletionMetrics.Observe();
         services.AddBusOptions<DeletionOptions>(configuration);
         services.AddWorkflowKit();
         services.TryAddSingleton(TimeProvider.System);

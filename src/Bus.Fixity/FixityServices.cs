@@ -30,6 +30,7 @@ public static class FixityServices
     /// </summary>
     public static IServiceCollection AddFixityWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
+        FixityMetrics.Observe();
         services.AddFixityRecords(configuration);
         services.TryAddScoped<FixitySweeper>();
         services.AddHostedService<FixitySweepService>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.Host.Health;
 using Bus.Host.Roles;
+using Bus.Host.Telemetry;
 using Bus.Persistence;
 using Bus.Platform;
 using Bus.Platform.Messaging;
@@ -49,9 +50,13 @@ public static class BusHost
         builder.Services.AddSingleton<ProbeHealthCheck<StorageProbe>>();
         builder.Services.AddHostedService<HealthReportLogger>();
 
+        // Telemetry: metrics at Bus:Telemetry:MetricsPath, traces through MassTransit's headers (OTLP when set).
+        builder.Services.AddBusTelemetry(builder.Configuration);
+
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReport });
+        app.MapBusTelemetry();
         foreach (var role in roles) role.MapEndpoints?.Invoke(app);
         app.Logger.LogInformation("Bus host starting with roles {Roles}", string.Join(",", roles.Select(r => r.Name)));
         return app;

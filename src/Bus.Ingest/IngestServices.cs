@@ -24,6 +24,7 @@ public static class IngestServices
     /// </summary>
     public static IServiceCollection AddIngestWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
+        IngestMetrics.Observe();
         services.AddBusOptions<IngestOptions>(configuration);
         services.AddWorkflowKit();
         services.AddBusRegistry();

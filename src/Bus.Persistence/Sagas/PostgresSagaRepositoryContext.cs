@@ -167,7 +167,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         var insert = InsertCommand(instance);
         insert.CommandText += " RETURNING xmin";
         batch.BatchCommands.Add(insert);
-        TransitionRecorder<TSaga>.AddWrites(batch.BatchCommands, SagaType, instance);
+        var transitions = TransitionRecorder<TSaga>.AddWrites(batch.BatchCommands, SagaType, instance);
         uint? xmin = null;
         await using (var reader = await batch.ExecuteReaderAsync(CancellationToken))
         {
@@ -175,6 +175,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
             while (await reader.NextResultAsync(CancellationToken)) { }
         }
         if (xmin is null) return false;
+        ObserveAfterCommit(instance, transitions);
         // Tracked from here on with the row version just written, so a later update in this message
         // (the pre-insert path) passes its xmin check.
         var entry = _db.Attach(instance);
@@ -186,8 +187,15 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private void DeferTransitions(TSaga instance)
     {
         var commands = new List<NpgsqlBatchCommand>();
-        TransitionRecorder<TSaga>.AddWrites(commands, SagaType, instance);
+        var transitions = TransitionRecorder<TSaga>.AddWrites(commands, SagaType, instance);
         foreach (var command in commands) _messageTransaction.Defer(command);
+        ObserveAfterCommit(instance, transitions);
+    }
+
+    private void ObserveAfterCommit(TSaga instance, SagaTransition[] transitions)
+    {
+        if (transitions.Length > 0 && CommittedTransitions<TSaga>.Observed)
+            _messageTransaction.AfterCommit(() => CommittedTransitions<TSaga>.Committed(instance, transitions));
     }
 
     private NpgsqlBatchCommand UpdateCommand(TSaga instance)

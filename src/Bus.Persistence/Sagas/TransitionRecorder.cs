@@ -36,14 +36,14 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
         return Task.CompletedTask;
     }
 
-    /// <summary>Adds the instance's pending transitions to <paramref name="batch"/> and forgets them.</summary>
-    public static void AddWrites(ICollection<NpgsqlBatchCommand> batch, string sagaType, TSaga instance)
+    /// <summary>Adds the instance's pending transitions to <paramref name="batch"/> and forgets them; returns them.</summary>
+    public static SagaTransition[] AddWrites(ICollection<NpgsqlBatchCommand> batch, string sagaType, TSaga instance)
     {
-        if (!Pending.TryGetValue(instance, out var list)) return;
+        if (!Pending.TryGetValue(instance, out var list)) return [];
         Pending.Remove(instance);
         SagaTransition[] transitions;
         lock (list) transitions = [.. list];
-        if (transitions.Length == 0) return;
+        if (transitions.Length == 0) return [];
 
         var command = new NpgsqlBatchCommand();
         var p = command.Parameters;
@@ -63,5 +63,6 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
             "INSERT INTO bus.saga_transitions (saga_type, correlation_id, from_state, to_state, event, message_id, host, occurred_at) VALUES " +
             string.Join(", ", rows);
         batch.Add(command);
+        return transitions;
     }
 }

@@ -23,6 +23,7 @@ public sealed class MessageTransaction(NpgsqlDataSource dataSource) : IAsyncDisp
     private InboxClaim? _pendingClaim;
     private readonly List<NpgsqlBatchCommand> _deferred = [];
     private readonly Dictionary<NpgsqlBatchCommand, Func<Exception, Exception>> _expectingRow = [];
+    private readonly List<Action> _afterCommit = [];
 
     public bool IsActive => _transaction is not null;
 
@@ -127,6 +128,17 @@ public sealed class MessageTransaction(NpgsqlDataSource dataSource) : IAsyncDisp
         return claim;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once this transaction has committed, and never if it rolls back: what
+    /// is counted there (metrics) counts a message once even when a transient error rolled back and retried it.
+    /// An action must be quick and must not throw (a failure is swallowed: the commit has happened).
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        _ = Transaction;
+        _afterCommit.Add(action);
+    }
+
     /// <summary>Rolls back if still open and releases the connection; safe to call more than once.</summary>
     public Task EndAsync() => EndAsync(committed: false);
 
@@ -139,6 +151,8 @@ public sealed class MessageTransaction(NpgsqlDataSource dataSource) : IAsyncDisp
         _pendingClaim = null;
         _deferred.Clear();
         _expectingRow.Clear();
+        if (committed) RunAfterCommit();
+        _afterCommit.Clear();
         if (transaction is not null)
         {
             // After a commit there is nothing to roll back (Npgsql would throw: "completed").
@@ -148,6 +162,15 @@ public sealed class MessageTransaction(NpgsqlDataSource dataSource) : IAsyncDisp
             await transaction.DisposeAsync();
         }
         if (connection is not null) await connection.DisposeAsync();
+    }
+
+    private void RunAfterCommit()
+    {
+        foreach (var action in _afterCommit)
+        {
+            try { action(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { /* observers only: the message's work has committed */ }
+        }
     }
 
     public NpgsqlCommand CreateCommand(string sql) => new(sql, Connection, Transaction);

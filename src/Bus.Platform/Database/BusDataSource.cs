@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Data.Common;
 using Bus.Platform.Options;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,10 @@ public static class BusDataSource
         builder.ConnectionStringBuilder.IncludeFailedBatchedCommand = true;
         if (!SetsKey(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
             builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        // Spans (when traces are exported) only for commands of a traced operation: the pollers' idle
+        // queries would otherwise start a trace each, every second.
+        builder.ConfigureTracing(t => t.ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null));
         return builder.Build();
     }
 
