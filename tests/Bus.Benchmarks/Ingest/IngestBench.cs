@@ -200,8 +200,8 @@ public sealed class IngestBench : IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync()) fileIds.Add(reader.GetGuid(0).ToString("D"));
         }
-        await DeleteKeysAsync(Storage.PrimaryBucket, fileIds);
-        await DeleteKeysAsync(Storage.ReplicaBucket, fileIds);
+        foreach (var bucket in Storage.CopiesOf("Standard")!.Select(c => c.Bucket))
+            await DeleteKeysAsync(bucket, fileIds);
         foreach (var id in _ingests)
         {
             var keys = new List<string>();

@@ -34,7 +34,7 @@ public sealed class When_a_faulted_ingest_is_cancelled
         for (var i = 0; i < 100 && remaining != 0; i++)
         {
             remaining = await stack.CountObjectsAsync(stack.Storage.StagingBucket, id + "/");
-            foreach (var fileId in primaryCopies) remaining += await stack.CountObjectsAsync(stack.Storage.PrimaryBucket, fileId.ToString());
+            foreach (var fileId in primaryCopies) remaining += await stack.CountObjectsAsync(stack.Storage.StandardHotBucket(), fileId.ToString());
             if (remaining != 0) await Task.Delay(200);
         }
         Assert.Equal(0, remaining);

@@ -40,8 +40,8 @@ public sealed class When_a_valid_bag_is_ingested
             var path = f.Identifier[(objectId.Length + 1)..];
             Assert.Equal(TestBag.Sha256(expected[path]), f.Sha256);
             // Two copies, re-read here: their sha256 is the file's.
-            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.PrimaryBucket, f.Id.ToString()));
-            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.ReplicaBucket, f.Id.ToString()));
+            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.StandardHotBucket(), f.Id.ToString()));
+            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.StandardColdBucket(), f.Id.ToString()));
         }
         var copies = await stack.QueryAsync("""
             SELECT count(*) FROM registry.storage_records s JOIN registry.generic_files f ON f.id = s.file_id

@@ -34,7 +34,7 @@ public sealed class When_unpack_stops_inside_a_large_file
         var id = await stack.SubmitAsync(bag);
         // What a Store process killed right after starting a copy (before any checkpoint) leaves behind.
         var copyKey = ObjectKeys.Preservation(StagingSink.FileIdFor(id, "data/big.bin"));
-        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.PrimaryBucket, Key = copyKey });
+        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.StandardHotBucket(), Key = copyKey });
         // And what an Unpack process killed between staging parts leaves.
         await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.StagingBucket, Key = $"{id}/{Guid.NewGuid()}" });
         await stack.WaitForStateAsync(id, "Completed");
@@ -55,7 +55,7 @@ public sealed class When_unpack_stops_inside_a_large_file
         foreach (var c in copy) Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(c.Bucket, c.Key));
         var staging = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StagingBucket, Prefix = id + "/" });
         Assert.Empty(staging.MultipartUploads ?? []);
-        var copies = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.PrimaryBucket, Prefix = copyKey });
+        var copies = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StandardHotBucket(), Prefix = copyKey });
         Assert.DoesNotContain(copies.MultipartUploads ?? [], u => u.Key == copyKey);
     }
 
