@@ -103,6 +103,30 @@ internal sealed class FixityStack : IAsyncDisposable
         return preserved;
     }
 
+    private readonly List<(string Bucket, string Key, long StorageRecordId)> _coldCopies = [];
+
+    /// <summary>The Standard option's cold bucket: GLACIER copies, whose GET is refused until a restore.</summary>
+    public static readonly string Cold = Storage.StandardColdBucket();
+
+    /// <summary>
+    /// Adds a cold copy of <paramref name="file"/> as ingest writes one: GLACIER class with S3's SHA-256 checksum, recorded
+    /// with tier cold and the checksum verified. Returns its storage record id.
+    /// </summary>
+    public async Task<long> AddColdCopyAsync(PreservedFile file, DateTimeOffset storedAt)
+    {
+        var put = await S3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Cold, Key = file.Key, InputStream = new MemoryStream(file.Content),
+            StorageClass = S3StorageClass.Glacier, ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+        });
+        Assert.Equal(Convert.ToBase64String(SHA256.HashData(file.Content)), put.ChecksumSHA256);
+        await Institution.Store.RecordCopiesAsync(
+            [new StorageCopy(file.FileId, Cold, file.Key, put.ETag, "Standard", storedAt, storedAt, "GLACIER", "cold", "cold", "or", put.ChecksumSHA256)]);
+        var id = (await Institution.Store.ListCopiesAsync(file.Identifier)).Single(c => c.Bucket == Cold).Id;
+        _coldCopies.Add((Cold, file.Key, id));
+        return id;
+    }
+
     public Task PutAsync(string bucket, string key, byte[] content) =>
         S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) });
 
@@ -207,6 +231,14 @@ internal sealed class FixityStack : IAsyncDisposable
             await using var command = Database.DataSource.CreateCommand(
                 "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = ANY(@ids)); DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
             command.Parameters.AddWithValue("ids", new[] { f.PrimaryCopyId, f.ReplicaCopyId });
+            await command.ExecuteNonQueryAsync();
+        }
+        foreach (var (bucket, key, id) in _coldCopies)
+        {
+            await S3.DeleteObjectAsync(bucket, key);
+            await using var command = Database.DataSource.CreateCommand(
+                "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = @id); DELETE FROM fixity.checks WHERE storage_record_id = @id");
+            command.Parameters.AddWithValue("id", id);
             await command.ExecuteNonQueryAsync();
         }
         await VirtualHost.DisposeAsync();
