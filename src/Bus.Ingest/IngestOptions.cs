@@ -51,8 +51,6 @@ public sealed class IngestOptions : IBusOptions
     public int RedeliveryLimit { get; set; } = 3;
     /// <summary>Wait before the first redelivery; each later one waits five times the one before (1, 5, 25 minutes by default).</summary>
     public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromMinutes(1);
-    /// <summary>Storage options a bag may ask for (aptrust-info.txt Storage-Option, or --storage-option).</summary>
-    public string[] StorageOptions { get; set; } = ["Standard", "Glacier-OH", "Glacier-OR", "Glacier-VA", "Glacier-Deep-OH", "Glacier-Deep-OR", "Glacier-Deep-VA", "Wasabi-OR", "Wasabi-VA"];
     /// <summary>
     /// While a deletion holds the object's item lock, the ingest waits and tries again after this many
     /// seconds (through the PostgreSQL scheduler: some process must run the scheduler role).
@@ -81,7 +79,6 @@ public sealed class IngestOptions : IBusOptions
         if (RedeliveryLimit is < 0 or > 8) yield return new(nameof(RedeliveryLimit), $"must be 0-8 (got {RedeliveryLimit})");
         if (RedeliveryDelay < TimeSpan.FromSeconds(1) || RedeliveryDelay > TimeSpan.FromHours(1))
             yield return new(nameof(RedeliveryDelay), $"must be 1 second to 1 hour (got {RedeliveryDelay})");
-        if (StorageOptions.Length == 0 || StorageOptions.Any(string.IsNullOrWhiteSpace)) yield return new(nameof(StorageOptions), "must list at least one non-empty option");
     }
 
     public IEnumerable<string> Endpoints() => [];

@@ -122,7 +122,7 @@ public sealed partial class FixitySweepBenchmark : IBenchmark
                    CASE WHEN random() < 0.7 THEN greatest(t.stored_at, now() - random() * interval '120 days') END,
                    'success', f.state
             FROM {schema}.generic_files f
-            CROSS JOIN (VALUES ('bus-preservation-primary'), ('bus-preservation-replica')) AS b (bucket)
+            CROSS JOIN (VALUES ('bus-preservation-va'), ('bus-preservation-or')) AS b (bucket)
             -- Correlated (WHERE f.id ...) so random() is drawn per file, not once for the whole insert.
             CROSS JOIN LATERAL (SELECT now() - random() * interval '400 days' AS stored_at WHERE f.id IS NOT NULL) t;
         ANALYZE {schema}.generic_files;

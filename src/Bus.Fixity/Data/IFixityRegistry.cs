@@ -22,17 +22,28 @@ public interface IFixityRegistry
     Task RecordLostAsync(LostRecord lost, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A registered copy with its file's ingest digests, how it is stored (S3 storage class, tier) and the SHA-256
+/// checksum S3 reported when ingest verified it (null for copies recorded without one).
+/// </summary>
 public sealed record RegisteredCopy(
     long StorageRecordId, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key,
-    IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier)
+    IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier,
+    string StorageClass = "STANDARD", string Tier = "hot", string? ChecksumSha256 = null)
 {
     public Bus.Workflows.Copies.CopyObjectRef Location => new(Bucket, Key);
+
+    /// <summary>Cold copies (GLACIER, DEEP_ARCHIVE) cannot be read without a restore: they are checked by S3's checksum.</summary>
+    public bool IsCold => Tier == "cold";
+
+    /// <summary>How a copy written from this one is stored: this copy's class, with S3's SHA-256 checksum.</summary>
+    public Bus.Workflows.Copies.CopyWriteOptions Write => new(StorageClass, Sha256Checksum: true);
 }
 
 public sealed record CheckRecord(Guid EventId, RegisteredCopy Copy, bool Success, string Detail, string OutcomeDetail, DateTimeOffset At);
 
 public sealed record RepairRecord(
     Guid ReplicationEventId, Guid RecheckEventId, Guid AlertId, RegisteredCopy Target, RegisteredCopy Source,
-    string ReplicationDetail, string RecheckDetail, string AlertMessage, DateTimeOffset At);
+    string ReplicationDetail, string RecheckDetail, string AlertMessage, DateTimeOffset At, string? ChecksumSha256 = null);
 
 public sealed record LostRecord(Guid AlertId, RegisteredCopy Copy, string Message, DateTimeOffset At);

@@ -57,6 +57,17 @@ public sealed class RepairCopyConsumer(
         var candidates = new List<CandidateCopy>();
         foreach (var other in await registry.OtherCopiesAsync(m.StorageRecordId, ct))
         {
+            if (other.IsCold)
+            {
+                // Checked by its S3 checksum; even intact it cannot be copied from before a restore (RepairPlanner).
+                var cold = await ColdCopyCheck.CheckAsync(storage, other, ColdCopyCheck.Expected(other), ct);
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "source-check", other.StorageRecordId), other, cold.Condition == CopyConditions.Intact,
+                    $"fixity check of {other.Bucket}/{other.Key} as repair source for {target.Bucket}/{target.Key}: {cold.Description}",
+                    cold.Condition, clock.GetUtcNow()), ct);
+                candidates.Add(new CandidateCopy(other, cold.Condition));
+                continue;
+            }
             var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
                 options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
             if (read is not SlicedRead.Done { Digest: var digest })
@@ -104,7 +115,8 @@ public sealed class RepairCopyConsumer(
             }
             try
             {
-                await storage.CopyAsync(source.Bucket, source.Key, target.Bucket, target.Key, ct);
+                // Written as the target is stored (its storage class), with S3's checksum.
+                await storage.CopyAsync(source.Bucket, source.Key, target.Bucket, target.Key, target.Write, ct);
             }
             finally
             {
@@ -113,6 +125,27 @@ public sealed class RepairCopyConsumer(
                 await locks.ReleaseAsync(target.ObjectIdentifier, owner, CancellationToken.None);
             }
         }
+        if (target.IsCold)
+        {
+            // A cold copy written by a single CopyObject (the whole-copy writer's parts start above 5 GiB) carries the
+            // plain sha256 checksum, whatever composite its ingest copy had.
+            var expected = CopyChecksums.FromHex(target.IngestDigests["sha256"]);
+            var cold = await ColdCopyCheck.CheckAsync(storage, target, expected, ct);
+            if (cold.Condition != CopyConditions.Intact)
+                throw new RepairNotVerifiedException($"{target.Bucket}/{target.Key} does not verify after copying from {source.Bucket}/{source.Key}: {cold.Description}");
+            await registry.RecordRepairAsync(new RepairRecord(
+                FixityIds.ForRecord(m.CheckId, "replication", target.StorageRecordId),
+                FixityIds.ForRecord(m.CheckId, "recheck", target.StorageRecordId),
+                FixityIds.ForRecord(m.CheckId, "repaired", target.StorageRecordId),
+                target, source,
+                $"repaired {m.Condition} copy {target.Bucket}/{target.Key} by server-side copy from {source.Bucket}/{source.Key} as {target.StorageClass}",
+                $"fixity check of repaired copy {target.Bucket}/{target.Key}: {cold.Description}",
+                $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} was {m.Condition}; repaired from {source.Bucket}/{source.Key} and verified by its S3 checksum",
+                clock.GetUtcNow(), cold.ReportedChecksum), ct);
+            await context.Publish(new CopyRepaired(m.CheckId, m.StorageRecordId, source.Bucket, target.IngestDigests["sha256"]));
+            return;
+        }
+
         // Not answered from a finished slice: a retried repair copies again, and the resumed read's If-Match
         // proves the object read is still the one there now.
         var recheck = await reader.ReadAsync(recheckId, m.CheckId, $"Fixity check {m.CheckId} repaired copy {target.StorageRecordId}", target.Location,

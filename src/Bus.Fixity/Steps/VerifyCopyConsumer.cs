@@ -13,7 +13,8 @@ using Bus.Fixity.StateMachines.Messages;
 namespace Bus.Fixity.Steps;
 
 /// <summary>
-/// Reads the copy, computes the configured digests and compares them with the ingest digests; records
+/// Reads a hot copy, computes the configured digests and compares them with the ingest digests (a cold copy is
+/// compared by its S3 checksum attribute instead: <see cref="ColdCopyCheck"/>); records
 /// the PREMIS fixity check (success or failure, both digests in the detail) and the copy's last check.
 /// A read longer than <see cref="FixityOptions.TimeSlice"/>, or one the host's shutdown interrupts,
 /// checkpoints (offset, object version, hash states) in the copy kit's store (<c>bus.copy_read_slices</c>), sends this step a
@@ -22,7 +23,7 @@ namespace Bus.Fixity.Steps;
 /// comes from the check; recording slice n+1 is a compare-and-set).
 /// </summary>
 public sealed class VerifyCopyConsumer(
-    IFixityRegistry registry, SlicedCopyReader reader, ShutdownSignal shutdown, IOptions<FixityOptions> options,
+    IFixityRegistry registry, SlicedCopyReader reader, ICopyStorage storage, ShutdownSignal shutdown, IOptions<FixityOptions> options,
     TimeProvider clock, ILogger<VerifyCopyConsumer> logger)
     : IConsumer<VerifyCopy>
 {
@@ -42,6 +43,18 @@ public sealed class VerifyCopyConsumer(
         }
         var slice = TimeSlice.Start(options.Value.TimeSlice, shutdown, ct);
         var copy = await registry.FindCopyAsync(m.StorageRecordId, ct) ?? throw new CopyNotRegisteredException(m.StorageRecordId);
+        if (copy.IsCold)
+        {
+            // A cold copy's GET is refused until a restore: its checksum attribute is compared instead (one HEAD, no slices).
+            var cold = await ColdCopyCheck.CheckAsync(storage, copy, ColdCopyCheck.Expected(copy), ct);
+            await registry.RecordCheckAsync(new CheckRecord(
+                FixityIds.ForRecord(m.CheckId, "check", copy.StorageRecordId), copy, cold.Condition == CopyConditions.Intact,
+                $"fixity check of {copy.Bucket}/{copy.Key}: {cold.Description}", cold.Condition, clock.GetUtcNow()), ct);
+            logger.LogInformation("Fixity check {CheckId}: cold copy {Bucket}/{Key} is {Condition} by its S3 checksum", m.CheckId, copy.Bucket, copy.Key, cold.Condition);
+            await context.Publish(new CopyVerified(m.CheckId, m.StorageRecordId, copy.FileIdentifier, copy.Bucket, copy.Key, cold.Condition,
+                copy.IngestDigests, cold.Digests));
+            return;
+        }
 
         // The check's own read is keyed by the check id (its slices are the check's slices); it re-reads from
         // its final checkpoint on redelivery (no bytes) so the If-Match still proves the version is there.

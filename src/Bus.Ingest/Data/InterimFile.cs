@@ -10,7 +10,15 @@ public sealed record InterimFileState(
     string Path, Guid FileId, long Size, string Sha256, string StagingKey, bool IsPayload, bool StoreNeeded,
     string? Format, DateTimeOffset? PrimaryStoredAt, DateTimeOffset? ReplicaStoredAt,
     DateTimeOffset? PrimaryVerifiedAt, DateTimeOffset? ReplicaVerifiedAt, int Recopies, DateTimeOffset? RecordedAt,
-    string Md5, string Sha1, string Sha512, string? FormatMethod, string? PrimaryEtag, string? ReplicaEtag);
+    string Md5, string Sha1, string Sha512, string? FormatMethod, string? PrimaryEtag, string? ReplicaEtag,
+    string? PrimaryChecksum = null, string? ReplicaChecksum = null)
+{
+    // Slot accessors: "primary" is a storage option's first copy, "replica" its second (see PreservationCopier).
+    public DateTimeOffset? StoredAt(string slot) => slot == "primary" ? PrimaryStoredAt : ReplicaStoredAt;
+    public DateTimeOffset? VerifiedAt(string slot) => slot == "primary" ? PrimaryVerifiedAt : ReplicaVerifiedAt;
+    public string? Etag(string slot) => slot == "primary" ? PrimaryEtag : ReplicaEtag;
+    public string? Checksum(string slot) => slot == "primary" ? PrimaryChecksum : ReplicaChecksum;
+}
 
 /// <summary>What Unpack and Validate learned about the bag itself.</summary>
 public sealed record InterimBag(

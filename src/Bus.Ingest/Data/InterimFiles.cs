@@ -22,24 +22,28 @@ public sealed class InterimFiles
     /// <summary>Files this ingest must store (every file of a first ingest; a reingest's new or changed ones).</summary>
     public static InterimFiles ToStore { get; } = new(nameof(ToStore), "store_needed");
 
-    public static InterimFiles ToStoreStoredInPrimary { get; } = new(nameof(ToStoreStoredInPrimary), "store_needed AND primary_stored_at IS NOT NULL");
-    public static InterimFiles ToStoreStoredInReplica { get; } = new(nameof(ToStoreStoredInReplica), "store_needed AND replica_stored_at IS NOT NULL");
+    // Copy slots: "primary" holds a storage option's first copy, "replica" its second; a one-copy option uses only primary.
 
-    /// <summary>Files to store with a copy not yet written in one of the buckets (what Store still has to do).</summary>
-    public static InterimFiles ToStoreNotYetStored { get; } =
-        new(nameof(ToStoreNotYetStored), "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)");
+    /// <summary>Files to store whose copy in <paramref name="slot"/> is written.</summary>
+    public static InterimFiles ToStoreStoredIn(string slot) => new($"{nameof(ToStoreStoredIn)}({slot})", $"store_needed AND {Slot(slot)}_stored_at IS NOT NULL");
 
-    public static InterimFiles ToStoreVerifiedInPrimary { get; } = new(nameof(ToStoreVerifiedInPrimary), "store_needed AND primary_verified_at IS NOT NULL");
-    public static InterimFiles ToStoreVerifiedInReplica { get; } = new(nameof(ToStoreVerifiedInReplica), "store_needed AND replica_verified_at IS NOT NULL");
+    /// <summary>Files to store with one of their <paramref name="copies"/> copies not yet written (what Store still has to do).</summary>
+    public static InterimFiles ToStoreNotYetStored(int copies) => new($"{nameof(ToStoreNotYetStored)}({copies})",
+        copies == 1 ? "store_needed AND primary_stored_at IS NULL" : "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)");
 
-    /// <summary>Files to store with a copy not yet verified in one of the buckets (what Verify still has to do).</summary>
-    public static InterimFiles ToStoreNotYetVerified { get; } =
-        new(nameof(ToStoreNotYetVerified), "store_needed AND (primary_verified_at IS NULL OR replica_verified_at IS NULL)");
+    /// <summary>Files to store whose copy in <paramref name="slot"/> is verified.</summary>
+    public static InterimFiles ToStoreVerifiedIn(string slot) => new($"{nameof(ToStoreVerifiedIn)}({slot})", $"store_needed AND {Slot(slot)}_verified_at IS NOT NULL");
+
+    /// <summary>Files to store with one of their <paramref name="copies"/> copies not yet verified (what Verify still has to do).</summary>
+    public static InterimFiles ToStoreNotYetVerified(int copies) => new($"{nameof(ToStoreNotYetVerified)}({copies})",
+        copies == 1 ? "store_needed AND primary_verified_at IS NULL" : "store_needed AND (primary_verified_at IS NULL OR replica_verified_at IS NULL)");
+
+    private static string Slot(string slot) => slot is "primary" or "replica" ? slot : throw new ArgumentException($"unknown copy slot '{slot}'", nameof(slot));
 
     /// <summary>Files Identify has not given a format yet.</summary>
     public static InterimFiles WithoutFormat { get; } = new(nameof(WithoutFormat), "format IS NULL");
 
-    /// <summary>Files with a preservation copy written in either bucket (what compensation must remove).</summary>
+    /// <summary>Files with a preservation copy written in either slot (what compensation must remove).</summary>
     public static InterimFiles WithAnyCopyWritten { get; } =
         new(nameof(WithAnyCopyWritten), "primary_stored_at IS NOT NULL OR replica_stored_at IS NOT NULL");
 

@@ -193,7 +193,8 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
 
     private const string FileColumns = """
         path, file_id, size, sha256, staging_key, is_payload, store_needed, format, primary_stored_at, replica_stored_at,
-        primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag
+        primary_verified_at, replica_verified_at, recopies, recorded_at, md5, sha1, sha512, format_method, primary_etag, replica_etag,
+        primary_checksum, replica_checksum
         """;
 
     private static async Task<List<InterimFileState>> ReadFilesAsync(NpgsqlCommand command, CancellationToken ct)
@@ -203,7 +204,7 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         while (await r.ReadAsync(ct))
             files.Add(new InterimFileState(r.GetString(0), r.GetGuid(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetBoolean(6),
                 Text(r, 7), Time(r, 8), Time(r, 9), Time(r, 10), Time(r, 11), r.GetInt32(12), Time(r, 13),
-                r.GetString(14), r.GetString(15), r.GetString(16), Text(r, 17), Text(r, 18), Text(r, 19)));
+                r.GetString(14), r.GetString(15), r.GetString(16), Text(r, 17), Text(r, 18), Text(r, 19), Text(r, 20), Text(r, 21)));
         return files;
     }
 
@@ -232,13 +233,18 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         return ((int)r.GetInt64(0), (int)r.GetInt64(1));
     }
 
-    /// <summary>Marks one copy stored (role "primary" or "replica"); a later attempt skips it.</summary>
+    /// <summary>Marks one copy stored (slot "primary" or "replica"); a later attempt skips it.</summary>
     public Task MarkStoredAsync(Guid ingestId, string path, string role, string etag, CancellationToken ct) =>
-        ExecuteAsync($"UPDATE bus.ingest_files SET {role}_stored_at = now(), {role}_etag = @etag, {role}_verified_at = NULL WHERE ingest_id = @id AND path = @path",
+        ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_stored_at = now(), {role}_etag = @etag, {role}_verified_at = NULL, {role}_checksum = NULL WHERE ingest_id = @id AND path = @path",
             ingestId, path, ("etag", etag), ct);
 
-    public Task MarkVerifiedAsync(Guid ingestId, string path, string role, CancellationToken ct) =>
-        ExecuteAsync($"UPDATE bus.ingest_files SET {role}_verified_at = now() WHERE ingest_id = @id AND path = @path", ingestId, path, null, ct);
+    /// <summary>Marks one copy verified, with the SHA-256 checksum S3 reported when it was verified by it (cold copies).</summary>
+    public Task MarkVerifiedAsync(Guid ingestId, string path, string role, string? checksum, CancellationToken ct) =>
+        ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_verified_at = now(), {role}_checksum = @checksum WHERE ingest_id = @id AND path = @path",
+            ingestId, path, ("checksum", checksum), ct);
+
+    /// <summary>The slot names are column prefixes: never anything else.</summary>
+    private static string Slot(string role) => role is "primary" or "replica" ? role : throw new ArgumentException($"unknown copy slot '{role}'", nameof(role));
 
     public Task CountRecopyAsync(Guid ingestId, string path, CancellationToken ct) =>
         ExecuteAsync("UPDATE bus.ingest_files SET recopies = recopies + 1 WHERE ingest_id = @id AND path = @path", ingestId, path, null, ct);
@@ -349,12 +355,12 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task ExecuteAsync(string sql, Guid ingestId, string path, (string Name, string Value)? extra, CancellationToken ct)
+    private async Task ExecuteAsync(string sql, Guid ingestId, string path, (string Name, string? Value)? extra, CancellationToken ct)
     {
         await using var command = DataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("id", ingestId);
         command.Parameters.AddWithValue("path", path);
-        if (extra is { } e) command.Parameters.AddWithValue(e.Name, e.Value);
+        if (extra is { } e) command.Parameters.AddWithValue(e.Name, NpgsqlDbType.Text, (object?)e.Value ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(ct);
     }
 

@@ -53,9 +53,11 @@ public sealed class CleanUpIngestConsumer(InterimStore store, PreservationCopier
         // Only a file over one staging part was uploaded in parts: a bag of small files skips the listing.
         if (stagedInParts)
             await remover.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(m.IngestId), run.CancellationToken);
-        await copier.AbortCopyUploadsAsync(m.IngestId, large, run.CancellationToken);
+        // A reingest keeps the object's storage option, so the superseded version's copies are in the same slots' buckets.
+        var option = (await store.FindBagAsync(m.IngestId, run.CancellationToken))?.StorageOption;
+        await copier.AbortCopyUploadsAsync(m.IngestId, option, large, run.CancellationToken);
         var superseded = (await store.SupersededKeysAsync(m.IngestId, run.CancellationToken))
-            .Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)).ToList();
+            .Select(k => (k.FileId, copier.CopyFor(option, k.Role).Bucket, k.Key)).ToList();
         foreach (var bucket in (await recorded.UnrecordedAsync(superseded, run.CancellationToken)).GroupBy(c => c.Bucket))
         {
             await remover.RemoveManyAsync(bucket.Key, bucket.Select(c => c.Key).ToList(), run.CancellationToken);

@@ -33,25 +33,29 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
         // A file Unpack paused inside (or a process left between parts) is an open staging upload.
         await remover.AbortUploadsAsync(storage.Value.StagingBucket, ObjectKeys.StagingPrefix(id), ct);
         // A large copy Store left part-way (slice spent) is an incomplete multipart upload: storage billed, never an object.
+        // Copies are written only after Validate accepted the bag's storage option; before that the option may be
+        // unknown, and then nothing was copied (CopiesFor answers no copies).
+        var option = (await store.FindBagAsync(id, ct))?.StorageOption;
+        var copies = copier.CopiesFor(option);
         var open = await checkpoints.OpenUploadsAsync(id, ct);
         if (open.Count > 0)
         {
             var files = (await store.FilesAsync(id, InterimFiles.All, ct)).ToDictionary(f => f.Path);
             foreach (var (role, path, uploadId) in open)
             {
-                await remover.AbortUploadAsync(copier.BucketFor(role), ObjectKeys.PreservationFor(id, files[path]), uploadId);
+                await remover.AbortUploadAsync(copier.CopyFor(option, role).Bucket, ObjectKeys.PreservationFor(id, files[path]), uploadId);
                 await checkpoints.ClearUploadAsync(id, path, role, ct);
             }
         }
         // One a process left before saving its checkpoint is named by no checkpoint: found by key.
-        await copier.AbortCopyUploadsAsync(id, await store.FilesAsync(id, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), ct), ct);
+        await copier.AbortCopyUploadsAsync(id, option, await store.FilesAsync(id, InterimFiles.AtLeast(options.Value.MultipartCopyThresholdBytes), ct), ct);
         var copiesDeleted = 0;
         var written = await store.FilesAsync(id, InterimFiles.WithAnyCopyWritten, ct);
         var candidates = written
-            .SelectMany(f => StoreFilesConsumer.Roles
-                .Where(role => (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) is not null)
-                .Select(role => (f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f))))
-            .Concat((await store.SupersededKeysAsync(id, ct)).Select(k => (k.FileId, copier.BucketFor(k.Role), k.Key)))
+            .SelectMany(f => copies
+                .Where(copy => f.StoredAt(copy.Slot) is not null)
+                .Select(copy => (f.FileId, copy.Bucket, ObjectKeys.PreservationFor(id, f))))
+            .Concat((await store.SupersededKeysAsync(id, ct)).Select(k => (k.FileId, copier.CopyFor(option, k.Role).Bucket, k.Key)))
             .Distinct()
             .ToList();
         // One DeleteObjects per bucket (per 1,000 keys), not one request per copy.

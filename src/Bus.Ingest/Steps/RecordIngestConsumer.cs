@@ -74,7 +74,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             await s.AddEventsAsync(premis, ct);
             // Completed promises that every active file of the object has a verified copy in each
             // bucket, this ingest's files and the ones it kept; checked on what this transaction wrote.
-            missing.AddRange(await s.FilesMissingCopiesAsync(obj.Id, copier.RequiredBuckets, MissingListed, ct));
+            missing.AddRange(await s.FilesMissingCopiesAsync(obj.Id, copier.RequiredBuckets(bag.StorageOption), MissingListed, ct));
             return written + premis.Count;
         });
         if (missing.Count > 0)
@@ -82,7 +82,7 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
             await transaction.Transaction.RollbackAsync(RecordSavepoint, ct);
             await run.FailAsync(IngestFailureCodes.CopiesIncomplete,
                 $"not recorded: {(missing.Count >= MissingListed ? $"{MissingListed} or more" : missing.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
-                $"active files lack a verified copy in {string.Join(" and ", copier.RequiredBuckets)}, e.g. {string.Join(", ", missing.Take(5).Select(m => m.Length > 200 ? m[..200] + "…" : m))}");
+                $"active files lack a verified copy in {string.Join(" and ", copier.RequiredBuckets(bag.StorageOption))}, e.g. {string.Join(", ", missing.Take(5).Select(m => m.Length > 200 ? m[..200] + "…" : m))}");
             return;
         }
         await store.MarkRecordedAsync(id, CancellationToken.None, transaction.Transaction);
@@ -102,6 +102,8 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         await s.UpsertFilesAsync(obj.Id, files.Select(f => new FileRecord(f.FileId, Identifiers.ForFile(obj.Identifier, f.Path), f.Size,
             f.Format ?? ExtensionFormats.Unknown, f.FormatMethod)).ToList(), ct);
         var stored = files.Where(f => f.StoreNeeded).ToList();
+        var storageCopies = copier.CopiesFor(bag.StorageOption);
+        if (storageCopies.Count == 0) throw new InvalidOperationException($"ingest {id}: storage option '{bag.StorageOption}' is not configured (Bus:Storage:Options)");
         var checksums = new List<ChecksumRecord>();
         var copies = new List<StorageCopy>();
         var premis = new List<EventRecord>();
@@ -124,23 +126,29 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
                 premis.Add(new EventRecord(EventId(f.FileId, EventTypes.FixityCheck, algorithm), obj.Id, f.FileId, identifier,
                     EventTypes.FixityCheck, now, Outcomes.Success, $"{algorithm} of the file matches manifest-{algorithm}.txt", $"{algorithm}:{digest}", Agent));
             }
+            // Ingestion names the option's first copy; each further copy is a replication (APTrust records one when there is more than one copy).
+            var first = storageCopies[0];
             premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Ingestion), obj.Id, f.FileId, identifier, EventTypes.Ingestion, now,
-                Outcomes.Success, "stored in the primary preservation bucket and verified by sha256", copier.BucketFor("primary"), Agent));
-            premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Replication), obj.Id, f.FileId, identifier, EventTypes.Replication, now,
-                Outcomes.Success, "copied to the replica preservation bucket and verified by sha256", copier.BucketFor("replica"), Agent));
+                Outcomes.Success, $"stored as the {first.Target.Name} copy ({first.Target.StorageClass}) and {HowVerified(first)}", first.Bucket, Agent));
+            foreach (var other in storageCopies.Skip(1))
+                premis.Add(new EventRecord(EventId(f.FileId, EventTypes.Replication), obj.Id, f.FileId, identifier, EventTypes.Replication, now,
+                    Outcomes.Success, $"copied as the {other.Target.Name} copy ({other.Target.StorageClass}) and {HowVerified(other)}", other.Bucket, Agent));
             if (ObjectKeys.IsNewFile(id, f))
                 premis.Add(new EventRecord(EventId(f.FileId, EventTypes.IdentifierAssignment), obj.Id, f.FileId, identifier,
                     EventTypes.IdentifierAssignment, now, Outcomes.Success, "file UUID assigned", f.FileId.ToString(), Agent));
-            foreach (var role in StoreFilesConsumer.Roles)
-                copies.Add(new StorageCopy(f.FileId, copier.BucketFor(role), ObjectKeys.PreservationFor(id, f),
-                    role == "primary" ? f.PrimaryEtag : f.ReplicaEtag, bag.StorageOption ?? "Standard",
-                    (role == "primary" ? f.PrimaryStoredAt : f.ReplicaStoredAt) ?? now, (role == "primary" ? f.PrimaryVerifiedAt : f.ReplicaVerifiedAt)));
+            foreach (var copy in storageCopies)
+                copies.Add(new StorageCopy(f.FileId, copy.Bucket, ObjectKeys.PreservationFor(id, f),
+                    f.Etag(copy.Slot), bag.StorageOption!, f.StoredAt(copy.Slot) ?? now, f.VerifiedAt(copy.Slot),
+                    copy.Target.StorageClass, copy.Target.EffectiveTier, copy.Target.Name, copy.Target.Region, f.Checksum(copy.Slot)));
         }
         await s.AddChecksumsAsync(checksums, ct);
         await s.RecordCopiesAsync(copies, ct);
         await s.AddEventsAsync(premis, ct);
         return (stored.Count, premis.Count);
     }
+
+    private static string HowVerified(PreservationCopy copy) =>
+        copy.IsCold ? "verified by S3's SHA-256 checksum" : "verified by sha256";
 
     /// <summary>
     /// Before the registry's storage records move to a reingest's new keys, keeps the keys they hold
@@ -156,9 +164,9 @@ public sealed class RecordIngestConsumer(InterimStore store, RegistryDatabase re
         {
             var superseded = new List<(string Path, string Role, string Key)>();
             foreach (var f in chunk)
-                foreach (var role in StoreFilesConsumer.Roles)
-                    if (recorded.TryGetValue((f.FileId, copier.BucketFor(role)), out var key) && key != ObjectKeys.PreservationFor(id, f))
-                        superseded.Add((f.Path, role, key));
+                foreach (var copy in copier.CopiesFor(bag.StorageOption))
+                    if (recorded.TryGetValue((f.FileId, copy.Bucket), out var key) && key != ObjectKeys.PreservationFor(id, f))
+                        superseded.Add((f.Path, copy.Slot, key));
             await store.SaveSupersededAsync(id, superseded, CancellationToken.None);
         }
     }

@@ -12,8 +12,9 @@ using Bus.Ingest.StateMachines.Messages;
 namespace Bus.Ingest.Steps;
 
 /// <summary>
-/// Copies each file that needs storing from staging to the primary and replica buckets (server-side,
-/// <see cref="IngestOptions.StepConcurrency"/> files at a time), keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
+/// Copies each file that needs storing from staging to every copy of the bag's storage option (server-side,
+/// each copy with its S3 storage class and S3's SHA-256 checksum; <see cref="IngestOptions.StepConcurrency"/> files at a time),
+/// keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
 /// <see cref="ObjectKeys"/>) with ingest id, file id and sha256 as user metadata. Each copy is marked stored
 /// as soon as it exists, so a retry, a continuation or another process after a crash copies only
 /// what is missing.
@@ -21,8 +22,6 @@ namespace Bus.Ingest.Steps;
 public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
     ILogger<StoreFilesConsumer> logger) : IConsumer<StoreFiles>
 {
-    public static readonly string[] Roles = ["primary", "replica"];
-
     /// <summary>Rows read per query: the step never holds a large bag's file list.</summary>
     public const int ChunkFiles = 500;
 
@@ -32,12 +31,14 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
         var run = await IngestStep.BeginAsync(context, id, IngestSteps.Store, options.Value.TimeSlice);
         var bag = await store.FindBagAsync(id, run.CancellationToken);
         if (bag is null || bag.CancelledAt is not null) return;
+        var copies = copier.CopiesFor(bag.StorageOption);
+        if (copies.Count == 0) throw new InvalidOperationException($"ingest {id}: storage option '{bag.StorageOption}' is not configured (Bus:Storage:Options)");
         var count = await store.CountFilesAsync(id, InterimFiles.ToStore, run.CancellationToken);
-        var total = count * Roles.Length;
-        var done = await store.CountFilesAsync(id, InterimFiles.ToStoreStoredInPrimary, run.CancellationToken)
-                   + await store.CountFilesAsync(id, InterimFiles.ToStoreStoredInReplica, run.CancellationToken);
+        var total = count * copies.Count;
+        var done = 0;
+        foreach (var copy in copies) done += await store.CountFilesAsync(id, InterimFiles.ToStoreStoredIn(copy.Slot), run.CancellationToken);
         var cancel = new CancelWatch(ct => new ValueTask<bool>(store.IsCancelledAsync(id, ct)));
-        var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetStored, ChunkFiles, run.CancellationToken);
+        var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetStored(copies.Count), ChunkFiles, run.CancellationToken);
         var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
             async () => run.ShouldYield ? FileWorkStop.Yield
                 // A cancel arriving mid-step: stop; compensation removes what was copied.
@@ -45,12 +46,12 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
                 : FileWorkStop.None,
             async (file, ct) =>
             {
-                foreach (var role in Roles)
+                foreach (var copy in copies)
                 {
-                    if ((role == "primary" ? file.PrimaryStoredAt : file.ReplicaStoredAt) is not null) continue;
-                    var etag = await CopyAsync(id, bag, file, role, run, ct);
+                    if (file.StoredAt(copy.Slot) is not null) continue;
+                    var etag = await CopyAsync(id, bag, file, copy, run, ct);
                     if (etag is null) return FileWorkStop.Yield;
-                    await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                    await store.MarkStoredAsync(id, file.Path, copy.Slot, etag, CancellationToken.None);
                     if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
                 }
                 return FileWorkStop.None;
@@ -68,13 +69,14 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
     /// The copy's ETag, or null when the slice ran out part-way through a multipart copy (its open upload
     /// is saved and the step continues in a new message). Single-request copies need no checkpoint lookup.
     /// </summary>
-    private async Task<string?> CopyAsync(Guid id, InterimBag bag, InterimFileState file, string role, StepRun<StoreFiles> run, CancellationToken ct)
+    private async Task<string?> CopyAsync(Guid id, InterimBag bag, InterimFileState file, PreservationCopy copy, StepRun<StoreFiles> run, CancellationToken ct)
     {
         var key = ObjectKeys.PreservationFor(id, file);
         if (file.Size < options.Value.MultipartCopyThresholdBytes)
-            return await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), ct);
+            return await copier.CopyAsync(file.StagingKey, copy, key, file.Size, Metadata(bag.IngestId, file), ct);
+        var role = copy.Slot;
         var from = await checkpoints.LoadUploadAsync(id, file.Path, role, ct);
-        switch (await copier.CopyAsync(file.StagingKey, role, key, file.Size, Metadata(bag.IngestId, file), from, () => run.ShouldYield, ct))
+        switch (await copier.CopyAsync(file.StagingKey, copy, key, file.Size, Metadata(bag.IngestId, file), from, () => run.ShouldYield, ct))
         {
             case CopyResult.Paused paused:
                 await checkpoints.SaveUploadAsync(id, file.Path, role, paused.Checkpoint, CancellationToken.None);

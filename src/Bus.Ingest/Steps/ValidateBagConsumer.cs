@@ -15,7 +15,7 @@ namespace Bus.Ingest.Steps;
 /// <summary>
 /// Decides whether the unpacked bag may be preserved: the validator's errors (RFC 8493 + profile,
 /// found during Unpack's single pass), then what only the registry knows (the institution exists)
-/// and the storage option. Every reason is reported at once. A valid bag whose object is already
+/// and the storage option (configured, and for a reingest the object's own). Every reason is reported at once. A valid bag whose object is already
 /// registered is a reingest: each known path keeps its file UUID and only changed files are stored.
 /// </summary>
 public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase registry, PreservationCopier copier, MessageTransaction transaction,
@@ -35,14 +35,21 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
 
         if (await registry.RunAsync(s => s.FindInstitutionAsync(m.Institution, ct), ct) is null)
             problems.Add(new("institution-unknown", $"institution '{m.Institution}' is not registered (busctl institutions add)"));
-        var storageOption = m.StorageOption ?? bag.StorageOption ?? "Standard";
-        if (!options.Value.StorageOptions.Contains(storageOption, StringComparer.Ordinal))
-            problems.Add(new("storage-option-invalid", $"storage option '{storageOption}' is not one of {string.Join(", ", options.Value.StorageOptions)}"));
+        // A reingest keeps the object's storage option (APTrust's rule): asking for another is a rejection, asking for none keeps it.
+        var objectIdentifier = Identifiers.ForObject(m.Institution, bag.BagName);
+        var existing = Identifiers.TryParse(objectIdentifier, out _, out _)
+            ? await registry.RunAsync(s => s.FindObjectAsync(objectIdentifier, ct), ct) : null;
+        var requested = m.StorageOption ?? bag.StorageOption;
+        var storageOption = requested ?? existing?.StorageOption ?? "Standard";
+        if (!copier.IsKnown(storageOption))
+            problems.Add(new("storage-option-invalid", $"storage option '{storageOption}' is not one of {string.Join(", ", copier.OptionNames)}"));
+        else if (existing?.StorageOption is { } original && original != storageOption)
+            problems.Add(new("storage-option-changed",
+                $"'{objectIdentifier}' is preserved under storage option '{original}'; a reingest keeps it and cannot ask for '{storageOption}'"));
         var access = bag.Access ?? Access.Institution;
         // The profile already reports a bad Access tag; this catches profiles (btr) that do not check it.
         if (!Access.All.Contains(access) && !bagProblems.Any(p => p.Path == "aptrust-info.txt" || p.Message.Contains("'Access'", StringComparison.Ordinal)))
             problems.Add(new("access-invalid", $"Access '{access}' is not one of {string.Join(", ", Access.All)}", "aptrust-info.txt"));
-        var objectIdentifier = Identifiers.ForObject(m.Institution, bag.BagName);
         if (!Identifiers.TryParse(objectIdentifier, out _, out var identifierError))
             problems.Add(new("bag-name-invalid", identifierError));
         problems.AddRange(bagProblems);
@@ -54,9 +61,9 @@ public sealed class ValidateBagConsumer(InterimStore store, RegistryDatabase reg
 
         // A file counts as already preserved only while it is active with a verified copy in every
         // bucket: a deleted file (or one missing a copy) deposited again is stored again, same UUID.
-        var registered = (await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets, ct), ct))
+        var registered = (await registry.RunAsync(s => s.GetPreservedFilesByPathAsync(objectIdentifier, copier.RequiredBuckets(storageOption), ct), ct))
             .Where(e => e.Value.Sha256 is not null).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        var reingest = await registry.RunAsync(s => s.FindObjectAsync(objectIdentifier, ct), ct) is not null;
+        var reingest = existing is not null;
         var validated = bag with
         {
             ObjectIdentifier = objectIdentifier, StorageOption = storageOption, Access = access, Title = bag.Title ?? bag.BagName, Reingest = reingest,

@@ -75,6 +75,11 @@ public sealed class StorageRecord
     public DateTimeOffset? FixityClaimedUntil { get; set; }
     public required string State { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
+    public string? CopyName { get; set; }
+    public string? Region { get; set; }
+    public string StorageClass { get; set; } = "STANDARD";
+    public string Tier { get; set; } = "hot";
+    public string? ChecksumSha256 { get; set; }
 }
 
 public sealed class PremisEvent

@@ -46,11 +46,11 @@ public sealed partial class RegistryStore
 
     public async Task<ObjectRow?> FindObjectAsync(string identifier, CancellationToken cancellationToken = default)
     {
-        await using var command = Command($"SELECT id, identifier, institution, state FROM {S}.intellectual_objects WHERE identifier = @identifier");
+        await using var command = Command($"SELECT id, identifier, institution, state, storage_option FROM {S}.intellectual_objects WHERE identifier = @identifier");
         command.Parameters.AddWithValue("identifier", identifier);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new ObjectRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), false)
+            ? new ObjectRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), false, reader.GetString(4))
             : null;
     }
 
@@ -146,8 +146,9 @@ public sealed partial class RegistryStore
         foreach (var batch in Batches(copies))
         {
             await using var command = Command($"""
-                INSERT INTO {S}.storage_records AS s (file_id, bucket, key, etag, storage_option, stored_at, verified_at)
-                SELECT * FROM unnest(@files, @buckets, @keys, @etags, @options, @stored, @verified)
+                INSERT INTO {S}.storage_records AS s (file_id, bucket, key, etag, storage_option, stored_at, verified_at,
+                                                     storage_class, tier, copy_name, region, checksum_sha256)
+                SELECT * FROM unnest(@files, @buckets, @keys, @etags, @options, @stored, @verified, @classes, @tiers, @names, @regions, @checksums)
                 ON CONFLICT (file_id, bucket) DO UPDATE SET
                     key = excluded.key, etag = excluded.etag, storage_option = excluded.storage_option,
                     stored_at = excluded.stored_at,
@@ -155,11 +156,16 @@ public sealed partial class RegistryStore
                                        ELSE coalesce(excluded.verified_at, s.verified_at) END,
                     last_fixity_at = CASE WHEN s.stored_at IS DISTINCT FROM excluded.stored_at THEN NULL ELSE s.last_fixity_at END,
                     last_fixity_outcome = CASE WHEN s.stored_at IS DISTINCT FROM excluded.stored_at THEN NULL ELSE s.last_fixity_outcome END,
+                    storage_class = excluded.storage_class, tier = excluded.tier, copy_name = excluded.copy_name, region = excluded.region,
+                    checksum_sha256 = CASE WHEN s.stored_at IS DISTINCT FROM excluded.stored_at THEN excluded.checksum_sha256
+                                           ELSE coalesce(excluded.checksum_sha256, s.checksum_sha256) END,
                     state = 'active', deleted_at = NULL
                 -- A retry with nothing new writes no row versions (cheap, and the count says so).
-                WHERE (s.key, s.etag, s.storage_option, s.stored_at, s.state) IS DISTINCT FROM
-                      (excluded.key, excluded.etag, excluded.storage_option, excluded.stored_at, 'active')
+                WHERE (s.key, s.etag, s.storage_option, s.stored_at, s.state, s.storage_class, s.tier, s.copy_name, s.region) IS DISTINCT FROM
+                      (excluded.key, excluded.etag, excluded.storage_option, excluded.stored_at, 'active',
+                       excluded.storage_class, excluded.tier, excluded.copy_name, excluded.region)
                    OR (excluded.verified_at IS NOT NULL AND excluded.verified_at IS DISTINCT FROM s.verified_at)
+                   OR (excluded.checksum_sha256 IS NOT NULL AND excluded.checksum_sha256 IS DISTINCT FROM s.checksum_sha256)
                 """);
             command.Parameters.Add(Array("files", batch.Select(c => c.FileId), NpgsqlDbType.Uuid));
             command.Parameters.Add(Array("buckets", batch.Select(c => c.Bucket), NpgsqlDbType.Text));
@@ -168,16 +174,26 @@ public sealed partial class RegistryStore
             command.Parameters.Add(Array("options", batch.Select(c => c.StorageOption), NpgsqlDbType.Text));
             command.Parameters.Add(Array("stored", batch.Select(c => Utc(c.StoredAt)), NpgsqlDbType.TimestampTz));
             command.Parameters.Add(Array("verified", batch.Select(c => Utc(c.VerifiedAt)), NpgsqlDbType.TimestampTz));
+            command.Parameters.Add(Array("classes", batch.Select(c => c.StorageClass), NpgsqlDbType.Text));
+            command.Parameters.Add(Array("tiers", batch.Select(c => c.Tier), NpgsqlDbType.Text));
+            command.Parameters.Add(Array("names", batch.Select(c => c.CopyName), NpgsqlDbType.Text));
+            command.Parameters.Add(Array("regions", batch.Select(c => c.Region), NpgsqlDbType.Text));
+            command.Parameters.Add(Array("checksums", batch.Select(c => c.ChecksumSha256), NpgsqlDbType.Text));
             written += await command.ExecuteNonQueryAsync(cancellationToken);
         }
         return written;
     }
 
-    /// <summary>Sets a copy's verified time (storage validation, or a repaired copy re-checked).</summary>
-    public async Task<bool> MarkVerifiedAsync(Guid fileId, string bucket, DateTimeOffset verifiedAt, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sets a copy's verified time (storage validation, or a repaired copy re-checked), and the S3 checksum it was
+    /// verified by when given (a repaired cold copy: its new checksum replaces the one recorded).
+    /// </summary>
+    public async Task<bool> MarkVerifiedAsync(Guid fileId, string bucket, DateTimeOffset verifiedAt, string? checksumSha256 = null,
+        CancellationToken cancellationToken = default)
     {
-        await using var command = Command($"UPDATE {S}.storage_records SET verified_at = @at WHERE file_id = @file AND bucket = @bucket");
+        await using var command = Command($"UPDATE {S}.storage_records SET verified_at = @at, checksum_sha256 = coalesce(@checksum, checksum_sha256) WHERE file_id = @file AND bucket = @bucket");
         command.Parameters.AddWithValue("at", Utc(verifiedAt));
+        command.Parameters.AddWithValue("checksum", NpgsqlDbType.Text, (object?)checksumSha256 ?? DBNull.Value);
         command.Parameters.AddWithValue("file", fileId);
         command.Parameters.AddWithValue("bucket", bucket);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -229,7 +245,7 @@ public sealed partial class RegistryStore
     {
         await using var command = Command($"""
             SELECT s.id, s.file_id, f.object_id, f.identifier, s.bucket, s.key, s.etag, s.storage_option, s.stored_at, s.verified_at,
-                   s.last_fixity_at, s.last_fixity_outcome, s.state
+                   s.last_fixity_at, s.last_fixity_outcome, s.state, s.storage_class, s.tier, s.copy_name, s.region, s.checksum_sha256
             FROM {S}.storage_records s
             JOIN {S}.generic_files f ON f.id = s.file_id
             JOIN {S}.intellectual_objects o ON o.id = f.object_id
@@ -242,7 +258,8 @@ public sealed partial class RegistryStore
         while (await reader.ReadAsync(cancellationToken))
             rows.Add(new CopyRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
                 NullableString(reader, 6), reader.GetString(7), reader.GetFieldValue<DateTimeOffset>(8), NullableTime(reader, 9),
-                NullableTime(reader, 10), NullableString(reader, 11), reader.GetString(12)));
+                NullableTime(reader, 10), NullableString(reader, 11), reader.GetString(12), reader.GetString(13), reader.GetString(14),
+                NullableString(reader, 15), NullableString(reader, 16), NullableString(reader, 17)));
         return rows;
     }
 

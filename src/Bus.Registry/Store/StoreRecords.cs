@@ -10,8 +10,11 @@ public sealed record ObjectRecord(
     public string Identifier => Identifiers.ForObject(Institution, BagName);
 }
 
-/// <summary>The object row after an upsert. <see cref="Inserted"/> is true only for the call that created it.</summary>
-public sealed record ObjectRow(long Id, string Identifier, string Institution, string State, bool Inserted);
+/// <summary>
+/// The object row after an upsert. <see cref="Inserted"/> is true only for the call that created it;
+/// <see cref="StorageOption"/> is filled by <see cref="RegistryStore.FindObjectAsync"/>.
+/// </summary>
+public sealed record ObjectRow(long Id, string Identifier, string Institution, string State, bool Inserted, string? StorageOption = null);
 
 /// <summary>A file to upsert. The UUID is made once by ingest (and kept across reingests of the same path).</summary>
 public sealed record FileRecord(Guid Id, string Identifier, long Size, string Format, string? FormatMethod);
@@ -23,9 +26,13 @@ public sealed record EventRecord(
     Guid Id, long ObjectId, Guid? FileId, string Identifier, string EventType, DateTimeOffset DateTime,
     string Outcome, string Detail, string? OutcomeDetail, string Agent);
 
-/// <summary>A preservation copy of a file in one bucket.</summary>
+/// <summary>
+/// A preservation copy of a file in one bucket: which copy of its storage option it is, its S3 storage class and
+/// tier (hot or cold), and the SHA-256 checksum S3 reported when it was verified (base64 or multipart composite).
+/// </summary>
 public sealed record StorageCopy(
-    Guid FileId, string Bucket, string Key, string? Etag, string StorageOption, DateTimeOffset StoredAt, DateTimeOffset? VerifiedAt);
+    Guid FileId, string Bucket, string Key, string? Etag, string StorageOption, DateTimeOffset StoredAt, DateTimeOffset? VerifiedAt,
+    string StorageClass = "STANDARD", string Tier = "hot", string? CopyName = null, string? Region = null, string? ChecksumSha256 = null);
 
 /// <summary>A file already registered for an object, for reingest: keep <see cref="Id"/> for the path, compare <see cref="Sha256"/>.</summary>
 public sealed record ExistingFile(Guid Id, string Identifier, string Path, long Size, string State, string? Sha256);
@@ -39,7 +46,8 @@ public sealed record PreservedFile(Guid Id, string? Sha256, bool Preserved);
 /// <summary>A storage copy as stored, with its fixity status.</summary>
 public sealed record CopyRow(
     long Id, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key, string? Etag, string StorageOption,
-    DateTimeOffset StoredAt, DateTimeOffset? VerifiedAt, DateTimeOffset? LastFixityAt, string? LastFixityOutcome, string State);
+    DateTimeOffset StoredAt, DateTimeOffset? VerifiedAt, DateTimeOffset? LastFixityAt, string? LastFixityOutcome, string State,
+    string StorageClass = "STANDARD", string Tier = "hot", string? CopyName = null, string? Region = null, string? ChecksumSha256 = null);
 
 /// <summary>A copy due for a fixity check: <see cref="DueSince"/> is its last check, or when it was stored if never checked.</summary>
 public sealed record DueCopy(long StorageRecordId, Guid FileId, string FileIdentifier, string Bucket, string Key, DateTimeOffset DueSince);

@@ -21,6 +21,7 @@ public static class CopiesServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<S3Resilience>();
         services.TryAddSingleton<CopyWriter>();
+        services.TryAddSingleton<CopyChecksums>();
         services.TryAddSingleton<CopyRemover>();
         services.TryAddSingleton<ICopyRemover>(sp => sp.GetRequiredService<CopyRemover>());
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();

@@ -15,6 +15,16 @@ public sealed record CopyParts(long MultipartFromBytes, long PartBytes)
 }
 
 /// <summary>
+/// How the target object is written: its S3 storage class (null: the bucket's default, STANDARD) and whether
+/// S3 computes a SHA-256 checksum of what it stored (<c>x-amz-checksum-sha256</c>; a multipart copy gets the
+/// composite of its parts' checksums, see <see cref="CopyChecksums"/>).
+/// </summary>
+public sealed record CopyWriteOptions(string? StorageClass = null, bool Sha256Checksum = false)
+{
+    public static CopyWriteOptions Plain { get; } = new();
+}
+
+/// <summary>
 /// The one writer of copies: server-side copies from one bucket to another (multipart UploadPartCopy for
 /// large objects: S3 refuses a single CopyObject over 5 GiB). The object's bytes never pass through this
 /// process. Every request goes through <see cref="S3Resilience"/>. Workflow-neutral: buckets, keys,
@@ -26,15 +36,16 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
     /// Copies <paramref name="source"/> to <paramref name="target"/> in one go (no slicing), keeping the source's
     /// metadata: a repair overwriting a damaged copy from a good one. Asks the source's size first.
     /// </summary>
-    public async Task CopyWholeAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken ct)
+    public async Task CopyWholeAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CopyWriteOptions write, CancellationToken ct)
     {
         var size = (await resilience.RunAsync(async c => await s3.GetObjectMetadataAsync(sourceBucket, sourceKey, c), ct)).ContentLength;
-        await CopyAsync(new CopyObjectRef(sourceBucket, sourceKey), new CopyObjectRef(targetBucket, targetKey), size, null, CopyParts.WholeFor(size), null, () => false, ct);
+        await CopyAsync(new CopyObjectRef(sourceBucket, sourceKey), new CopyObjectRef(targetBucket, targetKey), size, null, CopyParts.WholeFor(size), write, null, () => false, ct);
     }
 
     /// <summary>Copies an object in one go (never pauses); returns the copy's ETag.</summary>
-    public async Task<string> CopyAsync(CopyObjectRef source, CopyObjectRef target, long size, IDictionary<string, string>? metadata, CopyParts parts, CancellationToken ct) =>
-        ((CopyResult.Done)await CopyAsync(source, target, size, metadata, parts, null, () => false, ct)).ETag;
+    public async Task<string> CopyAsync(CopyObjectRef source, CopyObjectRef target, long size, IDictionary<string, string>? metadata, CopyParts parts,
+        CopyWriteOptions write, CancellationToken ct) =>
+        ((CopyResult.Done)await CopyAsync(source, target, size, metadata, parts, write, null, () => false, ct)).ETag;
 
     /// <summary>
     /// Copies <paramref name="source"/> to <paramref name="target"/>, server-side: one CopyObject, or from
@@ -45,7 +56,7 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
     /// was cut in other part sizes starts again: the copy is always whole.
     /// </summary>
     public async Task<CopyResult> CopyAsync(CopyObjectRef source, CopyObjectRef target, long size, IDictionary<string, string>? metadata, CopyParts parts,
-        CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
+        CopyWriteOptions write, CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
     {
         // Checked before anything is sent: moto accepts what S3 refuses (2 KB of metadata, 1,024-byte keys).
         S3Limits.CheckKey(target.Key);
@@ -57,6 +68,8 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
             {
                 SourceBucket = source.Bucket, SourceKey = source.Key, DestinationBucket = target.Bucket, DestinationKey = target.Key,
             };
+            if (write.StorageClass is not null) request.StorageClass = S3StorageClass.FindValue(write.StorageClass);
+            if (write.Sha256Checksum) request.ChecksumAlgorithm = ChecksumAlgorithm.SHA256;
             if (metadata is not null)
             {
                 request.MetadataDirective = S3MetadataDirective.REPLACE;
@@ -75,22 +88,24 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
         if (from is not null && !await MultipartUploads.ExistsAsync(s3, resilience, target.Bucket, target.Key, from.UploadId, ct)) from = null;
         try
         {
-            return await CopyPartsAsync(source, target, size, metadata, partSize, from, shouldStop, ct);
+            return await CopyPartsAsync(source, target, size, metadata, partSize, write, from, shouldStop, ct);
         }
         catch (AmazonS3Exception e) when (from is not null && e.ErrorCode == "NoSuchUpload")
         {
-            return await CopyPartsAsync(source, target, size, metadata, partSize, null, shouldStop, ct);
+            return await CopyPartsAsync(source, target, size, metadata, partSize, write, null, shouldStop, ct);
         }
     }
 
     private async Task<CopyResult> CopyPartsAsync(CopyObjectRef source, CopyObjectRef target, long size, IDictionary<string, string>? metadata,
-        long partSize, CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
+        long partSize, CopyWriteOptions write, CopyUploadCheckpoint? from, Func<bool> shouldStop, CancellationToken ct)
     {
         string uploadId;
         if (from is not null) uploadId = from.UploadId;
         else
         {
             var init = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = target.Key };
+            if (write.StorageClass is not null) init.StorageClass = S3StorageClass.FindValue(write.StorageClass);
+            if (write.Sha256Checksum) init.ChecksumAlgorithm = ChecksumAlgorithm.SHA256;
             foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) init.Metadata.Add(k, v);
             uploadId = (await resilience.RunAsync(async c => await s3.InitiateMultipartUploadAsync(init, c), ct)).UploadId;
         }
@@ -104,12 +119,15 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
                     SourceBucket = source.Bucket, SourceKey = source.Key, DestinationBucket = target.Bucket, DestinationKey = target.Key,
                     UploadId = uploadId, PartNumber = etags.Count + 1, FirstByte = offset, LastByte = Math.Min(offset + partSize, size) - 1,
                 };
+                // A part's checksum (when S3 reports one) is not kept: CompleteMultipartUpload needs only the ETags for copied parts.
                 etags.Add((await resilience.RunAsync(async c => await s3.CopyPartAsync(part, c), ct)).ETag);
                 if (offset + partSize < size && shouldStop()) return new CopyResult.Paused(new CopyUploadCheckpoint(uploadId, partSize, etags));
             }
+            var partChecksums = write.Sha256Checksum ? await PartChecksumsAsync(target, uploadId, ct) : new Dictionary<int, string>();
             var done = await resilience.RunAsync(async c => await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
-                BucketName = target.Bucket, Key = target.Key, UploadId = uploadId, PartETags = etags.Select((etag, i) => new PartETag(i + 1, etag)).ToList(),
+                BucketName = target.Bucket, Key = target.Key, UploadId = uploadId,
+                PartETags = etags.Select((etag, i) => new PartETag(i + 1, etag) { ChecksumSHA256 = partChecksums.GetValueOrDefault(i + 1) }).ToList(),
             }, c), ct);
             return new CopyResult.Done(done.ETag);
         }
@@ -118,6 +136,28 @@ public sealed class CopyWriter(IAmazonS3 s3, S3Resilience resilience)
             // Nothing saved refers to a fresh upload: abort it. A resumed one stays for the retry to continue.
             await AbortAsync(target.Bucket, target.Key, uploadId);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The SHA-256 checksums S3 computed for the upload's parts, by part number: S3 wants them back in
+    /// CompleteMultipartUpload when the upload was created with a checksum algorithm. Listed rather than kept
+    /// from each part's response, so a checkpoint (ETags only) resumes unchanged. A server that reports none
+    /// (moto) gets none.
+    /// </summary>
+    private async Task<Dictionary<int, string>> PartChecksumsAsync(CopyObjectRef target, string uploadId, CancellationToken ct)
+    {
+        var checksums = new Dictionary<int, string>();
+        int? marker = null;
+        while (true)
+        {
+            var request = new ListPartsRequest { BucketName = target.Bucket, Key = target.Key, UploadId = uploadId, MaxParts = 1000 };
+            if (marker is { } m) request.PartNumberMarker = m.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var page = await resilience.RunAsync(async c => await s3.ListPartsAsync(request, c), ct);
+            foreach (var part in page.Parts ?? [])
+                if (part.PartNumber is { } n && !string.IsNullOrEmpty(part.ChecksumSHA256)) checksums[n] = part.ChecksumSHA256;
+            if (page.IsTruncated != true || page.NextPartNumberMarker is null) return checksums;
+            marker = page.NextPartNumberMarker;
         }
     }
 

@@ -26,8 +26,14 @@ public interface ICopyStorage
     /// </summary>
     Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken);
 
-    /// <summary>Server-side copy of the whole object (<see cref="CopyWriter.CopyWholeAsync"/>): the bytes never pass through this process.</summary>
-    Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken);
+    /// <summary>
+    /// Server-side copy of the whole object (<see cref="CopyWriter.CopyWholeAsync"/>): the bytes never pass through this
+    /// process; the target is written with <paramref name="write"/>'s storage class and checksum.
+    /// </summary>
+    Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CopyWriteOptions write, CancellationToken cancellationToken);
+
+    /// <summary>The object's size, ETag, S3 SHA-256 checksum and storage class without reading it (<see cref="CopyChecksums.HeadAsync"/>), or null when it does not exist.</summary>
+    Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken);
 }
 
 /// <summary>A copy a workflow wrote and must read back is not there (fatal: another attempt would not find it either).</summary>

@@ -10,7 +10,7 @@ namespace Bus.Workflows.Copies;
 /// by the caller: a read cut short fails the slice, which continues from its last checkpoint), and
 /// server-side copies through the one <see cref="CopyWriter"/>.
 /// </summary>
-public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWriter writer) : ICopyStorage
+public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWriter writer, CopyChecksums checksums) : ICopyStorage
 {
     public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
     {
@@ -56,8 +56,10 @@ public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWri
             throw new CopyChangedException($"{bucket}/{key} is now version {etag} ({size} bytes), the read began on {version.ETag} ({version.Size} bytes)");
     }
 
-    public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken) =>
-        writer.CopyWholeAsync(sourceBucket, sourceKey, targetBucket, targetKey, cancellationToken);
+    public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CopyWriteOptions write, CancellationToken cancellationToken) =>
+        writer.CopyWholeAsync(sourceBucket, sourceKey, targetBucket, targetKey, write, cancellationToken);
+
+    public Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken) => checksums.HeadAsync(bucket, key, cancellationToken);
 
     /// <summary>Keeps the GET response alive as long as its body stream is read, and disposes both together.</summary>
     private sealed class ResponseStream(GetObjectResponse response) : Stream

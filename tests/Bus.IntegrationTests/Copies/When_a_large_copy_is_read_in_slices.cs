@@ -28,12 +28,12 @@ public sealed class When_a_large_copy_is_read_in_slices : IAsyncLifetime
 
     public When_a_large_copy_is_read_in_slices() => _s3 = StorageClientFactory.Create(_storage);
 
-    private string Bucket => _storage.ReplicaBucket;
+    private string Bucket => _storage.StandardHotBucket();
 
     private SlicedCopyReader NewReader()
     {
         var resilience = new S3Resilience();
-        return new SlicedCopyReader(new CopyReader(new S3CopyStorage(_s3, resilience, new CopyWriter(_s3, resilience))),
+        return new SlicedCopyReader(new CopyReader(new S3CopyStorage(_s3, resilience, new CopyWriter(_s3, resilience), new CopyChecksums(_s3, resilience))),
             new CopyReadSlices(Database), TimeProvider.System, NullLogger<SlicedCopyReader>.Instance);
     }
 

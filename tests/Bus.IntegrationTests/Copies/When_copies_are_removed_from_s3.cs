@@ -17,11 +17,11 @@ public sealed class When_copies_are_removed_from_s3
         using var s3 = StorageClientFactory.Create(Storage);
         var copies = new CopyRemover(s3, new S3Resilience());
         var key = $"deletion-test/{Guid.NewGuid():N}";
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Storage.PrimaryBucket, Key = key, ContentBody = "x" });
-        var copy = new CopyObjectRef(Storage.PrimaryBucket, key);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Storage.StandardHotBucket(), Key = key, ContentBody = "x" });
+        var copy = new CopyObjectRef(Storage.StandardHotBucket(), key);
 
         await copies.RemoveAsync(copy.Bucket, copy.Key, CancellationToken.None);
-        await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Storage.PrimaryBucket, key));
+        await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Storage.StandardHotBucket(), key));
         await copies.RemoveAsync(copy.Bucket, copy.Key, CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
@@ -37,11 +37,11 @@ public sealed class When_copies_are_removed_from_s3
         var copies = new CopyRemover(s3, new S3Resilience());
         var keys = Enumerable.Range(0, 3).Select(i => $"deletion-test/{Guid.NewGuid():N}/{i}").ToList();
         foreach (var key in keys.Take(2))
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Storage.PrimaryBucket, Key = key, ContentBody = "x" });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = Storage.StandardHotBucket(), Key = key, ContentBody = "x" });
 
-        await copies.RemoveManyAsync(Storage.PrimaryBucket, keys, CancellationToken.None);
+        await copies.RemoveManyAsync(Storage.StandardHotBucket(), keys, CancellationToken.None);
         foreach (var key in keys)
-            await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Storage.PrimaryBucket, key));
+            await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Storage.StandardHotBucket(), key));
 
         var e = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
             copies.RemoveManyAsync($"bus-nosuch-{Guid.NewGuid():N}"[..28], keys, CancellationToken.None));

@@ -51,7 +51,7 @@ public sealed class DeletionWorld : IAsyncDisposable
     {
         await MigrateOnceAsync();
         var world = new DeletionWorld(await TemporaryVirtualHost.CreateAsync(), Guid.NewGuid().ToString("N")[..10]);
-        await world.SeedAsync(storageOption, DateTimeOffset.UtcNow.AddDays(-storedDaysAgo), replicaBucket ?? Storage.ReplicaBucket);
+        await world.SeedAsync(storageOption, DateTimeOffset.UtcNow.AddDays(-storedDaysAgo), replicaBucket ?? Storage.StandardColdBucket());
         return world;
     }
 
@@ -80,7 +80,7 @@ public sealed class DeletionWorld : IAsyncDisposable
             await store.AddChecksumsAsync(files.Select(f => new ChecksumRecord(f.Id, DigestAlgorithms.Sha256, new string('a', 64), storedAt, ChecksumSources.Ingest)).ToList());
             var copies = new List<StorageCopy>();
             foreach (var f in files)
-                foreach (var bucket in new[] { Storage.PrimaryBucket, replicaBucket })
+                foreach (var bucket in new[] { Storage.StandardHotBucket(), replicaBucket })
                 {
                     copies.Add(new StorageCopy(f.Id, bucket, f.Id.ToString(), null, storageOption, storedAt, storedAt));
                     Copies.Add((bucket, f.Id.ToString()));
@@ -97,7 +97,7 @@ public sealed class DeletionWorld : IAsyncDisposable
                      (OtherAdmin, OtherInstitution, Roles.InstitutionalAdmin),
                  })
             _tokens[email] = await ApiIdentities.UserWithTokenAsync(institution, email, role);
-        foreach (var (bucket, key) in Copies.Where(c => c.Bucket != replicaBucket || replicaBucket == Storage.ReplicaBucket))
+        foreach (var (bucket, key) in Copies.Where(c => c.Bucket != replicaBucket || replicaBucket == Storage.StandardColdBucket()))
             await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "hello" });
     }
 

@@ -36,6 +36,13 @@ internal sealed class FixityStack : IAsyncDisposable
 {
     public static readonly StorageOptions Storage = BusConfiguration.Build("Test").GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
 
+    /// <summary>
+    /// Each seeded file has two hot copies (STANDARD class, read in full by a check): in the Standard option's hot
+    /// bucket and in a Wasabi option's bucket. Cold copies, checked by S3's checksum, are seeded by <see cref="AddColdCopyAsync"/>.
+    /// </summary>
+    public static readonly string Primary = Storage.StandardHotBucket();
+    public static readonly string Replica = Storage.CopiesOf("Wasabi-VA")![0].Bucket;
+
     private readonly List<PreservedFile> _files = [];
     private WebApplication? _host;
 
@@ -96,16 +103,40 @@ internal sealed class FixityStack : IAsyncDisposable
         var at = storedAt ?? DateTimeOffset.UtcNow;
         await Institution.Store.RecordCopiesAsync(
         [
-            new StorageCopy(file.Id, Storage.PrimaryBucket, file.Id.ToString(), null, "Standard", at, at),
-            new StorageCopy(file.Id, Storage.ReplicaBucket, file.Id.ToString(), null, "Standard", at, at),
+            new StorageCopy(file.Id, Primary, file.Id.ToString(), null, "Standard", at, at),
+            new StorageCopy(file.Id, Replica, file.Id.ToString(), null, "Standard", at, at),
         ]);
-        await PutAsync(Storage.PrimaryBucket, file.Id.ToString(), content);
-        await PutAsync(Storage.ReplicaBucket, file.Id.ToString(), content);
+        await PutAsync(Primary, file.Id.ToString(), content);
+        await PutAsync(Replica, file.Id.ToString(), content);
         var copies = await Institution.Store.ListCopiesAsync(file.Identifier);
         var preserved = new PreservedFile(file.Identifier, file.Id,
-            copies.Single(c => c.Bucket == Storage.PrimaryBucket).Id, copies.Single(c => c.Bucket == Storage.ReplicaBucket).Id, content);
+            copies.Single(c => c.Bucket == Primary).Id, copies.Single(c => c.Bucket == Replica).Id, content);
         _files.Add(preserved);
         return preserved;
+    }
+
+    private readonly List<(string Bucket, string Key, long StorageRecordId)> _coldCopies = [];
+
+    /// <summary>The Standard option's cold bucket: GLACIER copies, whose GET is refused until a restore.</summary>
+    public static readonly string Cold = Storage.StandardColdBucket();
+
+    /// <summary>
+    /// Adds a cold copy of <paramref name="file"/> as ingest writes one: GLACIER class with S3's SHA-256 checksum, recorded
+    /// with tier cold and the checksum verified. Returns its storage record id.
+    /// </summary>
+    public async Task<long> AddColdCopyAsync(PreservedFile file, DateTimeOffset storedAt)
+    {
+        var put = await S3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Cold, Key = file.Key, InputStream = new MemoryStream(file.Content),
+            StorageClass = S3StorageClass.Glacier, ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+        });
+        Assert.Equal(Convert.ToBase64String(SHA256.HashData(file.Content)), put.ChecksumSHA256);
+        await Institution.Store.RecordCopiesAsync(
+            [new StorageCopy(file.FileId, Cold, file.Key, put.ETag, "Standard", storedAt, storedAt, "GLACIER", "cold", "cold", "or", put.ChecksumSHA256)]);
+        var id = (await Institution.Store.ListCopiesAsync(file.Identifier)).Single(c => c.Bucket == Cold).Id;
+        _coldCopies.Add((Cold, file.Key, id));
+        return id;
     }
 
     public Task PutAsync(string bucket, string key, byte[] content) =>
@@ -207,11 +238,19 @@ internal sealed class FixityStack : IAsyncDisposable
         if (_host is not null) { await _host.StopAsync(); await _host.DisposeAsync(); }
         foreach (var f in _files)
         {
-            foreach (var bucket in new[] { Storage.PrimaryBucket, Storage.ReplicaBucket })
+            foreach (var bucket in new[] { Primary, Replica })
                 await S3.DeleteObjectAsync(bucket, f.Key);
             await using var command = Database.DataSource.CreateCommand(
                 "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = ANY(@ids)); DELETE FROM fixity.checks WHERE storage_record_id = ANY(@ids)");
             command.Parameters.AddWithValue("ids", new[] { f.PrimaryCopyId, f.ReplicaCopyId });
+            await command.ExecuteNonQueryAsync();
+        }
+        foreach (var (bucket, key, id) in _coldCopies)
+        {
+            await S3.DeleteObjectAsync(bucket, key);
+            await using var command = Database.DataSource.CreateCommand(
+                "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = @id); DELETE FROM fixity.checks WHERE storage_record_id = @id");
+            command.Parameters.AddWithValue("id", id);
             await command.ExecuteNonQueryAsync();
         }
         await VirtualHost.DisposeAsync();

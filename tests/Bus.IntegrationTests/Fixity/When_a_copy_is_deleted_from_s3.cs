@@ -11,7 +11,7 @@ public class When_a_copy_is_deleted_from_s3
     {
         await using var stack = await FixityStack.CreateAsync();
         var file = await stack.PreserveAsync("deleted.bin");
-        await stack.S3.DeleteObjectAsync(FixityStack.Storage.PrimaryBucket, file.Key);
+        await stack.S3.DeleteObjectAsync(FixityStack.Primary, file.Key);
         var asAdmin = await stack.StartHostWithApiAsync();
 
         await using var busctl = await ExternalProcess.RunAsync(RepoPaths.Busctl,
@@ -22,8 +22,8 @@ public class When_a_copy_is_deleted_from_s3
         Assert.True(result.RootElement.GetProperty("allGood").GetBoolean());
         var outcomes = result.RootElement.GetProperty("checks").EnumerateArray()
             .ToDictionary(c => c.GetProperty("bucket").GetString()!, c => c.GetProperty("outcome").GetString());
-        Assert.Equal(FixityOutcomes.Repaired, outcomes[FixityStack.Storage.PrimaryBucket]);
-        Assert.Equal(FixityOutcomes.Intact, outcomes[FixityStack.Storage.ReplicaBucket]);
-        Assert.Equal(file.Content, await stack.GetAsync(FixityStack.Storage.PrimaryBucket, file.Key));
+        Assert.Equal(FixityOutcomes.Repaired, outcomes[FixityStack.Primary]);
+        Assert.Equal(FixityOutcomes.Intact, outcomes[FixityStack.Replica]);
+        Assert.Equal(file.Content, await stack.GetAsync(FixityStack.Primary, file.Key));
     }
 }

@@ -10,10 +10,10 @@ public class When_a_corrupted_copy_is_checked_in_slices
     {
         await using var stack = await FixityStack.CreateAsync();
         var file = await stack.PreserveAsync("large.bin", 32 * 1024 * 1024);
-        await stack.CorruptAsync(FixityStack.Storage.PrimaryBucket, file);
+        await stack.CorruptAsync(FixityStack.Primary, file);
         var host = await stack.StartHostAsync("--Bus:Fixity:TimeSlice=00:00:00.2", "--Bus:Fixity:ReadBufferKiB=256");
 
-        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket);
+        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Primary);
         var outcome = await stack.OutcomeAsync(checkId, TimeSpan.FromMinutes(3));
 
         Assert.Equal(FixityOutcomes.Repaired, outcome.Outcome);
@@ -27,7 +27,7 @@ public class When_a_corrupted_copy_is_checked_in_slices
         Assert.True(recheck.Count > 1, $"expected the repaired copy's read in several slices, got {recheck.Count}");
         FixityStack.AssertContiguous(source, file.Content.Length);
         FixityStack.AssertContiguous(recheck, file.Content.Length);
-        Assert.Equal(file.Content, await stack.GetAsync(FixityStack.Storage.PrimaryBucket, file.Key));
+        Assert.Equal(file.Content, await stack.GetAsync(FixityStack.Primary, file.Key));
         Assert.Contains(await stack.EventsAsync(file), e => e.Type == "fixity check" && e.Outcome == "failure");
     }
 }

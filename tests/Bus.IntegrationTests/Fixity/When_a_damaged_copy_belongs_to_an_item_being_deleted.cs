@@ -25,7 +25,7 @@ public class When_a_damaged_copy_belongs_to_an_item_being_deleted
         Assert.True((await locks.TryAcquireAsync(objectIdentifier, ItemLockKinds.Deletion, deletion)).Acquired);
         try
         {
-            await stack.S3.DeleteObjectAsync(FixityStack.Storage.PrimaryBucket, file.Key);
+            await stack.S3.DeleteObjectAsync(FixityStack.Primary, file.Key);
             await stack.StartHostAsync();
 
             await using var busctl = await ExternalProcess.RunAsync(RepoPaths.Busctl,
@@ -34,10 +34,10 @@ public class When_a_damaged_copy_belongs_to_an_item_being_deleted
             using var result = JsonDocument.Parse(busctl.Stdout);
             var checks = result.RootElement.GetProperty("checks").EnumerateArray()
                 .ToDictionary(c => c.GetProperty("bucket").GetString()!, c => (Outcome: c.GetProperty("outcome").GetString(), Detail: c.GetProperty("detail").GetString()));
-            Assert.Equal(FixityOutcomes.Deferred, checks[FixityStack.Storage.PrimaryBucket].Outcome);
-            Assert.Contains($"deletion {deletion}", checks[FixityStack.Storage.PrimaryBucket].Detail, StringComparison.Ordinal);
-            Assert.Equal(FixityOutcomes.Intact, checks[FixityStack.Storage.ReplicaBucket].Outcome);
-            Assert.Null(await stack.GetAsync(FixityStack.Storage.PrimaryBucket, file.Key));
+            Assert.Equal(FixityOutcomes.Deferred, checks[FixityStack.Primary].Outcome);
+            Assert.Contains($"deletion {deletion}", checks[FixityStack.Primary].Detail, StringComparison.Ordinal);
+            Assert.Equal(FixityOutcomes.Intact, checks[FixityStack.Replica].Outcome);
+            Assert.Null(await stack.GetAsync(FixityStack.Primary, file.Key));
             Assert.Empty(await stack.AlertKindsAsync(file));
             Assert.Equal(deletion, (await locks.FindAsync(objectIdentifier))!.Owner);
         }

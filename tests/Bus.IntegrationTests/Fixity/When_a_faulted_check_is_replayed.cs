@@ -22,7 +22,7 @@ public class When_a_faulted_check_is_replayed
         }
         var host = await stack.StartHostAsync();
 
-        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket);
+        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Primary);
         var failed = await stack.OutcomeAsync(checkId);
         Assert.Equal(FixityOutcomes.Failed, failed.Outcome);
         Assert.Contains("MissingIngestDigestException", failed.Detail, StringComparison.Ordinal);

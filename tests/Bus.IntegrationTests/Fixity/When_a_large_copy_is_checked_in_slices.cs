@@ -12,7 +12,7 @@ public class When_a_large_copy_is_checked_in_slices
         var file = await stack.PreserveAsync("large.bin", 48 * 1024 * 1024);
         var host = await stack.StartHostAsync("--Bus:Fixity:TimeSlice=00:00:00.2", "--Bus:Fixity:ReadBufferKiB=256");
 
-        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket);
+        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Primary);
         var outcome = await stack.OutcomeAsync(checkId, TimeSpan.FromMinutes(3));
 
         Assert.Equal(FixityOutcomes.Intact, outcome.Outcome);

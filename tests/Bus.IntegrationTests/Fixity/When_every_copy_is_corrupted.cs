@@ -9,19 +9,19 @@ public class When_every_copy_is_corrupted
     {
         await using var stack = await FixityStack.CreateAsync();
         var file = await stack.PreserveAsync("lost.bin");
-        var badPrimary = await stack.CorruptAsync(FixityStack.Storage.PrimaryBucket, file);
+        var badPrimary = await stack.CorruptAsync(FixityStack.Primary, file);
         var badReplica = (byte[])badPrimary.Clone();
         badReplica[0] ^= 0xFF;
-        await stack.PutAsync(FixityStack.Storage.ReplicaBucket, file.Key, badReplica);
+        await stack.PutAsync(FixityStack.Replica, file.Key, badReplica);
         var host = await stack.StartHostAsync();
 
-        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket);
+        var checkId = await stack.RequestCheckAsync(host, file.PrimaryCopyId, file.Identifier, FixityStack.Primary);
         var outcome = await stack.OutcomeAsync(checkId);
 
         Assert.Equal(FixityOutcomes.Lost, outcome.Outcome);
         Assert.Equal(["lost"], await stack.AlertKindsAsync(file));
-        Assert.Equal(badPrimary, await stack.GetAsync(FixityStack.Storage.PrimaryBucket, file.Key));
-        Assert.Equal(badReplica, await stack.GetAsync(FixityStack.Storage.ReplicaBucket, file.Key));
+        Assert.Equal(badPrimary, await stack.GetAsync(FixityStack.Primary, file.Key));
+        Assert.Equal(badReplica, await stack.GetAsync(FixityStack.Replica, file.Key));
         var events = await stack.EventsAsync(file);
         Assert.DoesNotContain(events, e => e.Type == "replication");
         Assert.All(events, e => Assert.Equal("failure", e.Outcome));

@@ -24,7 +24,7 @@ public class When_the_host_is_stopped_mid_check
         {
             await first.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
             await using var bus = new AsyncBus(await SweepHarness.StartBusAsync(stack));
-            var started = await stack.Ledger.StartAsync([new CheckRequest(file.PrimaryCopyId, file.Identifier, FixityStack.Storage.PrimaryBucket)],
+            var started = await stack.Ledger.StartAsync([new CheckRequest(file.PrimaryCopyId, file.Identifier, FixityStack.Primary)],
                 "test", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), CancellationToken.None);
             var checkId = Assert.Single(started).CheckId;
             var endpoint = await bus.Bus.GetSendEndpoint(new Uri($"queue:{FixityEndpoints.Check}"));

@@ -31,6 +31,8 @@ public sealed class TestBag
     /// <summary>Entries written after the files as they are: raw names (not under the bag folder) and link targets, for hostile tars.</summary>
     public List<(TarEntryType Type, string Name, string? LinkName)> RawEntries { get; } = [];
     public string Access { get; set; } = "Institution";
+    /// <summary>The aptrust-info.txt Storage-Option (the default storage options: docs/ingest.md).</summary>
+    public string StorageOption { get; set; } = "Standard";
     /// <summary>Blank lines appended to the sha256 manifest (parsers skip them): a valid manifest of several MiB without as many files.</summary>
     public int ManifestPaddingLines { get; set; }
     /// <summary>Paths whose md5 manifest line is wrong (the checksum-mismatch variant).</summary>
@@ -45,7 +47,7 @@ public sealed class TestBag
             ["bagit.txt"] = Encoding.UTF8.GetBytes("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"),
             ["bag-info.txt"] = Encoding.UTF8.GetBytes(
                 $"Source-Organization: Bus tests\nBagging-Date: 2026-11-22\nPayload-Oxum: {Payload.Values.Sum(v => (long)v.Length)}.{Payload.Count}\n"),
-            ["aptrust-info.txt"] = Encoding.UTF8.GetBytes($"Title: Test bag {Name}\nAccess: {Access}\nStorage-Option: Standard\n"),
+            ["aptrust-info.txt"] = Encoding.UTF8.GetBytes($"Title: Test bag {Name}\nAccess: {Access}\nStorage-Option: {StorageOption}\n"),
             ["manifest-md5.txt"] = Manifest(MD5.HashData, corrupt: true),
             ["manifest-sha256.txt"] = [.. Manifest(SHA256.HashData, corrupt: false), .. Enumerable.Repeat((byte)'\n', ManifestPaddingLines)],
         };

@@ -30,7 +30,7 @@ public sealed class When_a_bag_is_reingested
         var reportId = idsBefore[$"{objectId}/data/report.txt"];
         // The new version has a key of its own; the registry points at it and the superseded copy is gone.
         var report = (await stack.RecordedCopiesAsync(objectId)).Where(c => c.FileId == reportId).ToList();
-        Assert.Equal(new[] { stack.Storage.PrimaryBucket, stack.Storage.ReplicaBucket }.Order(), report.Select(c => c.Bucket).Order());
+        Assert.Equal(new[] { stack.Storage.StandardHotBucket(), stack.Storage.StandardColdBucket() }.Order(), report.Select(c => c.Bucket).Order());
         Assert.All(report, c => Assert.Equal($"{reportId}/{second.GetProperty("ingestId").GetString()}", c.Key));
         Assert.All(report, c => Assert.Equal(TestBag.Sha256(bag.Payload["data/report.txt"]), c.Sha256));
         await stack.AssertOneRecordedCopyPerBucketAsync(objectId);

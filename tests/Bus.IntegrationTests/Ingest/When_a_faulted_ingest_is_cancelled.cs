@@ -8,12 +8,12 @@ public sealed class When_a_faulted_ingest_is_cancelled
     [Fact]
     public async Task Its_copies_and_staging_objects_are_removed_and_nothing_is_recorded()
     {
-        // A replica bucket of the test's own, removed once the host is up: Store makes the first primary
-        // copy, then faults on the replica after its retries, parking the saga in Faulted with a copy made.
+        // A cold-copy bucket of the test's own, removed once the host is up: Store makes the first hot
+        // copy, then faults on the cold one after its retries, parking the saga in Faulted with a copy made.
         var replica = "bus-gone-" + Guid.NewGuid().ToString("N")[..8];
         using (var s3 = Bus.Platform.StorageClientFactory.Create(new Bus.Platform.Options.StorageOptions()))
             await s3.PutBucketAsync(replica);
-        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string> { ["Bus__Storage__ReplicaBucket"] = replica });
+        await using var stack = await IngestStack.StartAsync(StandardOption.WithColdBucket(replica));
         await stack.S3.DeleteBucketAsync(replica);
         var bag = new TestBag("cancel-" + Guid.NewGuid().ToString("N")[..8]);
         var (exit, faulted) = await stack.SubmitAndWaitAsync(bag);
@@ -34,7 +34,7 @@ public sealed class When_a_faulted_ingest_is_cancelled
         for (var i = 0; i < 100 && remaining != 0; i++)
         {
             remaining = await stack.CountObjectsAsync(stack.Storage.StagingBucket, id + "/");
-            foreach (var fileId in primaryCopies) remaining += await stack.CountObjectsAsync(stack.Storage.PrimaryBucket, fileId.ToString());
+            foreach (var fileId in primaryCopies) remaining += await stack.CountObjectsAsync(stack.Storage.StandardHotBucket(), fileId.ToString());
             if (remaining != 0) await Task.Delay(200);
         }
         Assert.Equal(0, remaining);

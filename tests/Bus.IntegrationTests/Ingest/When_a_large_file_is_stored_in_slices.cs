@@ -36,7 +36,8 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
         var partBytes = PartBytes;
         for (var slice = 0; slice < 20; slice++)
         {
-            switch (await Copier(partBytes).CopyAsync(_staged, "replica", _key, Size, _metadata, from, () => true, CancellationToken.None))
+            var copier = Copier(partBytes);
+            switch (await copier.CopyAsync(_staged, copier.CopyFor(StandardOption.Name, "primary"), _key, Size, _metadata, from, () => true, CancellationToken.None))
             {
                 case CopyResult.Done:
                     return partsAtPause;
@@ -51,7 +52,7 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
 
     private async Task AssertWholeCopyAsync()
     {
-        using var copy = await _s3.GetObjectAsync(_storage.ReplicaBucket, _key);
+        using var copy = await _s3.GetObjectAsync(_storage.StandardHotBucket(), _key);
         Assert.Equal("b", copy.Metadata["bag"]);
         await using var body = copy.ResponseStream;
         Assert.Equal(_sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(body)));
@@ -73,7 +74,7 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
             if (!aborted && checkpoint.PartETags.Count == 2)
             {
                 aborted = true;
-                await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _storage.ReplicaBucket, Key = _key, UploadId = checkpoint.UploadId });
+                await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _storage.StandardHotBucket(), Key = _key, UploadId = checkpoint.UploadId });
             }
             return (checkpoint, PartBytes);
         });
@@ -90,6 +91,30 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
         await AssertWholeCopyAsync();
     }
 
+    [Fact]
+    public async Task A_cold_multipart_copy_carries_the_composite_checksum_of_its_parts_which_the_staged_file_gives()
+    {
+        var copier = Copier(PartBytes);
+        var cold = copier.CopyFor(StandardOption.Name, "replica");
+        Assert.True(cold.IsCold);
+        await copier.CopyAsync(_staged, cold, _key, Size, _metadata, CancellationToken.None);
+        try
+        {
+            var checksums = new CopyChecksums(_s3, new S3Resilience());
+            var head = await checksums.HeadAsync(cold.Bucket, _key, CancellationToken.None);
+            Assert.Equal("GLACIER", head!.StorageClass);
+            var staged = await checksums.CompositeFromSourceAsync(_storage.StagingBucket, _staged, Size, PartBytes, CancellationToken.None);
+            Assert.Equal(_sha256, staged!.Value.Sha256Hex);
+            Assert.EndsWith("-3", staged.Value.Composite, StringComparison.Ordinal);
+            Assert.True(CopyChecksums.Matches(staged.Value.Composite, head.ChecksumSha256), $"{staged.Value.Composite} vs {head.ChecksumSha256}");
+            Assert.False(CopyChecksums.Matches(CopyChecksums.FromHex(_sha256), head.ChecksumSha256));
+        }
+        finally
+        {
+            await _s3.DeleteObjectAsync(cold.Bucket, _key);
+        }
+    }
+
     public async Task InitializeAsync()
     {
         var bytes = new byte[Size];
@@ -101,7 +126,7 @@ public sealed class When_a_large_file_is_stored_in_slices : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _s3.DeleteObjectAsync(_storage.StagingBucket, _staged);
-        await _s3.DeleteObjectAsync(_storage.ReplicaBucket, _key);
+        await _s3.DeleteObjectAsync(_storage.StandardHotBucket(), _key);
         _s3.Dispose();
     }
 }

@@ -1,4 +1,7 @@
+using Amazon.S3;
+using Amazon.S3.Model;
 using Bus.IntegrationTests.Support;
+using Bus.Workflows.Copies;
 
 namespace Bus.IntegrationTests.Ingest;
 
@@ -39,15 +42,31 @@ public sealed class When_a_valid_bag_is_ingested
         {
             var path = f.Identifier[(objectId.Length + 1)..];
             Assert.Equal(TestBag.Sha256(expected[path]), f.Sha256);
-            // Two copies, re-read here: their sha256 is the file's.
-            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.PrimaryBucket, f.Id.ToString()));
-            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.ReplicaBucket, f.Id.ToString()));
+            // The Standard option's two copies: the hot one re-read here (its sha256 is the file's); the cold one, in
+            // another bucket, is GLACIER: its GET is refused, and S3's own checksum of it is the file's sha256.
+            Assert.Equal(f.Sha256, await stack.Sha256OfObjectAsync(stack.Storage.StandardHotBucket(), f.Id.ToString()));
+            var cold = await stack.S3.GetObjectMetadataAsync(new GetObjectMetadataRequest
+            {
+                BucketName = stack.Storage.StandardColdBucket(), Key = f.Id.ToString(), ChecksumMode = ChecksumMode.ENABLED,
+            });
+            Assert.Equal("GLACIER", cold.StorageClass?.Value);
+            Assert.Equal(CopyChecksums.FromHex(f.Sha256), cold.ChecksumSHA256);
+            var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => stack.S3.GetObjectAsync(stack.Storage.StandardColdBucket(), f.Id.ToString()));
+            Assert.Equal("InvalidObjectState", refused.ErrorCode);
         }
         var copies = await stack.QueryAsync("""
             SELECT count(*) FROM registry.storage_records s JOIN registry.generic_files f ON f.id = s.file_id
             JOIN registry.intellectual_objects o ON o.id = f.object_id WHERE o.identifier = @o AND s.verified_at IS NOT NULL
             """, r => r.GetInt64(0), ("o", objectId));
         Assert.Equal(expected.Count * 2, copies.Single());
+        var recorded = await stack.QueryAsync("""
+            SELECT s.bucket, s.copy_name, s.storage_class, s.tier, count(*), count(s.checksum_sha256) FROM registry.storage_records s
+            JOIN registry.generic_files f ON f.id = s.file_id JOIN registry.intellectual_objects o ON o.id = f.object_id
+            WHERE o.identifier = @o GROUP BY 1, 2, 3, 4 ORDER BY 2 DESC
+            """, r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5)), ("o", objectId));
+        // The cold copy's record keeps the checksum it was verified by, for fixity to compare without a restore.
+        Assert.Equal([(stack.Storage.StandardHotBucket(), "hot", "STANDARD", "hot", (long)expected.Count, 0L),
+                      (stack.Storage.StandardColdBucket(), "cold", "GLACIER", "cold", expected.Count, expected.Count)], recorded);
 
         var events = (await stack.QueryAsync("""
             SELECT e.event_type, e.file_id IS NULL, count(*) FROM registry.premis_events e

@@ -10,16 +10,15 @@ public sealed class When_an_ingest_and_a_deletion_meet_on_one_item
     [Fact]
     public async Task Should_never_interleave_a_deletion_is_refused_while_the_ingest_holds_the_item_and_an_ingest_is_refused_while_a_deletion_does()
     {
-        // A replica bucket of the test's own: removed after the first version, so the reingest parks in Faulted mid-Store holding the lock.
+        // A cold-copy bucket of the test's own (the Standard option's second copy): removed after the first version, so the reingest parks in Faulted mid-Store holding the lock.
         var replica = "bus-lock-" + Guid.NewGuid().ToString("N")[..8];
         using (var s3 = Bus.Platform.StorageClientFactory.Create(new Bus.Platform.Options.StorageOptions()))
             await s3.PutBucketAsync(replica);
         // ItemLockMaxWaits 0: an ingest that finds the item locked fails at once (item-locked) instead of waiting on
         // scheduled retries, so this scenario does not depend on the scheduler (waiting: When_a_reingest_fails_after_storing_a_changed_file).
-        await using var stack = await IngestStack.StartAsync(new Dictionary<string, string>
-        {
-            ["Bus__Storage__ReplicaBucket"] = replica, ["Bus__Ingest__ItemLockMaxWaits"] = "0",
-        }, roles: "api,ingest,deletion,scheduler");
+        var environment = StandardOption.WithColdBucket(replica);
+        environment["Bus__Ingest__ItemLockMaxWaits"] = "0";
+        await using var stack = await IngestStack.StartAsync(environment, roles: "api,ingest,deletion,scheduler");
         var requester = await ApiIdentities.UserWithTokenAsync(stack.Institution, $"requester@{stack.Institution}", "institutional_admin");
         var bag = new TestBag("lock-" + Guid.NewGuid().ToString("N")[..8]);
         Assert.Equal(0, (await stack.SubmitAndWaitAsync(bag)).ExitCode);

@@ -64,7 +64,7 @@ public sealed class When_deleted_content_is_deposited_again
         await stack.ExecuteAsync("""
             UPDATE registry.storage_records s SET state = 'deleted' FROM registry.generic_files f
             WHERE f.id = s.file_id AND f.identifier = @f AND s.bucket = @b
-            """, ("f", $"{objectId}/data/notes.csv"), ("b", stack.Storage.ReplicaBucket));
+            """, ("f", $"{objectId}/data/notes.csv"), ("b", stack.Storage.StandardColdBucket()));
         bag.Payload.Remove("data/notes.csv");
         bag.Payload["data/report.txt"] = "changed\n"u8.ToArray();
 

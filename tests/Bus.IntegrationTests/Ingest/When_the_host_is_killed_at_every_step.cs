@@ -83,7 +83,7 @@ public sealed class When_the_host_is_killed_at_every_step
         await stack.AssertOneRecordedCopyPerBucketAsync(objectId);
         Assert.Equal(bag.AllFiles().Count * 2, (await stack.RecordedCopiesAsync(objectId)).Count);
         Assert.Equal(0, await stack.CountObjectsAsync(stack.Storage.StagingBucket, id + "/"));
-        foreach (var bucket in new[] { stack.Storage.StagingBucket, stack.Storage.PrimaryBucket, stack.Storage.ReplicaBucket })
+        foreach (var bucket in new[] { stack.Storage.StagingBucket, stack.Storage.StandardHotBucket(), stack.Storage.StandardColdBucket() })
         {
             var open = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket });
             Assert.Empty(open.MultipartUploads ?? []);

@@ -46,6 +46,6 @@ public sealed class When_the_host_is_stopped_inside_a_large_file
         Assert.Equal(TestBag.Sha256(big), row.Sha256);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(big)), row.Sha512);
         foreach (var copy in (await stack.RecordedCopiesAsync($"{stack.Institution}/{bag.Name}")).Where(c => c.File.EndsWith("data/big.bin", StringComparison.Ordinal)))
-            Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(copy.Bucket, copy.Key));
+            Assert.Equal(TestBag.Sha256(big), await stack.CopySha256Async(copy.Bucket, copy.Key));
     }
 }

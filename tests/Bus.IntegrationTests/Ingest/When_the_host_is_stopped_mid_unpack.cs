@@ -65,8 +65,8 @@ public sealed class When_the_host_is_stopped_mid_unpack
         // Listing every key of 1,500 files costs minutes on moto_server: a sample shows one object per key and bucket.
         foreach (var fileId in fileIds.Take(50))
         {
-            Assert.Equal(1, await stack.CountObjectsAsync(stack.Storage.PrimaryBucket, fileId.ToString()));
-            Assert.Equal(1, await stack.CountObjectsAsync(stack.Storage.ReplicaBucket, fileId.ToString()));
+            Assert.Equal(1, await stack.CountObjectsAsync(stack.Storage.StandardHotBucket(), fileId.ToString()));
+            Assert.Equal(1, await stack.CountObjectsAsync(stack.Storage.StandardColdBucket(), fileId.ToString()));
         }
     }
 }

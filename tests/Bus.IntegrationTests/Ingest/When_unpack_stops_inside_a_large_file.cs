@@ -34,7 +34,7 @@ public sealed class When_unpack_stops_inside_a_large_file
         var id = await stack.SubmitAsync(bag);
         // What a Store process killed right after starting a copy (before any checkpoint) leaves behind.
         var copyKey = ObjectKeys.Preservation(StagingSink.FileIdFor(id, "data/big.bin"));
-        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.PrimaryBucket, Key = copyKey });
+        await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.StandardHotBucket(), Key = copyKey });
         // And what an Unpack process killed between staging parts leaves.
         await stack.S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = stack.Storage.StagingBucket, Key = $"{id}/{Guid.NewGuid()}" });
         await stack.WaitForStateAsync(id, "Completed");
@@ -52,10 +52,23 @@ public sealed class When_unpack_stops_inside_a_large_file
 
         var copy = (await stack.RecordedCopiesAsync($"{stack.Institution}/{bag.Name}")).Where(c => c.File.EndsWith("data/big.bin", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, copy.Count);
-        foreach (var c in copy) Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(c.Bucket, c.Key));
+        Assert.Equal(TestBag.Sha256(big), await stack.Sha256OfObjectAsync(stack.Storage.StandardHotBucket(), copy.Single(c => c.Bucket == stack.Storage.StandardHotBucket()).Key));
+        // The cold copy went in two 48 MiB parts: S3's checksum of it is the composite of the parts' sha256, which Verify
+        // computed from the staged file (its GET is refused) and Record kept on the storage record.
+        var coldKey = copy.Single(c => c.Bucket == stack.Storage.StandardColdBucket()).Key;
+        var cold = await stack.S3.GetObjectMetadataAsync(new GetObjectMetadataRequest
+        {
+            BucketName = stack.Storage.StandardColdBucket(), Key = coldKey, ChecksumMode = Amazon.S3.ChecksumMode.ENABLED,
+        });
+        const int part = 48 * 1024 * 1024;
+        var composite = CopyChecksums.Composite([System.Security.Cryptography.SHA256.HashData(big[..part]), System.Security.Cryptography.SHA256.HashData(big[part..])]);
+        Assert.True(CopyChecksums.Matches(composite, cold.ChecksumSHA256), $"{composite} vs {cold.ChecksumSHA256}");
+        var recorded = await stack.QueryAsync("SELECT checksum_sha256 FROM registry.storage_records WHERE bucket = @b AND key = @k",
+            r => r.GetString(0), ("b", stack.Storage.StandardColdBucket()), ("k", coldKey));
+        Assert.Equal(cold.ChecksumSHA256, recorded.Single());
         var staging = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StagingBucket, Prefix = id + "/" });
         Assert.Empty(staging.MultipartUploads ?? []);
-        var copies = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.PrimaryBucket, Prefix = copyKey });
+        var copies = await stack.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = stack.Storage.StandardHotBucket(), Prefix = copyKey });
         Assert.DoesNotContain(copies.MultipartUploads ?? [], u => u.Key == copyKey);
     }
 

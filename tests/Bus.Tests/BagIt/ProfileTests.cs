@@ -31,6 +31,7 @@ public class When_aptrust_info_has_bad_values
     [InlineData("Standard")]
     [InlineData("Glacier-Deep-VA")]
     [InlineData("Wasabi-OR")]
+    [InlineData("Wasabi-TX")]
     public async Task Should_accept_every_listed_storage_option(string option)
     {
         var bag = new TestBag();

@@ -23,8 +23,10 @@ namespace Bus.Tests.Fixity;
 /// </summary>
 public sealed class FixityHarness : IAsyncDisposable
 {
-    public const string Primary = "bus-preservation-primary";
-    public const string Replica = "bus-preservation-replica";
+    // Two hot copies (read in full by a check); AddColdCopy adds a cold one (checked by its S3 checksum).
+    public const string Primary = "bus-preservation-va";
+    public const string Replica = "bus-wasabi-va";
+    public const string Cold = "bus-preservation-or";
     public static readonly byte[] Content = "the original bytes of a preserved file"u8.ToArray();
 
     private readonly ServiceProvider _provider;
@@ -72,6 +74,19 @@ public sealed class FixityHarness : IAsyncDisposable
         if (primary is not null) Storage.Objects[(Primary, p.Key)] = primary;
         if (replica is not null) Storage.Objects[(Replica, r.Key)] = replica;
         return (p, r);
+    }
+
+    /// <summary>Registers a third, cold copy (id 3, GLACIER) of <paramref name="like"/>'s file holding <paramref name="content"/> (null: no object).</summary>
+    public RegisteredCopy AddColdCopy(RegisteredCopy like, byte[]? content)
+    {
+        var c = like with { StorageRecordId = 3, Bucket = Cold, StorageClass = "GLACIER", Tier = "cold" };
+        Registry.Copies.Add(c);
+        if (content is not null)
+        {
+            Storage.Objects[(Cold, c.Key)] = content;
+            Storage.Classes[(Cold, c.Key)] = "GLACIER";
+        }
+        return c;
     }
 
     public async Task<FixityCheckCompleted> CheckAsync(long storageRecordId, Guid? id = null)
@@ -124,11 +139,28 @@ public sealed class FakeStorage : ICopyStorage
         }
     }
 
-    public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CancellationToken cancellationToken)
+    /// <summary>Objects stored without an S3 checksum (overwritten by a plain PUT, say): HEAD reports none.</summary>
+    public ConcurrentDictionary<(string Bucket, string Key), bool> WithoutChecksum { get; } = new();
+    /// <summary>Storage classes objects were written with (absent: STANDARD).</summary>
+    public ConcurrentDictionary<(string Bucket, string Key), string> Classes { get; } = new();
+    /// <summary>HEAD requests, per key: a cold copy is checked by these, never read.</summary>
+    public ConcurrentQueue<string> Heads { get; } = new();
+
+    public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CopyWriteOptions write, CancellationToken cancellationToken)
     {
         Objects[(targetBucket, targetKey)] = Objects[(sourceBucket, sourceKey)].ToArray();
+        if (write.StorageClass is { } storageClass) Classes[(targetBucket, targetKey)] = storageClass;
+        if (write.Sha256Checksum) WithoutChecksum.TryRemove((targetBucket, targetKey), out _);
         Copies.Enqueue($"{sourceBucket}->{targetBucket}");
         return Task.CompletedTask;
+    }
+
+    public Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        Heads.Enqueue(key);
+        if (!Objects.TryGetValue((bucket, key), out var bytes)) return Task.FromResult<CopyAttributes?>(null);
+        var checksum = WithoutChecksum.ContainsKey((bucket, key)) ? null : Convert.ToBase64String(SHA256.HashData(bytes));
+        return Task.FromResult<CopyAttributes?>(new CopyAttributes(bytes.Length, ETagOf(bytes), checksum, Classes.GetValueOrDefault((bucket, key))));
     }
 }
 

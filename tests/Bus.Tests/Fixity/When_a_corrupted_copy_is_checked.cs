@@ -16,7 +16,7 @@ public class When_a_corrupted_copy_is_checked
 
         Assert.Equal(FixityOutcomes.Repaired, completed.Outcome);
         Assert.Equal(FixityHarness.Content, fixity.Storage.Objects[(FixityHarness.Replica, replica.Key)]);
-        Assert.Equal(["bus-preservation-primary->bus-preservation-replica"], fixity.Storage.Copies);
+        Assert.Equal([$"{FixityHarness.Primary}->{FixityHarness.Replica}"], fixity.Storage.Copies);
         var checks = fixity.Registry.Checks.ToList();
         Assert.Collection(checks,
             failed => { Assert.Equal(replica.StorageRecordId, failed.Copy.StorageRecordId); Assert.False(failed.Success); Assert.Equal("mismatch", failed.OutcomeDetail); },

@@ -28,7 +28,7 @@ public sealed class When_a_submission_is_not_authorized
     public async Task A_bucket_other_than_receiving_is_rejected()
     {
         await using var h = await IngestSagaHarness.StartAsync();
-        var submit = IngestSagaHarness.Submission() with { Bucket = "bus-preservation-primary" };
+        var submit = IngestSagaHarness.Submission() with { Bucket = "bus-preservation-va" };
         await h.Harness.Bus.Publish(submit);
         var saga = await h.InStateAsync(submit.IngestId, h.Machine.Rejected);
         Assert.Contains("receiving bucket", saga.LastError, StringComparison.Ordinal);

@@ -52,10 +52,19 @@ public class When_options_are_invalid
     }
 
     [Fact]
-    public void Should_refuse_one_bucket_for_both_preservation_copies()
+    public void Should_refuse_one_bucket_for_both_copies_of_an_option()
     {
-        var errors = Check(new StorageOptions { ReplicaBucket = "bus-preservation-primary" });
-        Assert.Contains(errors, e => e.StartsWith("Bus:Storage:ReplicaBucket must differ", StringComparison.Ordinal));
+        var storage = new StorageOptions();
+        storage.Options["Standard"] = new StorageOptionDefinition
+        {
+            Copies =
+            [
+                new StorageCopyTarget { Name = "hot", Bucket = "bus-preservation-va", Region = "va" },
+                new StorageCopyTarget { Name = "cold", Bucket = "bus-preservation-va", Region = "or", StorageClass = "GLACIER" },
+            ],
+        };
+        var errors = Check(storage);
+        Assert.Equal("Bus:Storage:Options:Standard:Copies puts two copies in bucket 'bus-preservation-va': each copy of a file needs a bucket of its own", Assert.Single(errors));
     }
 
     [Fact]
