@@ -15,7 +15,7 @@ RABBIT_NODE=${BUS_RABBIT_NODE:-bus@localhost}
 PG_PORT=${BUS_PG_PORT:-5433}
 S3_PORT=${BUS_S3_PORT:-9000}
 PG_BIN=${BUS_PG_BIN:-/usr/lib/postgresql/15/bin}
-BUCKETS=${BUS_BUCKETS:-bus-receiving bus-staging bus-preservation-primary bus-preservation-replica}
+BUCKETS=${BUS_BUCKETS:-bus-receiving bus-staging bus-preservation-primary bus-preservation-replica bus-restore}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 2; }

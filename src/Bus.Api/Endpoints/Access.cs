@@ -28,6 +28,8 @@ internal static class Access
         ApiAction.CancelDeletion => "cancel deletions",
         ApiAction.ReadAlerts => "read alerts",
         ApiAction.StartFixityCheck => "start fixity checks",
+        ApiAction.RequestRestore => "request restores",
+        ApiAction.ReadRestore => "read restores",
         _ => action.ToString(),
     };
 

@@ -41,6 +41,8 @@ public sealed class When_every_endpoint_is_called_by_every_role(ApiStack api)
         yield return new("POST /deletions/{id}/cancel", ApiAction.CancelDeletion, true, t => new(HttpMethod.Post, $"/api/v1/deletions/{api.Deletion[t]}/cancel"));
         yield return new("GET /alerts", ApiAction.ReadAlerts, false, _ => new(HttpMethod.Get, "/api/v1/alerts"));
         yield return new("POST /fixity-checks", ApiAction.StartFixityCheck, true, t => Json(HttpMethod.Post, "/api/v1/fixity-checks", new { identifier = api.Objects[t] }));
+        yield return new("POST /restores", ApiAction.RequestRestore, true, t => Json(HttpMethod.Post, "/api/v1/restores", new { identifier = api.Objects[t] }));
+        yield return new("GET /restores", ApiAction.ReadRestore, false, _ => new(HttpMethod.Get, "/api/v1/restores?limit=10"));
     }
 
     [Fact]
