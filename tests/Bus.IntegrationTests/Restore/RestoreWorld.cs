@@ -79,16 +79,18 @@ public sealed class RestoreWorld : IAsyncLifetime
     /// <summary>Saves the restored tar, runs <c>busctl bag validate</c> on it (exit 0 asserted) and returns its files by bag-relative path.</summary>
     public async Task<Dictionary<string, byte[]>> ValidateTarAsync(byte[] tar, string bagName)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"restored-{Guid.NewGuid():N}.tar");
+        // The tar's name must be the bag's (the profile's rule), as it is in the restore bucket.
+        var folder = Directory.CreateTempSubdirectory("bus-restored-").FullName;
         try
         {
+            var path = Path.Combine(folder, bagName + ".tar");
             await File.WriteAllBytesAsync(path, tar);
             var validate = await Stack.BusctlAsync("bag", "validate", path, "--profile", "aptrust");
             Assert.True(validate.ExitCode == 0, $"the restored tar does not validate: {validate.Stdout}{validate.Stderr}");
         }
         finally
         {
-            File.Delete(path);
+            Directory.Delete(folder, recursive: true);
         }
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var reader = new TarReader(new MemoryStream(tar));
