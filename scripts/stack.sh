@@ -15,8 +15,8 @@ RABBIT_NODE=${BUS_RABBIT_NODE:-bus@localhost}
 PG_PORT=${BUS_PG_PORT:-5433}
 S3_PORT=${BUS_S3_PORT:-9000}
 PG_BIN=${BUS_PG_BIN:-/usr/lib/postgresql/15/bin}
-# One preservation bucket per region label and provider (the default storage options, docs/ingest.md).
-BUCKETS=${BUS_BUCKETS:-bus-receiving bus-staging bus-preservation-va bus-preservation-or bus-preservation-oh bus-wasabi-or bus-wasabi-va bus-wasabi-tx}
+# One preservation bucket per region label and provider (the default storage options, docs/ingest.md), and the restore bucket.
+BUCKETS=${BUS_BUCKETS:-bus-receiving bus-staging bus-preservation-va bus-preservation-or bus-preservation-oh bus-wasabi-or bus-wasabi-va bus-wasabi-tx bus-restore}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 2; }

@@ -1,3 +1,4 @@
+using Bus.Restore;
 using Bus.Api.Authentication;
 using Bus.Api.Endpoints;
 using Bus.Api.Limits;
@@ -28,6 +29,7 @@ public static class ApiServices
         if (!services.Any(d => d.ServiceType == typeof(RegistryDatabase))) services.AddBusRegistry();
         // The fixity ledger and copy lookup (fixity-checks), without the sweep.
         services.AddFixityRecords(configuration);
+        services.AddRestoreWorkflow(configuration);
         services.TryAddSingleton(TimeProvider.System);
         var jwt = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.Jwt ?? new JwtOptions();
         services.AddApiAuthentication(jwt);
@@ -54,6 +56,7 @@ public static class ApiServices
         api.MapObjects();
         api.MapAlerts();
         api.MapFixityChecks();
+        api.MapRestores();
         api.MapGet("/me", (HttpContext http) => Results.Ok(ApiCaller.From(http.User))).WithName("WhoAmI").WithTags("Identity")
             .WithSummary("The authenticated caller: email, institution and role as the registry holds them")
             .Produces<ApiCaller>();

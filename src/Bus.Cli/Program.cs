@@ -7,6 +7,7 @@ using Bus.Deletion;
 using Bus.Registry;
 using Bus.Operations;
 using Bus.Persistence;
+using Bus.Restore;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestWorkflow(configuration));
 
@@ -32,6 +33,8 @@ root.Subcommands.Add(SagasCommands.Create());
 root.Subcommands.Add(OutboxCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddBusOperations(configuration));
 root.Subcommands.Add(BagCommands.Create());
+CliContext.Modules.Add((services, configuration) => services.AddRestoreWorkflow(configuration));
+root.Subcommands.Add(RestoreCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

@@ -16,6 +16,8 @@ public enum ApiAction
     ReadAlerts,
     AcknowledgeAlert,
     StartFixityCheck,
+    RequestRestore,
+    ReadRestore,
 }
 
 /// <summary>Whose things a role may act on for an action.</summary>
@@ -40,8 +42,8 @@ public enum Decision
 /// THE authorization table (docs/api.md): role × action → scope. Every endpoint asks <see cref="Decide"/>
 /// before it does any work, and the authorization matrix test is generated from <see cref="Table"/>.
 /// Depositors submit and read their institution's work; institutional admins also request, decide and
-/// cancel deletions, start fixity checks and acknowledge alerts for their institution; operators read
-/// everything and acknowledge alerts (and act on error queues through busctl, not here). Something of another institution the caller may not read
+/// cancel deletions, start fixity checks and acknowledge alerts for their institution; depositors and admins request and read restores of
+/// their institution's objects; operators read everything and acknowledge alerts (and act on error queues through busctl, not here). Something of another institution the caller may not read
 /// is answered 404, so the API does not tell who holds what.
 /// </summary>
 public static class ApiPolicy
@@ -53,6 +55,8 @@ public static class ApiPolicy
         (Roles.Depositor, ApiAction.ReadObject, Scope.OwnInstitution),
         (Roles.Depositor, ApiAction.ReadDeletion, Scope.OwnInstitution),
         (Roles.Depositor, ApiAction.ReadAlerts, Scope.OwnInstitution),
+        (Roles.Depositor, ApiAction.RequestRestore, Scope.OwnInstitution),
+        (Roles.Depositor, ApiAction.ReadRestore, Scope.OwnInstitution),
 
         (Roles.InstitutionalAdmin, ApiAction.SubmitIngest, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.ReadIngest, Scope.OwnInstitution),
@@ -65,19 +69,23 @@ public static class ApiPolicy
         (Roles.InstitutionalAdmin, ApiAction.ReadAlerts, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.AcknowledgeAlert, Scope.OwnInstitution),
         (Roles.InstitutionalAdmin, ApiAction.StartFixityCheck, Scope.OwnInstitution),
+        (Roles.InstitutionalAdmin, ApiAction.RequestRestore, Scope.OwnInstitution),
+        (Roles.InstitutionalAdmin, ApiAction.ReadRestore, Scope.OwnInstitution),
 
         (Roles.Operator, ApiAction.ReadIngest, Scope.AnyInstitution),
         (Roles.Operator, ApiAction.ReadObject, Scope.AnyInstitution),
         (Roles.Operator, ApiAction.ReadDeletion, Scope.AnyInstitution),
         (Roles.Operator, ApiAction.ReadAlerts, Scope.AnyInstitution),
         // Fixity alerts are operational: an operator who has handled one (restored a copy) closes it.
-        (Roles.Operator, ApiAction.AcknowledgeAlert, Scope.AnyInstitution));
+        (Roles.Operator, ApiAction.AcknowledgeAlert, Scope.AnyInstitution),
+        (Roles.Operator, ApiAction.ReadRestore, Scope.AnyInstitution));
 
     /// <summary>Which read makes a thing visible to the caller, for each action on it.</summary>
     public static ApiAction VisibilityOf(ApiAction action) => action switch
     {
         ApiAction.SubmitIngest or ApiAction.ReadIngest or ApiAction.CancelIngest => ApiAction.ReadIngest,
-        ApiAction.ReadObject or ApiAction.RequestDeletion or ApiAction.StartFixityCheck => ApiAction.ReadObject,
+        ApiAction.ReadObject or ApiAction.RequestDeletion or ApiAction.StartFixityCheck or ApiAction.RequestRestore => ApiAction.ReadObject,
+        ApiAction.ReadRestore => ApiAction.ReadRestore,
         ApiAction.ReadDeletion or ApiAction.DecideDeletion or ApiAction.CancelDeletion => ApiAction.ReadDeletion,
         ApiAction.ReadAlerts or ApiAction.AcknowledgeAlert => ApiAction.ReadAlerts,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),

@@ -29,6 +29,8 @@ internal static class Access
         ApiAction.ReadAlerts => "read alerts",
         ApiAction.AcknowledgeAlert => "acknowledge alerts",
         ApiAction.StartFixityCheck => "start fixity checks",
+        ApiAction.RequestRestore => "request restores",
+        ApiAction.ReadRestore => "read restores",
         _ => action.ToString(),
     };
 

@@ -5,6 +5,7 @@ using Bus.Host.Consumers;
 using Bus.Ingest;
 using MassTransit;
 using Bus.Persistence;
+using Bus.Restore;
 
 namespace Bus.Host.Roles;
 
@@ -26,6 +27,8 @@ public static class RoleCatalog
             (services, _) => services.AddBusScheduler(), _ => { }),
         new("deletion", "two-person deletion: the deletion saga and its deletion-delete-item step (expiry needs the scheduler role running somewhere)",
             (services, configuration) => services.AddDeletionWorkflow(configuration), x => x.AddDeletionWorkflow()),
+        new("restore", "restores an object as a BagIt tar or one file into the restore bucket, every byte verified (cold copies are restored and polled; needs the scheduler role somewhere)",
+            (services, configuration) => services.AddRestoreWorkflow(configuration), x => x.AddRestoreWorkflow()),
         new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
             (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
     ];

@@ -25,6 +25,8 @@ public static class ItemLockKinds
     public const string Deletion = "deletion";
     /// <summary>Held by a fixity repair only while it writes a copy (one server-side copy), so no deletion starts meanwhile.</summary>
     public const string FixityRepair = "fixity-repair";
+    /// <summary>Held by a restore from its start to its end, so no deletion removes copies it is reading.</summary>
+    public const string Restore = "restore";
 }
 
 public sealed record ItemLock(string ObjectIdentifier, string Kind, Guid Owner, DateTimeOffset Since);

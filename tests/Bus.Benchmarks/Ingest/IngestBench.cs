@@ -61,7 +61,7 @@ public sealed class IngestBench : IAsyncDisposable
 
     public static NpgsqlDataSource Database { get; } = NpgsqlDataSource.Create(ConnectionString);
 
-    public static async Task<IngestBench> StartAsync(string name, IDictionary<string, string>? hostEnvironment = null)
+    public static async Task<IngestBench> StartAsync(string name, IDictionary<string, string>? hostEnvironment = null, string roles = "ingest,scheduler")
     {
         var configuration = BusConfiguration.Build();
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
@@ -87,7 +87,7 @@ public sealed class IngestBench : IAsyncDisposable
             foreach (var (k, v) in hostEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
             // Only the ingest role: the scheduler and fixity roles would claim the other engineers'
             // rows in the shared PostgreSQL (scheduled messages, due copies) into this vhost.
-            bench.Host = BenchHost.Start(Busctl.Published("host", "bus-host"), Path.Combine(bench.Folder, "host.log"), environment, "--roles", "ingest,scheduler");
+            bench.Host = BenchHost.Start(Busctl.Published("host", "bus-host"), Path.Combine(bench.Folder, "host.log"), environment, "--roles", roles);
             await bench.Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120));
             bench.Bus = await StartBusAsync(vhost.Name);
             return bench;

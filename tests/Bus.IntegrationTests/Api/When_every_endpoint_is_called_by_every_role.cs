@@ -43,6 +43,8 @@ public sealed class When_every_endpoint_is_called_by_every_role(ApiStack api)
         yield return new("POST /alerts/{id}/acknowledge", ApiAction.AcknowledgeAlert, true, t => new(HttpMethod.Post, $"/api/v1/alerts/{api.Alert[t]}/acknowledge"));
         yield return new("POST /fixity-checks", ApiAction.StartFixityCheck, true, t => Json(HttpMethod.Post, "/api/v1/fixity-checks", new { identifier = api.Objects[t] }));
         yield return new("GET /fixity-checks/{id}", ApiAction.ReadObject, true, t => new(HttpMethod.Get, $"/api/v1/fixity-checks/{api.FixityCheck[t]}"));
+        yield return new("POST /restores", ApiAction.RequestRestore, true, t => Json(HttpMethod.Post, "/api/v1/restores", new { identifier = api.Objects[t] }));
+        yield return new("GET /restores", ApiAction.ReadRestore, false, _ => new(HttpMethod.Get, "/api/v1/restores?limit=10"));
     }
 
     [Fact]
