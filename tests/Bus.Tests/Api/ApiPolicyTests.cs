@@ -56,4 +56,13 @@ public sealed class ApiPolicyTests
         foreach (var action in Enum.GetValues<ApiAction>())
             Assert.Equal(Decision.NotFound, ApiPolicy.Decide("guest", Own, action, Own));
     }
+
+    [Fact]
+    public void Alerts_are_acknowledged_by_their_institutions_admins_and_by_operators_not_by_depositors()
+    {
+        Assert.Equal(Decision.Allow, ApiPolicy.Decide(Roles.InstitutionalAdmin, Own, ApiAction.AcknowledgeAlert, Own));
+        Assert.Equal(Decision.NotFound, ApiPolicy.Decide(Roles.InstitutionalAdmin, Own, ApiAction.AcknowledgeAlert, Other));
+        Assert.Equal(Decision.Allow, ApiPolicy.Decide(Roles.Operator, Own, ApiAction.AcknowledgeAlert, Other));
+        Assert.Equal(Decision.Forbidden, ApiPolicy.Decide(Roles.Depositor, Own, ApiAction.AcknowledgeAlert, Own));
+    }
 }
