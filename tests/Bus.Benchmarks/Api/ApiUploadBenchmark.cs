@@ -45,7 +45,8 @@ public sealed class ApiUploadBenchmark : IBenchmark
         {
             var storage = new StorageOptions { ServiceUrl = moto.Url };
             using var s3 = StorageClientFactory.Create(storage);
-            await s3.PutBucketAsync(storage.ReceivingBucket, cancellationToken);
+            // All of Bus's buckets: the host's readiness check looks for each.
+            foreach (var (_, bucket) in storage.Buckets) await s3.PutBucketAsync(bucket, cancellationToken);
             var environment = new Dictionary<string, string>(vhost.Environment)
             {
                 ["Bus__Storage__ServiceUrl"] = moto.Url,

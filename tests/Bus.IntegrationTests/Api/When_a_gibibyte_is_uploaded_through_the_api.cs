@@ -34,10 +34,11 @@ public sealed class When_a_gibibyte_is_uploaded_through_the_api(ITestOutputHelpe
     private const long Size = 1L << 30;
     private const int PartBytes = 16 * 1024 * 1024;
     /// <summary>
-    /// Two 16 MiB part buffers plus Kestrel's and the S3 client's buffers over a host of about 100-130 MiB
-    /// at rest; a body held whole would be over 1 GiB.
+    /// A host of about 140 MiB at rest, two 16 MiB part buffers, and the S3 client's and Kestrel's
+    /// buffers and garbage not yet collected: measured 266 MiB (docs/api.md), the bound leaves room for
+    /// a loaded CI machine; a body held whole would be over 1 GiB.
     /// </summary>
-    private const long PeakBoundMiB = 300;
+    private const long PeakBoundMiB = 384;
 
     /// <summary>
     /// A one-entry ustar tar of exactly <see cref="Size"/> bytes; the payload is a random block with its
