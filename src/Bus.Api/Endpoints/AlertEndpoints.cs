@@ -22,7 +22,7 @@ public static class AlertEndpoints
             .Produces<Page<AlertView>>().Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden);
         api.MapPost("/alerts/{id:guid}/acknowledge", Acknowledge).WithTags("Alerts").WithName("AcknowledgeAlert")
             .WithSummary("Acknowledge an open alert: the acknowledger is the caller (institutional admins, operators)")
-            .Produces<AlertView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.Conflict);
+            .NoBody().Produces<AlertView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.Conflict);
         return api;
     }
 

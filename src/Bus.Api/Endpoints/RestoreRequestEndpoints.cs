@@ -31,12 +31,14 @@ public static class RestoreRequestEndpoints
     {
         api.MapPost("/restores", Request).WithTags("Restore").WithName("RequestRestore")
             .WithSummary("Restore an object ({identifier}) as a BagIt tar or one file ({fileIdentifier}) into the restore bucket")
-            .Produces<RestoreAccepted>(StatusCodes.Status202Accepted);
+            .JsonBody<RestoreRequestBody>(required: true, "{\"identifier\": \"<institution>/<bag>\"} or {\"fileIdentifier\": \"<institution>/<bag>/<path>\"}")
+            .Produces<RestoreAccepted>(StatusCodes.Status202Accepted)
+            .Problems(ApiErrors.InvalidRequest, ApiErrors.Forbidden, ApiErrors.NotFound, ApiErrors.BodyTooLarge);
         api.MapGet("/restores/{id:guid}", Get).WithTags("Restore").WithName("GetRestore")
             .WithSummary("One restore: its state, and the bucket and key of the verified result or the reason it failed")
-            .Produces<RestoreDetails>();
+            .Produces<RestoreDetails>().Problems(ApiErrors.NotFound);
         api.MapGet("/restores", List).WithTags("Restore").WithName("ListRestores").WithSummary("Restores, newest first (paged)")
-            .Produces<Page<RestoreDetails>>();
+            .Produces<Page<RestoreDetails>>().Problems(ApiErrors.InvalidRequest, ApiErrors.InvalidCursor, ApiErrors.Forbidden);
         return api;
     }
 

@@ -18,6 +18,9 @@ public sealed record ProblemsMetadata(IReadOnlyList<ApiError> Errors);
 /// </summary>
 public sealed record RequestBodyMetadata(Type? JsonType, bool Tar, bool Required, string Description);
 
+/// <summary>A POST that takes no body at all (an action named by its path), documented as such rather than forgotten.</summary>
+public sealed record NoBodyMetadata;
+
 /// <summary>
 /// Completes the OpenAPI document: the bearer security scheme and requirement, 401 on every
 /// authenticated operation, each route's problem responses with their types (as examples), and
@@ -36,6 +39,9 @@ public static class ApiDocumentation
     /// <summary>The tar as the body (and, when <typeparamref name="T"/> is given, the JSON alternative).</summary>
     public static RouteHandlerBuilder TarOrJsonBody<T>(this RouteHandlerBuilder builder, string description) =>
         builder.WithMetadata(new RequestBodyMetadata(typeof(T), true, true, description));
+
+    /// <summary>Marks a POST whose path says everything (<c>x-bus-no-body</c>), so the document test tells it from a forgotten body.</summary>
+    public static RouteHandlerBuilder NoBody(this RouteHandlerBuilder builder) => builder.WithMetadata(new NoBodyMetadata());
 
     public static void Configure(OpenApiOptions options)
     {
@@ -92,6 +98,11 @@ public static class ApiDocumentation
                     },
                 };
             }
+        }
+        if (metadata.OfType<NoBodyMetadata>().Any())
+        {
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions["x-bus-no-body"] = new JsonNodeExtension(JsonValue.Create(true));
         }
         if (body is not null)
         {

@@ -86,7 +86,10 @@ public sealed class When_the_openapi_document_is_generated
             var method = name.Split(' ')[0];
             if (method == "POST")
             {
-                if (!operation.TryGetProperty("requestBody", out var body)) Fail("POST without a documented request body");
+                if (!operation.TryGetProperty("requestBody", out var body))
+                {
+                    if (!operation.TryGetProperty("x-bus-no-body", out _)) Fail("POST without a documented request body (or .NoBody())");
+                }
                 else if (!body.GetProperty("content").EnumerateObject().All(c => c.Value.TryGetProperty("schema", out _))) Fail("request body without a schema");
                 else if (body.GetProperty("content").TryGetProperty("application/json", out _) && !responses.ContainsKey("413")) Fail("JSON body without 413 body-too-large");
             }
