@@ -37,6 +37,7 @@ public sealed partial class FixitySweepBenchmark : IBenchmark
         {
             var fill = Stopwatch.StartNew();
             await ExecuteAsync(connection, RegistrySchemaSql.Create(schema), cancellationToken);
+            await ExecuteAsync(connection, RegistrySchemaSql.StorageRecordsFillfactor(schema), cancellationToken);
             await ExecuteAsync(connection, Fill(schema), cancellationToken);
             fill.Stop();
             var rows = await ScalarAsync(connection, $"SELECT count(*) FROM {schema}.storage_records", cancellationToken);

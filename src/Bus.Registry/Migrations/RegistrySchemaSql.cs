@@ -8,6 +8,14 @@ namespace Bus.Registry.Migrations;
 /// </summary>
 public static class RegistrySchemaSql
 {
+    /// <summary>
+    /// Room on each storage_records page (fillfactor 80) so the fixity sweep's lease, a write of
+    /// <c>fixity_claimed_until</c> (no index holds it), is a HOT update: the new row version stays on its
+    /// page and none of the table's three indexes gets an entry. Pages written before this keep filling
+    /// to 100 % until rewritten (VACUUM FULL, or as rows move).
+    /// </summary>
+    public static string StorageRecordsFillfactor(string schema) => $"ALTER TABLE {schema}.storage_records SET (fillfactor = 80);";
+
     public static string Create(string schema) => $"""
         CREATE SCHEMA IF NOT EXISTS {schema};
 
