@@ -50,7 +50,7 @@ public sealed class StorageOptions : IBusOptions
     public IReadOnlyList<(string Role, string Bucket)> Buckets =>
         [("receiving", ReceivingBucket), ("staging", StagingBucket),
          .. EffectiveOptions.Values.SelectMany(o => o.Copies).Select(c => c.Bucket).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-             .Select(b => ("preservation", b))];
+             .Select(b => ($"preservation:{b}", b))];
 
     public IEnumerable<OptionError> Validate()
     {

@@ -14,7 +14,10 @@ public class When_busctl_checks_status
         var doc = JsonDocument.Parse(busctl.Stdout).RootElement;
         Assert.True(doc.GetProperty("healthy").GetBoolean());
         var components = doc.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("component").GetString()!, c => c.GetProperty("up").GetBoolean());
-        Assert.Equal(["postgres", "rabbitmq", "s3:primary", "s3:receiving", "s3:replica", "s3:staging"], components.Keys.Order());
+        // One check per bucket: receiving, staging and each preservation bucket of the storage options.
+        Assert.Equal(["postgres", "rabbitmq", "s3:preservation:bus-preservation-oh", "s3:preservation:bus-preservation-or", "s3:preservation:bus-preservation-va",
+                      "s3:preservation:bus-wasabi-or", "s3:preservation:bus-wasabi-tx", "s3:preservation:bus-wasabi-va", "s3:receiving", "s3:staging"],
+            components.Keys.Order(StringComparer.Ordinal));
         Assert.All(components.Values, Assert.True);
     }
 
