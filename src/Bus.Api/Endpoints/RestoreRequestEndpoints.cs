@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bus.Api.Authentication;
 using Bus.Api.Authorization;
+using Bus.Api.OpenApi;
 using Bus.Api.Problems;
 using Bus.Contracts.Restore;
 using Bus.Registry;

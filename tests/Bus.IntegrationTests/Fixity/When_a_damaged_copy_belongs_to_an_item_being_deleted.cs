@@ -26,10 +26,10 @@ public class When_a_damaged_copy_belongs_to_an_item_being_deleted
         try
         {
             await stack.S3.DeleteObjectAsync(FixityStack.Primary, file.Key);
-            await stack.StartHostAsync();
+            var asAdmin = await stack.StartHostWithApiAsync();
 
             await using var busctl = await ExternalProcess.RunAsync(RepoPaths.Busctl,
-                ["fixity", "check", "--file", file.Identifier, "--wait", "--json"], stack.VirtualHost.Environment, TimeSpan.FromMinutes(3));
+                ["fixity", "check", "--file", file.Identifier, "--wait", "--json"], asAdmin, TimeSpan.FromMinutes(3));
 
             using var result = JsonDocument.Parse(busctl.Stdout);
             var checks = result.RootElement.GetProperty("checks").EnumerateArray()

@@ -36,7 +36,9 @@ public sealed class When_the_host_is_killed_at_every_step
         // Store and Verify are killed once some files are done and some not: the redelivery must skip the first and finish the rest.
         foreach (var (step, progress) in new[]
                  {
-                     ("unpack", ""), ("identify", ""),
+                     // Identify is not killed: Unpack identifies every file from the bytes it stages, so Identify makes no S3
+                     // request here that a frozen S3 could hold it inside (it only reads heads a slice boundary cut).
+                     ("unpack", ""),
                      ("store", " AND EXISTS (SELECT 1 FROM bus.ingest_files f WHERE f.ingest_id = correlation_id AND f.primary_stored_at IS NOT NULL)"),
                      ("verify", " AND EXISTS (SELECT 1 FROM bus.ingest_files f WHERE f.ingest_id = correlation_id AND f.primary_verified_at IS NOT NULL)"),
                  })
@@ -77,7 +79,8 @@ public sealed class When_the_host_is_killed_at_every_step
             SELECT unpack_attempts, identify_attempts, store_attempts, verify_attempts, record_attempts, clean_up_attempts
             FROM bus.ingest_saga WHERE correlation_id = @id
             """, r => new[] { r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) }, ("id", id));
-        Assert.All(steps.Single(), attempts => Assert.True(attempts >= 2, $"attempts per step {string.Join(",", steps.Single())}: each killed step ran again"));
+        var killed = steps.Single().Where((_, i) => i != 1).ToList();
+        Assert.All(killed, attempts => Assert.True(attempts >= 2, $"attempts per step {string.Join(",", steps.Single())}: each killed step ran again"));
 
         var objectId = $"{stack.Institution}/{bag.Name}";
         await stack.AssertOneRecordedCopyPerBucketAsync(objectId);

@@ -27,7 +27,7 @@ public sealed class RestoreWorld : IAsyncLifetime
             ["Bus__Restore__ColdPollInterval"] = "00:00:01",
             ["Bus__Restore__ColdPollMaxInterval"] = "00:00:02",
             ["Bus__Restore__ItemLockRetryDelay"] = "00:00:01",
-        }, roles: "ingest,restore,deletion,scheduler");
+        }, roles: "api,ingest,restore,deletion,scheduler");
         await Stack.S3.PutBucketAsync(new PutBucketRequest { BucketName = RestoreBucket });
     }
 
@@ -112,13 +112,17 @@ public sealed class RestoreWorld : IAsyncLifetime
             WHERE f.identifier = @f AND s.state = 'active' ORDER BY s.id
             """, r => (r.GetString(0), r.GetString(1)), ("f", fileIdentifier));
 
-    /// <summary>Rewrites a copy in place in the DEEP_ARCHIVE storage class: GetObject is refused until RestoreObject.</summary>
-    public async Task MakeColdAsync(string bucket, string key) =>
+    /// <summary>Moves a hot copy to DEEP_ARCHIVE in place; a copy the storage option already keeps cold stays as it is.</summary>
+    public async Task MakeColdAsync(string bucket, string key)
+    {
+        var head = await Stack.S3.GetObjectMetadataAsync(bucket, key);
+        if (head.StorageClass?.Value is "GLACIER" or "DEEP_ARCHIVE") return;
         await Stack.S3.CopyObjectAsync(new CopyObjectRequest
         {
             SourceBucket = bucket, SourceKey = key, DestinationBucket = bucket, DestinationKey = key,
             StorageClass = S3StorageClass.DeepArchive, MetadataDirective = S3MetadataDirective.REPLACE,
         });
+    }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
