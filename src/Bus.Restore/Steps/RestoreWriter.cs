@@ -337,7 +337,7 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
             try
             {
                 var response = await w.Resilience.RunAsync(async c => await w.S3.GetObjectAsync(get, c), ct);
-                return new ResponseBody(response);
+                return new GetObjectBodyStream(response);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
             {
@@ -364,28 +364,6 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
         public ResumableHash Hash { get; } = hash;
         public long Position { get; set; }
         public void Dispose() => Body.Dispose();
-    }
-
-    /// <summary>Keeps the GET response alive while its body is read, and disposes both together.</summary>
-    private sealed class ResponseBody(GetObjectResponse response) : Stream
-    {
-        private readonly Stream _inner = response.ResponseStream;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) response.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }
 

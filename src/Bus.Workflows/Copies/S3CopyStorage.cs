@@ -37,7 +37,7 @@ public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWri
                 response.Dispose();
                 Same(bucket, key, version, response.ETag, version.Size);
             }
-            return new CopyRead(new ResponseStream(response), version ?? new CopyVersion(response.ETag, response.ContentLength));
+            return new CopyRead(new GetObjectBodyStream(response), version ?? new CopyVersion(response.ETag, response.ContentLength));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
@@ -60,27 +60,4 @@ public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWri
         writer.CopyWholeAsync(sourceBucket, sourceKey, targetBucket, targetKey, write, cancellationToken);
 
     public Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken) => checksums.HeadAsync(bucket, key, cancellationToken);
-
-    /// <summary>Keeps the GET response alive as long as its body stream is read, and disposes both together.</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
-    {
-        private readonly Stream _inner = response.ResponseStream;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) response.Dispose();
-            base.Dispose(disposing);
-        }
-    }
 }
