@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CONFIG=${CONFIG:-Release}
 declare -A PROJECT=([fast]=tests/Bus.Tests [integration]=tests/Bus.IntegrationTests)
 passed=0 failed=0 skipped=0 rc=0
-log=$(mktemp)
+log=$(mktemp) failures=$(mktemp)
 for tier in "$@"; do
   project=${PROJECT[$tier]:?unknown tier $tier}
   echo "=== $tier tier ($project)"
@@ -20,10 +20,14 @@ for tier in "$@"; do
   if ! grep -qE '^Total tests: [0-9]+' "$log"; then echo "no test summary from $project"; rc=1; continue; fi
   count() { grep -E "^ +$1: [0-9]+\$" "$log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
   p=$(count Passed); f=$(count Failed); s=$(count Skipped)
+  # CI shows only the tail of this output: keep each failed test's name and first error lines for the end.
+  awk '/^  Failed [A-Za-z_]/{n=8} n>0{print; n--}' "$log" | cut -c1-400 >> "$failures"
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   echo "=== $tier tier: $p passed, $f failed, $s skipped in $(( $(date +%s) - start )) s"
 done
 rm -f "$log"
+if [ -s "$failures" ]; then echo "=== failed tests"; cat "$failures"; fi
+rm -f "$failures"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -gt 0 ] && rc=1
 exit $rc
