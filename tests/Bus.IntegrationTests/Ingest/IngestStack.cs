@@ -162,6 +162,23 @@ public sealed class IngestStack : IAsyncDisposable
         throw new TimeoutException($"ingest {ingestId} not {state}{(compensated ? " and compensated" : "")}; last {last}; host: {Host?.Process.Stdout}");
     }
 
+    /// <summary>
+    /// Polls the ingest's saga row until <paramref name="condition"/> (SQL over bus.ingest_saga) holds; false after two minutes.
+    /// A step's "started" report and its result are separate messages to the saga, so a step's attempt can be
+    /// counted after the saga has already moved on (even to Completed): read attempts through this, not once.
+    /// </summary>
+    public async Task<bool> SagaBecomesAsync(Guid ingestId, string condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await QueryAsync($"SELECT {condition} FROM bus.ingest_saga WHERE correlation_id = @id", r => r.GetBoolean(0), ("id", ingestId)) is [true])
+                return true;
+            await Task.Delay(10);
+        }
+        return false;
+    }
+
     public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
     {
         await using var command = Database.CreateCommand(sql);
