@@ -54,8 +54,8 @@ public static class BusHost
         builder.Services.AddBusTelemetry(builder.Configuration);
 
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReport });
+        app.MapHealthChecks(HealthPaths.Live, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(HealthPaths.Ready, new HealthCheckOptions { ResponseWriter = WriteReport });
         app.MapBusTelemetry();
         foreach (var role in roles) role.MapEndpoints?.Invoke(app);
         app.Logger.LogInformation("Bus host starting with roles {Roles}", string.Join(",", roles.Select(r => r.Name)));
