@@ -27,6 +27,7 @@ public sealed class RestoreWorld : IAsyncLifetime
             ["Bus__Restore__ColdPollInterval"] = "00:00:01",
             ["Bus__Restore__ColdPollMaxInterval"] = "00:00:02",
             ["Bus__Restore__ItemLockRetryDelay"] = "00:00:01",
+            ["Bus__Deletion__ItemLockRetryDelay"] = "00:00:01",
         }, roles: "api,ingest,restore,deletion,scheduler");
         await Stack.S3.PutBucketAsync(new PutBucketRequest { BucketName = RestoreBucket });
     }
