@@ -93,6 +93,12 @@ public sealed class RestoreWorld : IAsyncLifetime
         {
             Directory.Delete(folder, recursive: true);
         }
+        return ReadTar(tar, bagName);
+    }
+
+    /// <summary>The restored tar's files by bag-relative path (every entry under the bag's folder).</summary>
+    public static Dictionary<string, byte[]> ReadTar(byte[] tar, string bagName)
+    {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var reader = new TarReader(new MemoryStream(tar));
         while (reader.GetNextEntry() is { } entry)

@@ -108,7 +108,9 @@ public sealed class When_an_object_is_restored(RestoreWorld world) : IClassFixtu
 
         Assert.True(exit == 0, $"exit {exit}: {result}\nhost: {world.Stack.Host?.Process.Stdout}");
         var restoreId = result.GetProperty("restoreId").GetGuid();
-        var files = await world.ValidateTarAsync(await world.DownloadAsync(RestoreWorld.RestoreBucket, result.GetProperty("key").GetString()!), bag.Name);
+        // Not `bag validate`: a root-level tag file over 1 MiB is refused by Bus's own validator (docs/restore.md).
+        var files = RestoreWorld.ReadTar(await world.DownloadAsync(RestoreWorld.RestoreBucket, result.GetProperty("key").GetString()!), bag.Name);
+        foreach (var (path, bytes) in bag.AllFiles()) Assert.Equal(bytes, files[path]);
         var premis = files["premis-events.json"];
         Assert.True(premis.Length > 5 * 1024 * 1024, $"the events file is {premis.Length} bytes: too few events to span parts");
         using var doc = System.Text.Json.JsonDocument.Parse(premis);
