@@ -87,7 +87,8 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                         .IfElse(c => c.Saga.HoldsItemLock,
                             locked => locked.TransitionTo(Deleting).Publish(c => DeleteItemOf(c.Saga)),
                             unlocked => TakeLockThenDelete(unlocked))
-                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                        // Refused only when the lock came and the item was no longer deletable.
+                        .ThenAsync(c => c.Saga.RefusalCode is null ? c.RespondAsync(Accepted(c.Saga)) : c.RespondAsync(RecordedRefusal(c.Saga))),
                     refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
             When(Reject)
                 .ThenAsync(async c => Refuse(c, "reject", c.Message.By,

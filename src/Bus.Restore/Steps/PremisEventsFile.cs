@@ -14,7 +14,7 @@ public sealed record StagedPremisEvents(string Bucket, string Key, long Size, st
 /// <summary>
 /// The PREMIS events tag file of an object restore, made once while the restore is prepared: the events stream from
 /// the registry into a local temporary file (hashed as it is written), which is put into the restore bucket under
-/// <see cref="RestoreKeys.Work"/>. The tar header needs the size before the first byte is written, and the events
+/// <see cref="RestoreKeys.WorkPrefix"/>. The tar header needs the size before the first byte is written, and the events
 /// may change while a restore runs (a fixity check adds one): a file fixed at prepare time gives the size and a
 /// content every slice reads the same, read back and verified like a copy, without holding the events in memory
 /// or in the plan's row. Removed when the restore ends.
@@ -37,7 +37,8 @@ public sealed class PremisEventsFile(IAmazonS3 s3, S3Resilience resilience, Rest
                 sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
             var size = new FileInfo(path).Length;
-            var key = RestoreKeys.Work(restoreId, RestoreKeys.PremisEventsFile);
+            // A key of its own per staging: a duplicate delivery of the prepare step cannot overwrite what another's plan names.
+            var key = $"{RestoreKeys.WorkPrefix(restoreId)}{Guid.NewGuid():N}/{RestoreKeys.PremisEventsFile}";
             await resilience.RunAsync(async c =>
             {
                 await using var body = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
@@ -51,14 +52,21 @@ public sealed class PremisEventsFile(IAmazonS3 s3, S3Resilience resilience, Rest
         }
     }
 
-    /// <summary>Removes what a restore staged (gone already is fine).</summary>
+    /// <summary>Removes everything the restore staged (gone already is fine).</summary>
     public async Task RemoveAsync(Guid restoreId, string bucket, CancellationToken ct)
     {
-        try
+        var listed = await resilience.RunAsync(async c => await s3.ListObjectsV2Async(new ListObjectsV2Request
         {
-            await resilience.RunAsync(async c => await s3.DeleteObjectAsync(bucket, RestoreKeys.Work(restoreId, RestoreKeys.PremisEventsFile), c), ct);
+            BucketName = bucket, Prefix = RestoreKeys.WorkPrefix(restoreId), MaxKeys = 100,
+        }, c), ct);
+        foreach (var o in listed.S3Objects ?? [])
+        {
+            try
+            {
+                await resilience.RunAsync(async c => await s3.DeleteObjectAsync(bucket, o.Key, c), ct);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound) { }
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound) { }
     }
 
     /// <summary>Passes writes through to <paramref name="inner"/>, hashing them.</summary>
