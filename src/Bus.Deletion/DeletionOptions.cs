@@ -25,6 +25,15 @@ public sealed class DeletionOptions : IBusOptions
         ["Wasabi-*"] = 90,
     };
 
+    /// <summary>Wait between attempts to take the item lock for an approved request that a restore made wait (WaitingForItem).</summary>
+    public TimeSpan ItemLockRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Attempts to take the item lock before an approved request gives up (Expired, nothing deleted). The default
+    /// (5 days at 5 minutes) outlasts a restore that waits for a Deep Archive copy.
+    /// </summary>
+    public int MaxItemLockWaits { get; set; } = 1440;
+
     /// <summary>How many times the deletion step retries a failure in-process before faulting to its error queue.</summary>
     public int StepRetryLimit { get; set; } = 3;
 
@@ -48,6 +57,9 @@ public sealed class DeletionOptions : IBusOptions
             if (days is < 0 or > 36500)
                 yield return new(key, $"must be 0-36500 days (got {days})");
         }
+        if (ItemLockRetryDelay <= TimeSpan.Zero || ItemLockRetryDelay > TimeSpan.FromDays(1))
+            yield return new(nameof(ItemLockRetryDelay), $"must be more than zero and at most 1 day (got {ItemLockRetryDelay})");
+        if (MaxItemLockWaits is < 1 or > 100_000) yield return new(nameof(MaxItemLockWaits), $"must be 1-100000 (got {MaxItemLockWaits})");
         if (StepRetryLimit is < 0 or > 20) yield return new(nameof(StepRetryLimit), $"must be 0-20 (got {StepRetryLimit})");
         if (StepRedeliveryLimit is < 0 or > 20) yield return new(nameof(StepRedeliveryLimit), $"must be 0-20 (got {StepRedeliveryLimit})");
         if (StepRedeliveryDelay < TimeSpan.FromSeconds(1) || StepRedeliveryDelay > TimeSpan.FromDays(1))

@@ -32,6 +32,7 @@ public static class RestoreServices
         services.TryAddSingleton(sp => new RestoreRegistry(sp.GetRequiredService<RegistryDatabase>()));
         services.TryAddSingleton<CopyTemperature>();
         services.TryAddSingleton<RestoreWriter>();
+        services.TryAddSingleton<PremisEventsFile>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, RestoreDatabaseModule>());
         return services;
     }

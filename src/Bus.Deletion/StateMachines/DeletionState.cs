@@ -38,6 +38,17 @@ public class DeletionState : SagaStateMachineInstance
     /// <summary>Every refusal, one line each: time, action, by whom, code, reason.</summary>
     public string RefusalLog { get; set; } = "";
 
+    /// <summary>
+    /// Whether the request holds the object's item lock. Accepted while a restore held it, a request holds none
+    /// until its approval takes it (WaitingForItem until the restore ends).
+    /// </summary>
+    public bool HoldsItemLock { get; set; } = true;
+    /// <summary>Attempts to take the item lock after approval (WaitingForItem), and the scheduled next one.</summary>
+    public int ItemLockWaits { get; set; }
+    public Guid? ItemLockRetryTokenId { get; set; }
+    /// <summary>Who held the item lock at the last attempt (while WaitingForItem, or when accepted without it).</summary>
+    public string? WaitingFor { get; set; }
+
     /// <summary>Why the deletion step faulted (the step's exception), while Faulted.</summary>
     public string? FaultReason { get; set; }
 }

@@ -22,6 +22,7 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
     public DeletionStateMachine(IOptions<DeletionOptions> options)
     {
         var window = options.Value.ApprovalWindow;
+        var o = options.Value;
 
         InstanceState(x => x.CurrentState);
         // A late or repeated event is acknowledged and logged, not faulted into the saga's _error queue.
@@ -50,6 +51,11 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
             s.Delay = window;
             s.Received = r => r.CorrelateById(m => m.Message.RequestId);
         });
+        Schedule(() => ItemLockRetry, x => x.ItemLockRetryTokenId, s =>
+        {
+            s.Delay = o.ItemLockRetryDelay;
+            s.Received = r => { r.CorrelateById(m => m.Message.RequestId); r.OnMissingInstance(m => m.Discard()); };
+        });
 
         Initially(
             When(Requested)
@@ -77,14 +83,12 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                     approved => approved
                         .Then(c => Decide(c.Saga, c.Message.By, c.Message.Comment))
                         .Unschedule(ApprovalTimeout)
-                        .TransitionTo(Deleting)
                         .Publish(c => new DeletionApproved { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, ApprovedBy = c.Saga.DecidedBy! })
-                        .Publish(c => new DeleteItem
-                        {
-                            RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier, RequestedBy = c.Saga.RequestedBy,
-                            ApprovedBy = c.Saga.DecidedBy!, Reason = c.Saga.Reason,
-                        })
-                        .ThenAsync(c => c.RespondAsync(Accepted(c.Saga))),
+                        .IfElse(c => c.Saga.HoldsItemLock,
+                            locked => locked.TransitionTo(Deleting).Publish(c => DeleteItemOf(c.Saga)),
+                            unlocked => TakeLockThenDelete(unlocked))
+                        // Refused only when the lock came and the item was no longer deletable.
+                        .ThenAsync(c => c.Saga.RefusalCode is null ? c.RespondAsync(Accepted(c.Saga)) : c.RespondAsync(RecordedRefusal(c.Saga))),
                     refused => refused.ThenAsync(c => c.RespondAsync(RecordedRefusal(c.Saga)))),
             When(Reject)
                 .ThenAsync(async c => Refuse(c, "reject", c.Message.By,
@@ -114,6 +118,22 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
                 .ThenAsync(ReleaseLock)
                 .TransitionTo(Expired)
                 .Publish(c => new DeletionExpired { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier }));
+
+        // Approved while a restore held the item lock: try again until it is free (bounded), then delete.
+        During(WaitingForItem,
+            When(ItemLockRetry.Received)
+                .Then(c => c.Saga.ItemLockRetryTokenId = null)
+                .IfElse(c => c.Saga.ItemLockWaits >= o.MaxItemLockWaits,
+                    give => give
+                        .Then(c =>
+                        {
+                            c.Saga.RefusalCode = WorkInProgress;
+                            c.Saga.RefusalReason = $"approved, but the item lock was not free after {c.Saga.ItemLockWaits} attempts (held by {c.Saga.WaitingFor}): nothing was deleted";
+                            c.Saga.RefusalLog += $"{Now():yyyy-MM-ddTHH:mm:ssZ} wait for item lock: {WorkInProgress}: {c.Saga.RefusalReason}\n";
+                        })
+                        .TransitionTo(Expired)
+                        .Publish(c => new DeletionExpired { RequestId = c.Saga.CorrelationId, Identifier = c.Saga.Identifier }),
+                    again => TakeLockThenDelete(again)));
 
         // A replay of the faulted step from its error queue ends in ItemDeleted: Faulted resumes to Completed.
         During(Deleting, Faulted,
@@ -147,6 +167,7 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
 
         During(Completed, Ignore(Deleted), Ignore(DeleteFaulted));
         During(NotPendingStates(), Ignore(ApprovalTimeout.Received));
+        During(NotPendingStates().Where(s => s != WaitingForItem).Append(PendingApproval), Ignore(ItemLockRetry.Received));
 
         // A decision on a request that is no longer pending changes nothing but is recorded and answered.
         During(NotPendingStates(),
@@ -165,6 +186,8 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
     public static IReadOnlyList<string> StateNames { get; } = SagaStates.Declared<DeletionStateMachine>();
 
     public State PendingApproval { get; private set; } = null!;
+    /// <summary>Approved while a restore held the item lock: waits for it (scheduled retries), then Deleting.</summary>
+    public State WaitingForItem { get; private set; } = null!;
     public State Deleting { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
     public State Rejected { get; private set; } = null!;
@@ -181,8 +204,33 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
     public Event<ItemDeleted> Deleted { get; private set; } = null!;
     public Event<Fault<DeleteItem>> DeleteFaulted { get; private set; } = null!;
     public Schedule<DeletionState, DeletionApprovalExpired> ApprovalTimeout { get; private set; } = null!;
+    public Schedule<DeletionState, DeletionItemLockRetry> ItemLockRetry { get; private set; } = null!;
 
-    private State[] NotPendingStates() => [Deleting, Faulted, Completed, Rejected, Cancelled, Expired, Refused];
+    private State[] NotPendingStates() => [WaitingForItem, Deleting, Faulted, Completed, Rejected, Cancelled, Expired, Refused];
+
+    /// <summary>
+    /// Takes the item lock and checks again what may have changed since the request: Deleting; the lock held by
+    /// another (a restore still reading): WaitingForItem and a retry scheduled; the item no longer deletable: Refused.
+    /// </summary>
+    private EventActivityBinder<DeletionState, T> TakeLockThenDelete<T>(EventActivityBinder<DeletionState, T> binder) where T : class =>
+        binder.ThenAsync(async c =>
+            {
+                var check = await c.GetServiceOrCreateInstance<RequestChecks>().RecheckAsync(c.Saga, c.CancellationToken);
+                c.Saga.WaitingFor = check.WaitingFor;
+                c.Saga.HoldsItemLock = check.WaitingFor is null && check.Refusal is null;
+                if (check.WaitingFor is not null) c.Saga.ItemLockWaits++;
+                Refuse(c, "take item lock", c.Saga.DecidedBy ?? "", check.Refusal);
+            })
+            .IfElse(c => c.Saga.HoldsItemLock,
+                locked => locked.TransitionTo(Deleting).Publish(c => DeleteItemOf(c.Saga)),
+                notLocked => notLocked.IfElse(c => c.Saga.RefusalCode is null,
+                    waiting => waiting.Schedule(ItemLockRetry, c => new DeletionItemLockRetry { RequestId = c.Saga.CorrelationId }).TransitionTo(WaitingForItem),
+                    refused => refused.TransitionTo(Refused)));
+
+    private static DeleteItem DeleteItemOf(DeletionState saga) => new()
+    {
+        RequestId = saga.CorrelationId, Identifier = saga.Identifier, RequestedBy = saga.RequestedBy, ApprovedBy = saga.DecidedBy!, Reason = saga.Reason,
+    };
 
     private static DateTimeOffset Now() => DateTimeOffset.UtcNow;
 
@@ -194,14 +242,17 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         saga.RequestedBy = (message.RequestedBy ?? "").Trim().ToLowerInvariant();
         saga.Reason = message.Reason ?? "";
         saga.RequestedAt = Now();
-        var (refusal, target) = await context.GetServiceOrCreateInstance<RequestChecks>().CheckAsync(message, context.CancellationToken);
-        if (target is not null)
+        var check = await context.GetServiceOrCreateInstance<RequestChecks>().CheckAsync(message, context.CancellationToken);
+        if (check.Target is { } target)
         {
             saga.ObjectIdentifier = target.ObjectIdentifier;
             saga.Institution = target.Institution;
             saga.IsFile = target.IsFile;
         }
-        Refuse(context, "request", saga.RequestedBy, refusal);
+        // Accepted while a restore reads the object: the approval waits for its lock.
+        saga.HoldsItemLock = check.Refusal is null && check.WaitingFor is null;
+        saga.WaitingFor = check.WaitingFor;
+        Refuse(context, "request", saga.RequestedBy, check.Refusal);
     }
 
     /// <summary>Records <paramref name="refusal"/> on the saga (or clears the latest one when null).</summary>
@@ -233,6 +284,7 @@ public sealed class DeletionStateMachine : MassTransitStateMachine<DeletionState
         saga.DecisionComment = comment;
     }
 
+    /// <summary>Releases the item lock if this request holds it (owner = request id: releasing one held by another is a no-op).</summary>
     private static Task ReleaseLock(BehaviorContext<DeletionState> context) =>
         context.GetServiceOrCreateInstance<IItemLocks>().ReleaseAsync(context.Saga.ObjectIdentifier, context.Saga.CorrelationId, context.CancellationToken);
 

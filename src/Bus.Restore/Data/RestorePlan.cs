@@ -1,14 +1,17 @@
 namespace Bus.Restore.Data;
 
-/// <summary>A copy a planned file may be read from (hot first); <see cref="Cold"/>: a restored GLACIER / DEEP_ARCHIVE copy.</summary>
+/// <summary>
+/// A copy a planned file may be read from (hot first); <see cref="Cold"/>: a GLACIER / DEEP_ARCHIVE copy. The PREMIS
+/// events file's one candidate is the object the restore staged (<see cref="StorageRecordId"/> 0: no registry copy).
+/// </summary>
 public sealed record PlannedCopy(long StorageRecordId, string Bucket, string Key, bool Cold);
 
 /// <summary>
 /// One entry of a restore, in the order it is written: its path inside the bag (or the file's path), size, the
-/// registry's sha256, and where its bytes come from: the copies (<see cref="Candidates"/>) or, for the PREMIS
-/// events tag file the restore makes, <see cref="Content"/>.
+/// registry's sha256 (for the PREMIS events tag file the restore makes, the one of the file it staged), and where
+/// its bytes come from: <see cref="Candidates"/>. <see cref="FileId"/> is null for that PREMIS file only.
 /// </summary>
-public sealed record PlannedFile(int Seq, string Path, long Size, string Sha256, Guid? FileId, IReadOnlyList<PlannedCopy> Candidates, byte[]? Content);
+public sealed record PlannedFile(int Seq, string Path, long Size, string Sha256, Guid? FileId, IReadOnlyList<PlannedCopy> Candidates);
 
 /// <summary>What a restore is about, read from its saga row by the steps (a step message carries the id only).</summary>
 public sealed record RestoreJob(Guid RestoreId, string State, string Kind, string Identifier, string ObjectIdentifier, string Institution,

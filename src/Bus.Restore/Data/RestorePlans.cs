@@ -33,8 +33,8 @@ public sealed class RestorePlans(NpgsqlDataSource dataSource)
         foreach (var chunk in files.Chunk(5_000))
         {
             await using var insert = new NpgsqlCommand("""
-                INSERT INTO bus.restore_files (restore_id, seq, path, size, sha256, file_id, candidates, content)
-                SELECT @id, * FROM unnest(@seq, @path, @size, @sha, @file, @candidates::jsonb[], @content)
+                INSERT INTO bus.restore_files (restore_id, seq, path, size, sha256, file_id, candidates)
+                SELECT @id, * FROM unnest(@seq, @path, @size, @sha, @file, @candidates::jsonb[])
                 """, connection, tx);
             insert.Parameters.AddWithValue("id", restoreId);
             insert.Parameters.AddWithValue("seq", chunk.Select(f => f.Seq).ToArray());
@@ -43,7 +43,6 @@ public sealed class RestorePlans(NpgsqlDataSource dataSource)
             insert.Parameters.AddWithValue("sha", chunk.Select(f => f.Sha256).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("file", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = chunk.Select(f => (object?)f.FileId ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("candidates", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = chunk.Select(f => JsonSerializer.Serialize(f.Candidates)).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = chunk.Select(f => (object?)f.Content ?? DBNull.Value).ToArray() });
             await insert.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -52,14 +51,14 @@ public sealed class RestorePlans(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<PlannedFile>> PlanAsync(Guid restoreId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT seq, path, size, sha256, file_id, candidates::text, content FROM bus.restore_files WHERE restore_id = @id ORDER BY seq
+            SELECT seq, path, size, sha256, file_id, candidates::text FROM bus.restore_files WHERE restore_id = @id ORDER BY seq
             """);
         command.Parameters.AddWithValue("id", restoreId);
         var files = new List<PlannedFile>();
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             files.Add(new PlannedFile(r.GetInt32(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetGuid(4),
-                JsonSerializer.Deserialize<List<PlannedCopy>>(r.GetString(5))!, r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6)));
+                JsonSerializer.Deserialize<List<PlannedCopy>>(r.GetString(5))!));
         return files;
     }
 

@@ -58,28 +58,51 @@ public sealed class RestoreRegistry(RegistryDatabase registry)
         return files;
     }
 
-    /// <summary>The object's PREMIS events (its files' too), oldest first, as the JSON tag file the restored bag carries.</summary>
-    public async Task<byte[]> PremisEventsJsonAsync(RegisteredObject obj, CancellationToken ct)
+    /// <summary>
+    /// Writes the object's PREMIS events (its files' too), oldest first, into <paramref name="json"/> as the JSON tag
+    /// file the restored bag carries: <c>{"intellectualObject": ..., "events": [...]}</c>. The rows stream from one
+    /// statement (one snapshot, read row by row: memory does not grow with the number of events); the writer is
+    /// flushed to its stream as it fills. Returns how many events were written.
+    /// </summary>
+    public async Task<long> WritePremisEventsAsync(RegisteredObject obj, Utf8JsonWriter json, CancellationToken ct)
     {
         await using var command = registry.DataSource.CreateCommand($"""
-            SELECT coalesce(jsonb_agg(jsonb_build_object(
-                       'eventIdentifier', e.id, 'eventType', e.event_type, 'eventDateTime', e.date_time, 'eventOutcome', e.outcome,
-                       'eventDetail', e.detail, 'eventOutcomeDetail', e.outcome_detail, 'linkingAgent', e.agent, 'linkingObject', e.identifier)
-                     ORDER BY e.date_time, e.id), '[]'::jsonb)::text
-            FROM {S}.premis_events e WHERE e.object_id = @object
+            SELECT e.id, e.event_type, e.date_time, e.outcome, e.detail, e.outcome_detail, e.agent, e.identifier
+            FROM {S}.premis_events e WHERE e.object_id = @object ORDER BY e.date_time, e.id
             """);
         command.Parameters.AddWithValue("object", obj.Id);
-        var events = (string)(await command.ExecuteScalarAsync(ct))!;
-        using var doc = JsonDocument.Parse(events);
-        var json = JsonSerializer.SerializeToUtf8Bytes(new { intellectualObject = obj.Identifier, events = doc.RootElement }, Indented);
-        return json;
+        json.WriteStartObject();
+        json.WriteString("intellectualObject", obj.Identifier);
+        json.WriteStartArray("events");
+        long count = 0;
+        await using (var r = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                json.WriteStartObject();
+                json.WriteString("eventIdentifier", r.GetGuid(0));
+                json.WriteString("eventType", r.GetString(1));
+                json.WriteString("eventDateTime", r.GetFieldValue<DateTimeOffset>(2));
+                json.WriteString("eventOutcome", r.GetString(3));
+                json.WriteString("eventDetail", r.GetString(4));
+                if (r.IsDBNull(5)) json.WriteNull("eventOutcomeDetail");
+                else json.WriteString("eventOutcomeDetail", r.GetString(5));
+                json.WriteString("linkingAgent", r.GetString(6));
+                json.WriteString("linkingObject", r.GetString(7));
+                json.WriteEndObject();
+                count++;
+                if (json.BytesPending > 64 * 1024) await json.FlushAsync(ct);
+            }
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(ct);
+        return count;
     }
 
     /// <summary>A copy read during a restore does not match the registry (or is missing): the alert fixity raises for a mismatch.</summary>
     public Task RaiseAlertAsync(Guid alertId, long? objectId, Guid fileId, string fileIdentifier, string message, CancellationToken ct) =>
         registry.RunAsync(store => store.AddAlertAsync(new AlertRecord(alertId, AlertKinds.FixityMismatch, objectId, fileId, fileIdentifier, message), ct), ct);
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private sealed record CopyJson(long id, string bucket, string key);
 }

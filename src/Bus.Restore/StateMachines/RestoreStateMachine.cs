@@ -11,7 +11,8 @@ namespace Bus.Restore.StateMachines;
 /// <summary>
 /// A restore: take the object's item lock (WaitingForItem while a deletion or an ingest holds it, bounded),
 /// Preparing (find the copies; cold ones are asked to be restored and polled on the PostgreSQL scheduler with
-/// backoff: WaitingForCopies), Writing (stream every file verified into the restore bucket, in time slices),
+/// backoff: WaitingForCopies), Writing (stream every file verified into the restore bucket, in time slices; a
+/// damaged copy whose fallback is cold and not restored sends the restore back to WaitingForCopies),
 /// then Completed or Failed. The lock is held from the start to the end, so no deletion interleaves; a step
 /// that faults after its retries leaves the restore Faulted with the lock held, and replaying the step's
 /// message from its error queue carries on.
@@ -31,6 +32,7 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
         Event(() => FileRequested, e => e.CorrelateById(m => m.Message.RestoreId));
         Event(() => Prepared, e => { e.CorrelateById(m => m.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Written, e => { e.CorrelateById(m => m.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => WaitingForCopy, e => { e.CorrelateById(m => m.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepFailed, e => { e.CorrelateById(m => m.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => PrepareFaulted, e => { e.CorrelateById(m => m.Message.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => WriteFaulted, e => { e.CorrelateById(m => m.Message.Message.RestoreId); e.OnMissingInstance(m => m.Discard()); });
@@ -72,6 +74,19 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
                             wait => wait.Schedule(Retry, c => new RestoreRetry(c.Saga.CorrelationId), c => o.ColdPollDelay(c.Saga.ColdPolls))
                                 .TransitionTo(WaitingForCopies))));
 
+        // Writing met a cold copy it must fall back to (the readable ones were damaged): poll like a plan's cold copies,
+        // then write on from the checkpoint. Giving up sends the write step once more, to abort the open upload.
+        During(Writing, Faulted,
+            When(WaitingForCopy)
+                .Then(c => { c.Saga.ColdPolls++; c.Saga.ColdPending = 1; c.Saga.FailureReason = null; })
+                .IfElse(c => c.Saga.ColdPolls > o.MaxColdPolls,
+                    give => give.Then(c => c.Saga.FailureReason = $"{c.Message.Detail}; still not readable after {o.MaxColdPolls} polls")
+                        .ThenAsync(ReleaseLock).Then(Finish).TransitionTo(Failed)
+                        .Send(WriteAddress, c => new WriteRestore(c.Saga.CorrelationId))
+                        .Publish(c => new RestoreFailed(c.Saga.CorrelationId, c.Saga.Identifier, c.Saga.FailureReason!, c.Saga.FinishedAt!.Value)),
+                    wait => wait.Schedule(Retry, c => new RestoreRetry(c.Saga.CorrelationId), c => o.ColdPollDelay(c.Saga.ColdPolls))
+                        .TransitionTo(WaitingForCopies)));
+
         During(WaitingForCopies,
             When(Retry.Received)
                 .Then(c => c.Saga.RetryTokenId = null)
@@ -109,7 +124,7 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
         // The same request again (a client retry, a redelivery): the restore it names goes on or has ended.
         During([WaitingForItem, Preparing, WaitingForCopies, Writing, Faulted, Completed, Failed],
             Ignore(ObjectRequested), Ignore(FileRequested));
-        During(Completed, Failed, Ignore(Written), Ignore(StepFailed), Ignore(Prepared), Ignore(Retry.Received));
+        During(Completed, Failed, Ignore(Written), Ignore(StepFailed), Ignore(Prepared), Ignore(Retry.Received), Ignore(WaitingForCopy));
     }
 
     /// <summary>Every state a restore can be in, read from this class (busctl restore list --state).</summary>
@@ -129,6 +144,7 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
     public Event<RestorePrepared> Prepared { get; private set; } = null!;
     public Event<RestoreWritten> Written { get; private set; } = null!;
     public Event<RestoreStepFailed> StepFailed { get; private set; } = null!;
+    public Event<RestoreWaitingForCopy> WaitingForCopy { get; private set; } = null!;
     public Event<Fault<PrepareRestore>> PrepareFaulted { get; private set; } = null!;
     public Event<Fault<WriteRestore>> WriteFaulted { get; private set; } = null!;
     public Schedule<RestoreState, RestoreRetry> Retry { get; private set; } = null!;

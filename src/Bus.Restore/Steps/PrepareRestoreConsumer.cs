@@ -13,10 +13,11 @@ namespace Bus.Restore.Steps;
 /// active copies from <c>registry.storage_records</c>, each copy HEADed to learn whether it is readable now (hot,
 /// or cold and restored). A file with no readable copy gets a RestoreObject request for its cold copies and the
 /// restore waits (the saga polls on the scheduler); once every file has one, the plan is written (hot copies
-/// first) with the PREMIS events tag file, and never changes after the upload began.
+/// first, then restored cold ones, then cold ones the writer may still fall back to) with the PREMIS events tag
+/// file, and never changes after the upload began.
 /// </summary>
-public sealed class PrepareRestoreConsumer(RestorePlans plans, RestoreRegistry registry, CopyTemperature temperature, IOptions<RestoreOptions> options,
-    ILogger<PrepareRestoreConsumer> logger) : IConsumer<PrepareRestore>
+public sealed class PrepareRestoreConsumer(RestorePlans plans, RestoreRegistry registry, CopyTemperature temperature, PremisEventsFile premisEvents,
+    IOptions<RestoreOptions> options, ILogger<PrepareRestoreConsumer> logger) : IConsumer<PrepareRestore>
 {
     private static readonly string EmptySha256 = Convert.ToHexStringLower(SHA256.HashData([]));
 
@@ -34,7 +35,7 @@ public sealed class PrepareRestoreConsumer(RestorePlans plans, RestoreRegistry r
         {
             // The upload began: the plan is fixed (a replay of this step must not lay out another tar).
             var fixedPlan = await plans.PlanAsync(id, ct);
-            await context.Publish(new RestorePrepared(id, true, fixedPlan.Count(f => f.Content is null), fixedPlan.Sum(f => f.Size), 0, "plan fixed"));
+            await context.Publish(new RestorePrepared(id, true, fixedPlan.Count(f => f.FileId is not null), fixedPlan.Sum(f => f.Size), 0, "plan fixed"));
             return;
         }
         var obj = await registry.FindObjectAsync(request.ObjectIdentifier, ct);
@@ -88,17 +89,21 @@ public sealed class PrepareRestoreConsumer(RestorePlans plans, RestoreRegistry r
         var plan = new List<PlannedFile>();
         foreach (var f in Order(files, isFile))
         {
+            // Readable copies first; cold ones behind them are what the writer falls back to (asking for their restore
+            // and waiting) when every readable copy turns out damaged.
             var candidates = f.Copies
-                .Where(c => readiness[c.StorageRecordId] is CopyReadiness.Hot or CopyReadiness.ColdRestored)
-                .OrderBy(c => readiness[c.StorageRecordId] == CopyReadiness.Hot ? 0 : 1)
+                .Where(c => readiness[c.StorageRecordId] != CopyReadiness.Missing)
+                .OrderBy(c => readiness[c.StorageRecordId] switch { CopyReadiness.Hot => 0, CopyReadiness.ColdRestored => 1, CopyReadiness.ColdRestoring => 2, _ => 3 })
+                .ThenBy(c => c.StorageRecordId)
                 .Select(c => new PlannedCopy(c.StorageRecordId, c.Bucket, c.Key, readiness[c.StorageRecordId] != CopyReadiness.Hot))
                 .ToList();
-            plan.Add(new PlannedFile(plan.Count, f.Path, f.Size, f.Sha256!, f.FileId, candidates, null));
+            plan.Add(new PlannedFile(plan.Count, f.Path, f.Size, f.Sha256!, f.FileId, candidates));
         }
         if (!isFile)
         {
-            var premis = await registry.PremisEventsJsonAsync(obj, ct);
-            plan.Add(new PlannedFile(plan.Count, RestoreKeys.PremisEventsFile, premis.Length, Convert.ToHexStringLower(SHA256.HashData(premis)), null, [], premis));
+            var premis = await premisEvents.StageAsync(id, obj, o.Bucket, ct);
+            logger.LogInformation("Restore {RestoreId}: {Events} PREMIS event(s), {Bytes} bytes, staged at {Bucket}/{Key}", id, premis.Events, premis.Size, premis.Bucket, premis.Key);
+            plan.Add(new PlannedFile(plan.Count, RestoreKeys.PremisEventsFile, premis.Size, premis.Sha256, null, [new PlannedCopy(0, premis.Bucket, premis.Key, false)]));
         }
         await plans.ReplacePlanAsync(id, plan, ct);
         logger.LogInformation("Restore {RestoreId}: {Files} file(s), {Bytes} bytes planned from {Identifier}", id, files.Count, files.Sum(f => f.Size), request.Identifier);

@@ -6,6 +6,7 @@ using Bus.Restore.Data;
 using Bus.Workflows.Copies;
 using Bus.Workflows.Steps;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Bus.Restore.Steps;
 
@@ -19,6 +20,11 @@ public abstract record WriteOutcome
     public sealed record Superseded : WriteOutcome;
     /// <summary>No copy of some file matches the registry: the upload was aborted.</summary>
     public sealed record Failed(string Reason) : WriteOutcome;
+    /// <summary>
+    /// The next copy to read is cold and not restored (its restore was asked for): the checkpoint stands at the part
+    /// holding the file's first byte, and the saga polls on the scheduler before writing on.
+    /// </summary>
+    public sealed record WaitingForCopy(string Detail) : WriteOutcome;
 }
 
 /// <summary>
@@ -27,14 +33,19 @@ public abstract record WriteOutcome
 /// cold and not restored) is read again from its next copy: the copy is remembered as bad, a fixity alert is
 /// raised, and writing goes back to the part that holds the file's first byte, so every part that held bytes of
 /// the bad copy is sent again (S3 keeps the last upload of a part number). The upload is completed only when the
-/// whole output was produced from copies that matched, so no unverified byte is ever delivered.
+/// whole output was produced from copies that matched, so no unverified byte is ever delivered. When the next copy
+/// is cold and not restored (a Standard object's GLACIER copy behind a damaged hot one) its restore is asked for
+/// and the message ends <see cref="WriteOutcome.WaitingForCopy"/>, the checkpoint rewound the same way.
 /// Reading part n+1 overlaps with uploading part n (two part buffers). After each uploaded part the checkpoint
 /// (<see cref="UploadCheckpoint"/>) is saved; a spent time slice or a stopping host ends the message there, and
 /// any process resumes from it: a part boundary inside a file restores that file's sha256 state and continues with
 /// a ranged GET; a rewind that lands inside an earlier file re-reads that file from its first byte, hashing again.
 /// </summary>
-public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, RestorePlans plans, RestoreRegistry registry, ILogger<RestoreWriter> logger)
+public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, RestorePlans plans, RestoreRegistry registry, CopyTemperature temperature,
+    IOptions<RestoreOptions> options, ILogger<RestoreWriter> logger)
 {
+    private CopyTemperature Temperature => temperature;
+    private RestoreOptions Options => options.Value;
     private IAmazonS3 S3 => s3;
     private S3Resilience Resilience => resilience;
     private RestorePlans Plans => plans;
@@ -80,6 +91,16 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
         return await new Run(this, request, plan, layout, cp, shouldYield, ct).ExecuteAsync();
     }
 
+    /// <summary>Aborts the upload of a restore that ended without completing it (none, or completed: nothing to do).</summary>
+    public async Task AbandonAsync(Guid restoreId, CancellationToken ct)
+    {
+        var cp = await plans.CheckpointAsync(restoreId, ct);
+        if (cp is null || cp.CompletedAt is not null) return;
+        await MultipartUploads.AbortAsync(s3, cp.Bucket, cp.Key, cp.UploadId);
+        await plans.ForgetUploadAsync(restoreId, CancellationToken.None);
+        logger.LogWarning("Restore {RestoreId} failed with upload {UploadId} open: aborted, nothing is left in {Bucket}", restoreId, cp.UploadId, cp.Bucket);
+    }
+
     private sealed class Run(RestoreWriter w, RestoreJob request, IReadOnlyList<PlannedFile> plan, TarLayout layout, UploadCheckpoint cp, Func<bool> shouldYield, CancellationToken ct)
     {
         private readonly List<UploadedPart> _parts = cp.Parts.ToList();
@@ -121,6 +142,12 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
                             case WriteOutcome outcome: return outcome;
                             case long rewindTo: next = rewindTo; continue;
                         }
+                    }
+                    catch (CopyNotReadyException cold)
+                    {
+                        if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
+                        pending = null;
+                        return await WaitForCopyAsync(cold, partBytes);
                     }
                     var snapshot = Snapshot(next + length);
                     if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
@@ -176,11 +203,37 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
             if (r.Alert && file.FileId is { } fileId)
                 await w.Registry.RaiseAlertAsync(RestoreIds.ForAlert(cp.RestoreId, r.Copy.StorageRecordId), null, fileId, $"{request.ObjectIdentifier}/{file.Path}",
                     $"restore {cp.RestoreId}: copy {r.Copy.Bucket}/{r.Copy.Key} (storage record {r.Copy.StorageRecordId}) {r.Message}; the restore used another copy", CancellationToken.None);
-            var rewindPart = r.Entry.HeaderOffset / partBytes;
+            return await RewindAsync(r.Entry, partBytes) is { } rewindTo ? rewindTo : new WriteOutcome.Superseded();
+        }
+
+        /// <summary>
+        /// The copy to read next is cold: asks S3 to restore it (unless a restore runs already), rewinds the checkpoint
+        /// to the part holding the file's first byte (so no part holding bytes of a rejected copy stays in the upload)
+        /// and ends the message; the saga polls and sends the write again.
+        /// </summary>
+        private async Task<WriteOutcome> WaitForCopyAsync(CopyNotReadyException n, long partBytes)
+        {
+            _cursor?.Dispose();
+            _cursor = null;
+            _resume = null;
+            var file = plan[n.Entry.Index];
+            var o = w.Options;
+            var readiness = await w.Temperature.ReadinessAsync(n.Copy.Bucket, n.Copy.Key, ct);
+            if (readiness == CopyReadiness.Cold) await w.Temperature.RequestRestoreAsync(n.Copy.Bucket, n.Copy.Key, o.Tier, o.Days, ct);
+            if (await RewindAsync(n.Entry, partBytes) is null) return new WriteOutcome.Superseded();
+            var detail = $"'{file.Path}' waits for its cold copy {n.Copy.Bucket}/{n.Copy.Key} to be restored ({readiness})";
+            w.Logger.LogInformation("Restore {RestoreId}: {Detail}; writing goes on from byte {At} once it is readable", cp.RestoreId, detail, n.Entry.HeaderOffset / partBytes * partBytes);
+            return new WriteOutcome.WaitingForCopy(detail);
+        }
+
+        /// <summary>Forgets every part from the one holding <paramref name="entry"/>'s first byte on; null when superseded.</summary>
+        private async Task<long?> RewindAsync(LaidOutEntry entry, long partBytes)
+        {
+            var rewindPart = entry.HeaderOffset / partBytes;
             _parts.RemoveAll(p => p.Number > rewindPart);
             var rewindTo = rewindPart * partBytes;
             if (!await w.Plans.SaveAsync(cp.RestoreId, _version, rewindTo, _parts, null, null, null, _bad, newSlice: false, null, CancellationToken.None))
-                return new WriteOutcome.Superseded();
+                return null;
             _version++;
             return rewindTo;
         }
@@ -283,9 +336,6 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
             _cursor?.Dispose();
             _cursor = null;
             var file = plan[e.Index];
-            if (file.Content is { } content)
-                return _cursor = Skip(new Cursor(e.Index, null, new MemoryStream(content, writable: false), ResumableHash.Create("sha256")), position, content);
-
             var copy = file.Candidates.FirstOrDefault(c => !_bad.Contains(c.StorageRecordId))
                 ?? throw new CopyRejectedException(e, null, $"every copy ({file.Candidates.Count}) was rejected", alert: false);
             ResumableHash? hash = null;
@@ -306,14 +356,6 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
             var cursor = new Cursor(e.Index, copy, body, hash ?? ResumableHash.Create("sha256")) { Position = start };
             _cursor = cursor;
             if (start < position) await SkipAsync(e, cursor, position);
-            return cursor;
-        }
-
-        private static Cursor Skip(Cursor cursor, long position, byte[] content)
-        {
-            cursor.Hash.Append(content.AsSpan(0, (int)position));
-            cursor.Body.Position = position;
-            cursor.Position = position;
             return cursor;
         }
 
@@ -345,7 +387,8 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "InvalidObjectState")
             {
-                throw Rejected(e, copy, "is in a cold storage class and not restored", alert: false);
+                // Cold and not restored (never, or no longer): not damaged, so no alert; the restore waits for it.
+                throw new CopyNotReadyException(e, copy);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -367,7 +410,14 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
     }
 }
 
-/// <summary>A copy cannot give a planned file's bytes (damaged, missing, cold); <see cref="Copy"/> null: no copy is left.</summary>
+/// <summary>The copy to read next is in a cold storage class and not restored: the restore must wait for it.</summary>
+public sealed class CopyNotReadyException(LaidOutEntry entry, PlannedCopy copy) : Exception($"copy {copy.Bucket}/{copy.Key} is cold and not restored")
+{
+    public LaidOutEntry Entry { get; } = entry;
+    public PlannedCopy Copy { get; } = copy;
+}
+
+/// <summary>A copy cannot give a planned file's bytes (damaged, missing, shorter); <see cref="Copy"/> null: no copy is left.</summary>
 public sealed class CopyRejectedException(LaidOutEntry entry, PlannedCopy? copy, string reason, bool alert) : Exception(reason)
 {
     public LaidOutEntry Entry { get; } = entry;

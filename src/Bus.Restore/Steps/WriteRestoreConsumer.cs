@@ -12,9 +12,11 @@ namespace Bus.Restore.Steps;
 /// Writes the planned restore into the restore bucket through <see cref="RestoreWriter"/>, in time slices: at the end
 /// of a slice (or when the host stops) the checkpoint is saved after an uploaded part, a continuation is sent and the
 /// message acknowledged; any process continues. The message names the restore only: what is written comes from the
-/// saga's row and the plan, and only while the saga is Writing (a forged or late message writes nothing).
+/// saga's row and the plan, and only while the saga is Writing (a forged or late message writes nothing); for a
+/// Failed restore it only aborts an upload left open.
 /// </summary>
-public sealed class WriteRestoreConsumer(RestorePlans plans, RestoreWriter writer, IOptions<RestoreOptions> options, ILogger<WriteRestoreConsumer> logger)
+public sealed class WriteRestoreConsumer(RestorePlans plans, RestoreWriter writer, PremisEventsFile premisEvents, IOptions<RestoreOptions> options,
+    ILogger<WriteRestoreConsumer> logger)
     : IConsumer<WriteRestore>
 {
     public const string ContinuationHeader = "Bus-Restore-Continuation";
@@ -31,6 +33,13 @@ public sealed class WriteRestoreConsumer(RestorePlans plans, RestoreWriter write
             return;
         }
         var request = await plans.FindRequestAsync(id, ct);
+        if (request?.State == "Failed")
+        {
+            // The saga gave up while the upload was open (a cold copy never came back): nothing may be left behind.
+            await writer.AbandonAsync(id, ct);
+            await premisEvents.RemoveAsync(id, options.Value.Bucket, ct);
+            return;
+        }
         if (request is null || request.State is not ("Writing" or "Faulted"))
         {
             logger.LogWarning("WriteRestore {RestoreId} ignored: the restore is {State}", id, request?.State ?? "unknown");
@@ -53,14 +62,19 @@ public sealed class WriteRestoreConsumer(RestorePlans plans, RestoreWriter write
         switch (await writer.WriteAsync(request, plan, layout, bucket, key, options.Value.PartBytes, () => slice.ShouldYield, ct))
         {
             case WriteOutcome.Done done:
+                await premisEvents.RemoveAsync(id, bucket, ct);
                 logger.LogInformation("Restore {RestoreId}: {Bucket}/{Key} written and verified, {Bytes} bytes in {Slices} slice(s)", id, bucket, key, done.Size, done.Slices);
-                await context.Publish(new RestoreWritten(id, bucket, key, done.Size, plan.Count(f => f.Content is null)));
+                await context.Publish(new RestoreWritten(id, bucket, key, done.Size, plan.Count(f => f.FileId is not null)));
                 return;
             case WriteOutcome.Paused paused:
                 logger.LogInformation("Restore {RestoreId}: paused at byte {At} of {Total}; continuing in a new message", id, paused.At, paused.Total);
                 await ContinueAsync(context);
                 return;
+            case WriteOutcome.WaitingForCopy waiting:
+                await context.Publish(new RestoreWaitingForCopy(id, waiting.Detail));
+                return;
             case WriteOutcome.Failed failed:
+                await premisEvents.RemoveAsync(id, bucket, ct);
                 await context.Publish(new RestoreStepFailed(id, failed.Reason));
                 return;
             case WriteOutcome.Superseded:

@@ -27,6 +27,7 @@ public sealed class RestoreWorld : IAsyncLifetime
             ["Bus__Restore__ColdPollInterval"] = "00:00:01",
             ["Bus__Restore__ColdPollMaxInterval"] = "00:00:02",
             ["Bus__Restore__ItemLockRetryDelay"] = "00:00:01",
+            ["Bus__Deletion__ItemLockRetryDelay"] = "00:00:01",
         }, roles: "api,ingest,restore,deletion,scheduler");
         await Stack.S3.PutBucketAsync(new PutBucketRequest { BucketName = RestoreBucket });
     }
@@ -92,6 +93,12 @@ public sealed class RestoreWorld : IAsyncLifetime
         {
             Directory.Delete(folder, recursive: true);
         }
+        return ReadTar(tar, bagName);
+    }
+
+    /// <summary>The restored tar's files by bag-relative path (every entry under the bag's folder).</summary>
+    public static Dictionary<string, byte[]> ReadTar(byte[] tar, string bagName)
+    {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var reader = new TarReader(new MemoryStream(tar));
         while (reader.GetNextEntry() is { } entry)

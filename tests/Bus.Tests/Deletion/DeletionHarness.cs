@@ -167,6 +167,21 @@ public sealed class SagaApprovals(IServiceProvider provider) : IApprovedDeletion
         return Task.FromResult(saga is null ? null
             : new DeletionRecord(requestId, saga.CurrentState, saga.Identifier, saga.RequestedBy, saga.DecidedBy, saga.Reason));
     }
+
+    public Task<DeletionRecord?> FindOpenAsync(string objectIdentifier, Guid except, CancellationToken cancellationToken)
+    {
+        var open = provider.GetRequiredService<MassTransit.Saga.IndexedSagaDictionary<DeletionState>>()
+            .Where(new Query(s => s.ObjectIdentifier == objectIdentifier && s.CorrelationId != except && DeletionRecord.OpenStates.Contains(s.CurrentState)))
+            .Select(s => s.Instance).FirstOrDefault();
+        return Task.FromResult(open is null ? null
+            : new DeletionRecord(open.CorrelationId, open.CurrentState, open.Identifier, open.RequestedBy, open.DecidedBy, open.Reason));
+    }
+}
+
+file sealed class Query(System.Linq.Expressions.Expression<Func<DeletionState, bool>> filter) : ISagaQuery<DeletionState>
+{
+    public System.Linq.Expressions.Expression<Func<DeletionState, bool>> FilterExpression { get; } = filter;
+    public Func<DeletionState, bool> GetFilter() => FilterExpression.Compile();
 }
 
 public sealed class FakeStorage : ICopyRemover

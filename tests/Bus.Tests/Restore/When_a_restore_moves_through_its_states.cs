@@ -125,6 +125,59 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_that_falls_back_to_a_cold_copy_polls_then_writes_on()
+    {
+        var id = NewId.NextGuid();
+        await SendAsync(new RestoreObject(id, Bag, "ops@test.edu", DateTimeOffset.UtcNow));
+        await WaitForAsync(id, m => m.Preparing);
+        await SendAsync(new RestorePrepared(id, true, 3, 100, 0, "ready"));
+        await WaitForAsync(id, m => m.Writing);
+
+        await SendAsync(new RestoreWaitingForCopy(id, "'data/a.txt' waits for its cold copy"));
+
+        // The scheduled poll prepares again (the fixed plan answers ready) and the write goes on.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_harness.Sent.Select<PrepareRestore>(s => s.Context.Message.RestoreId == id).Count() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the cold poll never prepared the restore again");
+            await Task.Delay(20);
+        }
+        var saga = await WaitForAsync(id, m => m.Preparing);
+        Assert.Equal(1, saga.ColdPolls);
+        Assert.Equal(id, (await _locks.FindAsync(Bag))?.Owner);
+        await SendAsync(new RestorePrepared(id, true, 3, 100, 0, "plan fixed"));
+        await WaitForAsync(id, m => m.Writing);
+        Assert.Equal(2, _harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id).Count());
+    }
+
+    [Fact]
+    public async Task A_write_whose_cold_copy_never_comes_fails_and_sends_the_write_step_to_abort_the_upload()
+    {
+        var id = NewId.NextGuid();
+        await SendAsync(new RestoreObject(id, Bag, "ops@test.edu", DateTimeOffset.UtcNow));
+        for (var poll = 1; poll <= 3; poll++)
+        {
+            await WaitForAsync(id, m => m.Preparing);
+            await SendAsync(new RestorePrepared(id, true, 3, 100, 0, "ready"));
+            await WaitForAsync(id, m => m.Writing);
+            await SendAsync(new RestoreWaitingForCopy(id, "'data/a.txt' waits for its cold copy"));
+            if (poll < 3) await WaitForAsync(id, m => m.WaitingForCopies);
+        }
+
+        var failed = await WaitForAsync(id, m => m.Failed);
+
+        Assert.Contains("'data/a.txt' waits for its cold copy", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Null(await _locks.FindAsync(Bag));
+        // One write per poll, and one more after the give-up: the step aborts what the failed restore left open.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id).Count() < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the give-up sent no write to abort the upload");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task While_a_deletion_holds_the_item_it_waits_and_gives_up_after_the_bounded_waits()
     {
         var deletion = Guid.NewGuid();

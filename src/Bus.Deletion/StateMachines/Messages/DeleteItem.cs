@@ -31,3 +31,9 @@ public sealed record DeletionApprovalExpired
 {
     public Guid RequestId { get; init; }
 }
+
+/// <summary>Scheduled while an approved request waits for the item lock (WaitingForItem): try to take it again.</summary>
+public sealed record DeletionItemLockRetry
+{
+    public Guid RequestId { get; init; }
+}

@@ -18,6 +18,12 @@ public sealed record WriteRestore(Guid RestoreId);
 /// <summary>The result is complete in <see cref="Bucket"/>/<see cref="Key"/>: every byte was verified.</summary>
 public sealed record RestoreWritten(Guid RestoreId, string Bucket, string Key, long Size, int Files);
 
+/// <summary>
+/// Writing stopped before a file whose next copy is cold and not restored (its restore was asked for): the saga
+/// polls on the scheduler like it does for a plan's cold copies, then writing goes on from the checkpoint.
+/// </summary>
+public sealed record RestoreWaitingForCopy(Guid RestoreId, string Detail);
+
 /// <summary>The restore cannot succeed (unknown item, a file without a matching copy): nothing is left in the restore bucket.</summary>
 public sealed record RestoreStepFailed(Guid RestoreId, string Reason);
 
