@@ -9,8 +9,9 @@ namespace Bus.Restore.SpotTests;
 public sealed record SweptSpotTest(string Institution, Guid SpotTestId);
 
 /// <summary>
-/// One sweep: every institution with an active object whose spot-test interval is not zero and whose latest spot
-/// test started that long ago (or that has none) is due; each gets <see cref="RunSpotTest"/> with the id that follows
+/// One sweep: an institution whose spot-test interval is not zero is due when its latest spot test started that
+/// long ago, or, before its first, when its oldest active object was created that long ago (a new institution is
+/// first tested one interval after its first deposit). Each gets <see cref="RunSpotTest"/> with the id that follows
 /// its latest spot test (<see cref="SpotTestIds.Next"/>). Sending it twice (two hosts, a sweep before the first
 /// message was consumed) names the same spot test, which the saga runs once.
 /// </summary>
@@ -21,12 +22,12 @@ public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase regi
         var now = clock.GetUtcNow();
         var latest = await records.LatestAsync(ct);
         var due = new List<SweptSpotTest>();
-        foreach (var institution in await InstitutionsWithObjectsAsync(ct))
+        foreach (var (institution, firstObjectAt) in await InstitutionsWithObjectsAsync(ct))
         {
             var interval = options.Value.IntervalFor(institution);
             if (interval <= TimeSpan.Zero) continue;
             var last = latest.GetValueOrDefault(institution);
-            if (last is not null && now - last.StartedAt < interval) continue;
+            if (now - (last?.StartedAt ?? firstObjectAt) < interval) continue;
             due.Add(new SweptSpotTest(institution, SpotTestIds.Next(institution, last?.SpotTestId)));
         }
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{SpotTestEndpoints.Saga}"));
@@ -34,16 +35,16 @@ public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase regi
         return due;
     }
 
-    private async Task<IReadOnlyList<string>> InstitutionsWithObjectsAsync(CancellationToken ct)
+    /// <summary>Institutions with an active object, each with when its oldest active object was created.</summary>
+    private async Task<IReadOnlyList<(string Institution, DateTimeOffset FirstObjectAt)>> InstitutionsWithObjectsAsync(CancellationToken ct)
     {
         await using var command = registry.DataSource.CreateCommand("""
-            SELECT i.identifier FROM registry.institutions i
-            WHERE EXISTS (SELECT 1 FROM registry.intellectual_objects o WHERE o.institution = i.identifier AND o.state = 'active')
-            ORDER BY i.identifier
+            SELECT institution, min(created_at) FROM registry.intellectual_objects WHERE state = 'active'
+            GROUP BY institution ORDER BY institution
             """);
-        var institutions = new List<string>();
+        var institutions = new List<(string, DateTimeOffset)>();
         await using var r = await command.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) institutions.Add(r.GetString(0));
+        while (await r.ReadAsync(ct)) institutions.Add((r.GetString(0), r.GetFieldValue<DateTimeOffset>(1)));
         return institutions;
     }
 }
