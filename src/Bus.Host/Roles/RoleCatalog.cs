@@ -6,6 +6,7 @@ using Bus.Ingest;
 using MassTransit;
 using Bus.Persistence;
 using Bus.Restore;
+using Bus.Restore.SpotTests;
 
 namespace Bus.Host.Roles;
 
@@ -23,12 +24,13 @@ public static class RoleCatalog
             (services, configuration) => services.AddIngestWorkflow(configuration), x => x.AddIngestWorkflow()),
         new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
             (services, configuration) => services.AddFixityWorkflow(configuration), x => x.AddFixityWorkflow()),
-        new("scheduler", "sends due scheduled messages (timeouts, redeliveries) and cleans old inbox/outbox rows",
-            (services, _) => services.AddBusScheduler(), _ => { }),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries), cleans old inbox/outbox rows and sweeps for institutions due a restore spot test",
+            (services, configuration) => { services.AddBusScheduler(); services.AddSpotTestSweep(configuration); }, _ => { }),
         new("deletion", "two-person deletion: the deletion saga and its deletion-delete-item step (expiry needs the scheduler role running somewhere)",
             (services, configuration) => services.AddDeletionWorkflow(configuration), x => x.AddDeletionWorkflow()),
-        new("restore", "restores an object as a BagIt tar or one file into the restore bucket, every byte verified (cold copies are restored and polled; needs the scheduler role somewhere)",
-            (services, configuration) => services.AddRestoreWorkflow(configuration), x => x.AddRestoreWorkflow()),
+        new("restore", "restores an object as a BagIt tar or one file into the restore bucket, every byte verified (cold copies are restored and polled; needs the scheduler role somewhere); runs restore spot tests",
+            (services, configuration) => { services.AddRestoreWorkflow(configuration); services.AddSpotTestRecords(configuration); },
+            x => { x.AddRestoreWorkflow(); x.AddSpotTestWorkflow(); }),
         new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
             (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
     ];

@@ -73,4 +73,6 @@ public static class AlertKinds
     public const string FixityMismatch = "fixity-mismatch";
     public const string Lost = "lost";
     public const string Repaired = "repaired";
+    /// <summary>A restore spot test failed: the restore failed, the restored bag was invalid, or a digest differed (docs/restore.md).</summary>
+    public const string SpotTestFailed = "spot-test-failed";
 }

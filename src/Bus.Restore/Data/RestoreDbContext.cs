@@ -21,6 +21,7 @@ public sealed class RestoreDbContext(DbContextOptions<RestoreDbContext> options)
     {
         modelBuilder.HasDefaultSchema(PostgresOptions.BusSchema);
         modelBuilder.ApplyConfiguration(new RestoreStateMap());
+        modelBuilder.ApplyConfiguration(new SpotTests.SpotTestStateMap());
         modelBuilder.UseSnakeCaseNames();
     }
 }

@@ -15,7 +15,11 @@ public sealed record PlannedFile(int Seq, string Path, long Size, string Sha256,
 
 /// <summary>What a restore is about, read from its saga row by the steps (a step message carries the id only).</summary>
 public sealed record RestoreJob(Guid RestoreId, string State, string Kind, string Identifier, string ObjectIdentifier, string Institution,
-    string RequestedBy, DateTimeOffset RequestedAt);
+    string RequestedBy, DateTimeOffset RequestedAt)
+{
+    /// <summary>Where the request asked the tar to go (spot tests), or null for the usual key.</summary>
+    public string? DestinationKey { get; init; }
+}
 
 /// <summary>
 /// The write checkpoint (<c>bus.restore_uploads</c>): the open multipart upload and its parts, where the next part

@@ -10,14 +10,14 @@ public sealed class RestorePlans(NpgsqlDataSource dataSource)
     public async Task<RestoreJob?> FindRequestAsync(Guid restoreId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT correlation_id, current_state, kind, identifier, object_identifier, institution, requested_by, requested_at
+            SELECT correlation_id, current_state, kind, identifier, object_identifier, institution, requested_by, requested_at, destination_key
             FROM bus.restore_saga WHERE correlation_id = @id
             """);
         command.Parameters.AddWithValue("id", restoreId);
         await using var r = await command.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         return new RestoreJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-            r.GetFieldValue<DateTimeOffset>(7));
+            r.GetFieldValue<DateTimeOffset>(7)) { DestinationKey = r.IsDBNull(8) ? null : r.GetString(8) };
     }
 
     /// <summary>Replaces the plan of a restore (only before its upload began: the caller checks).</summary>

@@ -27,6 +27,8 @@ public sealed class RestoreState : SagaStateMachineInstance
     public int? Files { get; set; }
     public string? FailureReason { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Where the tar goes when the request named a destination (spot tests); null: <c>&lt;institution&gt;/&lt;bag&gt;.tar</c>.</summary>
+    public string? DestinationKey { get; set; }
 }
 
 public static class RestoreKinds

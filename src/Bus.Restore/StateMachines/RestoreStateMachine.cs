@@ -45,6 +45,7 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
         Initially(
             When(ObjectRequested)
                 .Then(c => Start(c.Saga, RestoreKinds.OfObject, c.Message.Identifier, c.Message.RequestedBy, c.Message.RequestedAt))
+                .Then(c => SetDestination(c.Saga, c.Message.DestinationKey))
                 .IfElse(c => c.Saga.FailureReason is null, TakeLockThenPrepare, Fail),
             When(FileRequested)
                 .Then(c => Start(c.Saga, RestoreKinds.OfFile, c.Message.FileIdentifier, c.Message.RequestedBy, c.Message.RequestedAt))
@@ -175,6 +176,14 @@ public sealed class RestoreStateMachine : MassTransitStateMachine<RestoreState>
             saga.ObjectIdentifier = parsed.ObjectIdentifier;
             saga.Institution = parsed.Institution;
         }
+    }
+
+    /// <summary>An object restore may name where its tar goes, within the bounds <see cref="Steps.RestoreKeys.DestinationError"/> sets.</summary>
+    private static void SetDestination(RestoreState saga, string? key)
+    {
+        if (key is null || saga.FailureReason is not null) return;
+        saga.FailureReason = Steps.RestoreKeys.DestinationError(saga.Institution, key);
+        if (saga.FailureReason is null) saga.DestinationKey = key;
     }
 
     private static async Task TakeLock(BehaviorContext<RestoreState> context)

@@ -57,7 +57,7 @@ public sealed class WriteRestoreConsumer(RestorePlans plans, RestoreWriter write
             ? TarLayout.Plain(plan[0].Size)
             : TarLayout.Tar(plan.Select(f => $"{bagName}/{f.Path}").ToList(), plan.Select(f => f.Size).ToList(), request.RequestedAt.ToUnixTimeSeconds());
         var bucket = options.Value.Bucket;
-        var key = isFile ? RestoreKeys.ForFile(request.Institution, request.Identifier) : RestoreKeys.ForObject(request.Institution, bagName);
+        var key = isFile ? RestoreKeys.ForFile(request.Institution, request.Identifier) : request.DestinationKey ?? RestoreKeys.ForObject(request.Institution, bagName);
 
         switch (await writer.WriteAsync(request, plan, layout, bucket, key, options.Value.PartBytes, () => slice.ShouldYield, ct))
         {

@@ -1,0 +1,50 @@
+using Bus.Contracts.Restore;
+using Bus.Registry.Store;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Bus.Restore.SpotTests;
+
+/// <summary>A spot test the sweep asked for.</summary>
+public sealed record SweptSpotTest(string Institution, Guid SpotTestId);
+
+/// <summary>
+/// One sweep: an institution whose spot-test interval is not zero is due when its latest spot test started that
+/// long ago, or, before its first, when its oldest active object was created that long ago (a new institution is
+/// first tested one interval after its first deposit). Each gets <see cref="RunSpotTest"/> with the id that follows
+/// its latest spot test (<see cref="SpotTestIds.Next"/>). Sending it twice (two hosts, a sweep before the first
+/// message was consumed) names the same spot test, which the saga runs once.
+/// </summary>
+public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase registry, ISendEndpointProvider sendEndpoints, IOptions<SpotTestOptions> options, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<SweptSpotTest>> RunAsync(string requestedBy, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var latest = await records.LatestAsync(ct);
+        var due = new List<SweptSpotTest>();
+        foreach (var (institution, firstObjectAt) in await InstitutionsWithObjectsAsync(ct))
+        {
+            var interval = options.Value.IntervalFor(institution);
+            if (interval <= TimeSpan.Zero) continue;
+            var last = latest.GetValueOrDefault(institution);
+            if (now - (last?.StartedAt ?? firstObjectAt) < interval) continue;
+            due.Add(new SweptSpotTest(institution, SpotTestIds.Next(institution, last?.SpotTestId)));
+        }
+        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{SpotTestEndpoints.Saga}"));
+        foreach (var s in due) await endpoint.Send(new RunSpotTest(s.SpotTestId, s.Institution, requestedBy, now), ct);
+        return due;
+    }
+
+    /// <summary>Institutions with an active object, each with when its oldest active object was created.</summary>
+    private async Task<IReadOnlyList<(string Institution, DateTimeOffset FirstObjectAt)>> InstitutionsWithObjectsAsync(CancellationToken ct)
+    {
+        await using var command = registry.DataSource.CreateCommand("""
+            SELECT institution, min(created_at) FROM registry.intellectual_objects WHERE state = 'active'
+            GROUP BY institution ORDER BY institution
+            """);
+        var institutions = new List<(string, DateTimeOffset)>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) institutions.Add((r.GetString(0), r.GetFieldValue<DateTimeOffset>(1)));
+        return institutions;
+    }
+}
