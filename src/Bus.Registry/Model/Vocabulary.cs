@@ -73,4 +73,6 @@ public static class AlertKinds
     public const string FixityMismatch = "fixity-mismatch";
     public const string Lost = "lost";
     public const string Repaired = "repaired";
+    /// <summary>A saga waited on a step with no sign of life past its limit, and the watchdog's re-sends ran out (docs/operations.md).</summary>
+    public const string StuckSaga = "stuck-saga";
 }
