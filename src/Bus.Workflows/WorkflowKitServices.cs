@@ -2,6 +2,7 @@ using Bus.Platform.Database;
 using Bus.Workflows.Coordination;
 using Bus.Workflows.Copies;
 using Bus.Workflows.Steps;
+using Bus.Workflows.Watchdog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,6 +22,7 @@ public static class WorkflowKitServices
         services.AddShutdownSignal();
         services.TryAddSingleton<S3Resilience>();
         services.AddCopies();
+        services.AddWatchdogTables();
         return services;
     }
 }

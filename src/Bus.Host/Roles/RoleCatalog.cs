@@ -7,6 +7,11 @@ using MassTransit;
 using Bus.Persistence;
 using Bus.Restore;
 using Bus.Restore.SpotTests;
+using Bus.Workflows.Watchdog;
+using Bus.Ingest.StateMachines;
+using Bus.Fixity.StateMachines;
+using Bus.Deletion.StateMachines;
+using Bus.Restore.StateMachines;
 
 namespace Bus.Host.Roles;
 
@@ -24,8 +29,9 @@ public static class RoleCatalog
             (services, configuration) => services.AddIngestWorkflow(configuration), x => x.AddIngestWorkflow()),
         new("fixity", "sweeps for copies due a fixity check, checks each (stream + sha256) and repairs damaged copies from a good one",
             (services, configuration) => services.AddFixityWorkflow(configuration), x => x.AddFixityWorkflow()),
-        new("scheduler", "sends due scheduled messages (timeouts, redeliveries), cleans old inbox/outbox rows and sweeps for institutions due a restore spot test",
-            (services, configuration) => { services.AddBusScheduler(); services.AddSpotTestSweep(configuration); }, _ => { }),
+        new("scheduler", "sends due scheduled messages (timeouts, redeliveries), cleans old inbox/outbox rows, re-sends the step command of a stalled saga (watchdog) and sweeps for institutions due a restore spot test",
+            (services, configuration) => services.AddBusScheduler().AddSagaWatchdog(configuration).AddIngestWatch(configuration)
+                .AddFixityWatch(configuration).AddDeletionWatch(configuration).AddRestoreWatch(configuration).AddSpotTestSweep(configuration), _ => { }),
         new("deletion", "two-person deletion: the deletion saga and its deletion-delete-item step (expiry needs the scheduler role running somewhere)",
             (services, configuration) => services.AddDeletionWorkflow(configuration), x => x.AddDeletionWorkflow()),
         new("restore", "restores an object as a BagIt tar or one file into the restore bucket, every byte verified (cold copies are restored and polled; needs the scheduler role somewhere); runs restore spot tests",

@@ -28,11 +28,13 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private readonly PostgresSagaSettings<TSaga> _settings;
     private readonly MessageTransaction _messageTransaction;
     private (Guid Id, TSaga? Instance)? _preloaded;
+    private readonly string? _virtualHost;
 
     public PostgresSagaRepositoryContext(SagaDbContext<TSaga> db, MessageTransaction transaction, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<DbContext, TSaga> factory, PostgresSagaSettings<TSaga> settings)
+        ISagaConsumeContextFactory<DbContext, TSaga> factory, PostgresSagaSettings<TSaga> settings, string? virtualHost = null)
         : base(consumeContext, db)
     {
+        _virtualHost = virtualHost;
         _db = db;
         _messageTransaction = transaction;
         _connection = transaction.Connection;
@@ -167,7 +169,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
         var insert = InsertCommand(instance);
         insert.CommandText += " RETURNING xmin";
         batch.BatchCommands.Add(insert);
-        var transitions = TransitionRecorder<TSaga>.AddWrites(batch.BatchCommands, SagaType, instance);
+        var transitions = TransitionRecorder<TSaga>.AddWrites(batch.BatchCommands, SagaType, instance, _virtualHost);
         uint? xmin = null;
         await using (var reader = await batch.ExecuteReaderAsync(CancellationToken))
         {
@@ -187,7 +189,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCo
     private void DeferTransitions(TSaga instance)
     {
         var commands = new List<NpgsqlBatchCommand>();
-        var transitions = TransitionRecorder<TSaga>.AddWrites(commands, SagaType, instance);
+        var transitions = TransitionRecorder<TSaga>.AddWrites(commands, SagaType, instance, _virtualHost);
         foreach (var command in commands) _messageTransaction.Defer(command);
         ObserveAfterCommit(instance, transitions);
     }

@@ -1,4 +1,6 @@
 using Bus.Persistence.Transactions;
+using Bus.Platform.Options;
+using Microsoft.Extensions.Options;
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Middleware;
@@ -23,6 +25,8 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
     private readonly NpgsqlDataSource _dataSource;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
     private readonly PostgresSagaSettings<TSaga> _settings;
+    // Recorded with each transition, so a tool serving one virtual host (the watchdog) can tell its sagas from another's.
+    private readonly string? _virtualHost;
 
     public PostgresSagaRepositoryContextFactory(MessageTransaction transaction, NpgsqlDataSource dataSource,
         ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory, PostgresSagaSettings<TSaga> settings, IServiceProvider provider)
@@ -31,6 +35,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
         _dataSource = dataSource;
         _consumeContextFactory = consumeContextFactory;
         _settings = settings;
+        _virtualHost = (provider.GetService(typeof(IOptions<RabbitMqOptions>)) as IOptions<RabbitMqOptions>)?.Value.VirtualHost;
         TransitionRecorder<TSaga>.EnsureConnected(provider);
     }
 
@@ -38,7 +43,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
         InTransaction(async () =>
         {
             await using var db = await SagaDbContext<TSaga>.OnTransactionAsync(_transaction, context.CancellationToken);
-            var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings);
+            var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings, _virtualHost);
             // The outbox left the inbox claim to be sent with this saga's row lock (one round trip).
             if (_transaction.TakePendingClaim() is { } claim)
             {
@@ -57,7 +62,7 @@ internal sealed class PostgresSagaRepositoryContextFactory<TSaga> :
         InTransaction(async () =>
         {
             await using var db = await SagaDbContext<TSaga>.OnTransactionAsync(_transaction, context.CancellationToken);
-            var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings);
+            var repository = new PostgresSagaRepositoryContext<TSaga, T>(db, _transaction, context, _consumeContextFactory, _settings, _virtualHost);
             if (_transaction.TakePendingClaim() is { } claim)
             {
                 await claim.ExecuteAsync(_transaction, context.CancellationToken);

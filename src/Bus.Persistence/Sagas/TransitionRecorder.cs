@@ -37,7 +37,8 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
     }
 
     /// <summary>Adds the instance's pending transitions to <paramref name="batch"/> and forgets them; returns them.</summary>
-    public static SagaTransition[] AddWrites(ICollection<NpgsqlBatchCommand> batch, string sagaType, TSaga instance)
+    /// <param name="virtualHost">The RabbitMQ virtual host of the process, recorded with each row (null: not known).</param>
+    public static SagaTransition[] AddWrites(ICollection<NpgsqlBatchCommand> batch, string sagaType, TSaga instance, string? virtualHost = null)
     {
         if (!Pending.TryGetValue(instance, out var list)) return [];
         Pending.Remove(instance);
@@ -50,6 +51,7 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
         p.Add(new NpgsqlParameter("type", sagaType));
         p.Add(new NpgsqlParameter("id", instance.CorrelationId));
         p.Add(new NpgsqlParameter("host", Host));
+        p.Add(new NpgsqlParameter("vhost", (object?)virtualHost ?? DBNull.Value));
         var rows = transitions.Select((t, i) =>
         {
             p.Add(new NpgsqlParameter($"f{i}", (object?)t.FromState ?? DBNull.Value));
@@ -57,10 +59,10 @@ internal sealed class TransitionRecorder<TSaga> : IStateObserver<TSaga> where TS
             p.Add(new NpgsqlParameter($"e{i}", (object?)t.Event ?? DBNull.Value));
             p.Add(new NpgsqlParameter($"m{i}", (object?)t.MessageId ?? DBNull.Value));
             p.Add(new NpgsqlParameter($"o{i}", t.OccurredAt));
-            return $"(@type, @id, @f{i}, @t{i}, @e{i}, @m{i}, @host, @o{i})";
+            return $"(@type, @id, @f{i}, @t{i}, @e{i}, @m{i}, @host, @o{i}, @vhost)";
         });
         command.CommandText =
-            "INSERT INTO bus.saga_transitions (saga_type, correlation_id, from_state, to_state, event, message_id, host, occurred_at) VALUES " +
+            "INSERT INTO bus.saga_transitions (saga_type, correlation_id, from_state, to_state, event, message_id, host, occurred_at, virtual_host) VALUES " +
             string.Join(", ", rows);
         batch.Add(command);
         return transitions;

@@ -20,6 +20,11 @@ public static class MessagingServices
         {
             x.SetKebabCaseEndpointNameFormatter();
             configure?.Invoke(x);
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    QuorumQueues.Configure(rabbit, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
+            });
             x.UsingRabbitMq((context, cfg) =>
             {
                 var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

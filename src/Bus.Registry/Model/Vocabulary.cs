@@ -75,4 +75,6 @@ public static class AlertKinds
     public const string Repaired = "repaired";
     /// <summary>A restore spot test failed: the restore failed, the restored bag was invalid, or a digest differed (docs/restore.md).</summary>
     public const string SpotTestFailed = "spot-test-failed";
+    /// <summary>A saga waited on a step with no sign of life past its limit, and the watchdog's re-sends ran out (docs/operations.md).</summary>
+    public const string StuckSaga = "stuck-saga";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Bus.Persistence.Transactions;
 using Bus.Platform.Telemetry;
+using Bus.Workflows.Watchdog;
 using MassTransit;
 
 namespace Bus.Workflows.Steps;
@@ -75,6 +76,9 @@ public sealed class StepRun<T> where T : class
         // reaches the next steps too (through the saga), and they must still count as new attempts.
         if (context.Headers.Get<string>(ContinuationHeader) != step)
             await reporter.StartedAsync(context.OutsideOutbox(), workflowId, step, DateTimeOffset.UtcNow);
+        // Every message, continuations included: the watchdog sees a long step alive, and a second delivery of
+        // this workflow's step waits here until this one commits.
+        await StepHeartbeat.BeatAsync(context, workflowId, step, context.CancellationToken);
         var run = new StepRun<T>(context, reporter, workflowId, step, slice);
         context.TryAfterCommit(run.Committed);
         return run;

@@ -49,9 +49,11 @@ public sealed class IngestStack : IAsyncDisposable
     public StorageOptions Storage { get; } = new();
     public IAmazonS3 S3 { get; private set; } = null!;
 
-    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "api,ingest,scheduler")
+    public static async Task<IngestStack> StartAsync(IDictionary<string, string>? extraEnvironment = null, bool startHost = true, string roles = "api,ingest,scheduler",
+        string? defaultQueueType = null, Func<TemporaryVirtualHost, Task>? prepareVirtualHost = null)
     {
-        var vhost = await TemporaryVirtualHost.CreateAsync();
+        var vhost = await TemporaryVirtualHost.CreateAsync(defaultQueueType);
+        if (prepareVirtualHost is not null) await prepareVirtualHost(vhost);
         // A stalled S3 request is abandoned after 20 s (not the default 100) and retried by Polly.
         var environment = new Dictionary<string, string>(vhost.Environment) { ["Bus__Storage__TimeoutSeconds"] = "20" };
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) environment[k] = v;

@@ -16,27 +16,43 @@ public sealed class TemporaryVirtualHost : IAsyncDisposable
     private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
 
-    private TemporaryVirtualHost(HttpClient http, string name)
+    /// <summary>
+    /// <c>BUS_TEST_QUEUE_TYPE=quorum</c> runs the tests on quorum queues: every vhost is made as docs/operations.md §14
+    /// says (default queue type quorum, a delivery-limit policy) and its hosts get Bus:RabbitMq:QueueType=quorum.
+    /// </summary>
+    public const string QueueTypeVariable = "BUS_TEST_QUEUE_TYPE";
+
+    private TemporaryVirtualHost(HttpClient http, string name, string? queueType)
     {
         _http = http;
         Name = name;
+        QueueType = queueType;
     }
 
     public string Name { get; }
+    /// <summary>The vhost's default queue type when one was set (quorum), else null.</summary>
+    public string? QueueType { get; }
 
-    /// <summary>Environment variables that point a Bus process at this vhost.</summary>
-    public IDictionary<string, string> Environment => new Dictionary<string, string> { ["Bus__RabbitMq__VirtualHost"] = Name };
+    /// <summary>Environment variables that point a Bus process at this vhost (and its queue type).</summary>
+    public IDictionary<string, string> Environment => QueueType is null
+        ? new Dictionary<string, string> { ["Bus__RabbitMq__VirtualHost"] = Name }
+        : new Dictionary<string, string> { ["Bus__RabbitMq__VirtualHost"] = Name, ["Bus__RabbitMq__QueueType"] = QueueType };
 
-    public static async Task<TemporaryVirtualHost> CreateAsync()
+    /// <param name="defaultQueueType">The vhost's default queue type (<c>quorum</c>: what Bus:RabbitMq:QueueType=quorum needs), or the broker's.</param>
+    public static async Task<TemporaryVirtualHost> CreateAsync(string? defaultQueueType = null)
     {
+        defaultQueueType ??= System.Environment.GetEnvironmentVariable(QueueTypeVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
         var http = new HttpClient { BaseAddress = Defaults.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.ASCII.GetBytes($"{Defaults.Username}:{Defaults.Password}")));
         var name = $"test-{Guid.NewGuid():N}"[..20];
-        (await http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        using var vhostBody = new StringContent(defaultQueueType is null ? "{}" : $$"""{"defaultqueuetype":"{{defaultQueueType}}"}""", Encoding.UTF8, "application/json");
+        (await http.PutAsync($"api/vhosts/{name}", vhostBody)).EnsureSuccessStatusCode();
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await http.PutAsync($"api/permissions/{name}/{Defaults.Username}", permissions)).EnsureSuccessStatusCode();
-        return new TemporaryVirtualHost(http, name);
+        var vhost = new TemporaryVirtualHost(http, name, defaultQueueType);
+        if (defaultQueueType == "quorum") await vhost.SetQueuePolicyAsync("bus-delivery-limit", ".*", """{"delivery-limit":20}""");
+        return vhost;
     }
 
     /// <summary>
@@ -64,6 +80,35 @@ public sealed class TemporaryVirtualHost : IAsyncDisposable
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!,
             q => q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt64() : 0);
+    }
+
+    /// <summary>Sets a policy on this vhost's queues (what an operator does with rabbitmqctl set_policy).</summary>
+    public async Task SetQueuePolicyAsync(string name, string pattern, string definitionJson)
+    {
+        using var body = new StringContent($$"""{"pattern":"{{pattern}}","definition":{{definitionJson}},"apply-to":"queues"}""", Encoding.UTF8, "application/json");
+        (await _http.PutAsync($"api/policies/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(name)}", body)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Drops every ready message of a queue of this vhost (what losing them in the broker looks like).</summary>
+    public async Task PurgeAsync(string queue)
+    {
+        using var response = await _http.DeleteAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/contents");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Every queue of this vhost with its type (classic, quorum) and the definition of the policy in effect (an empty
+    /// object when none), from the management API (figures lag by its statistics interval).
+    /// </summary>
+    public async Task<Dictionary<string, (string Type, System.Text.Json.JsonElement Policy)>> QueueDeclarationsAsync()
+    {
+        using var response = await _http.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}?columns=name,type,effective_policy_definition");
+        response.EnsureSuccessStatusCode();
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!,
+            q => (q.GetProperty("type").GetString() ?? "",
+                q.TryGetProperty("effective_policy_definition", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Object
+                    ? p.Clone() : System.Text.Json.JsonDocument.Parse("{}").RootElement.Clone()));
     }
 
     /// <summary>Puts a MassTransit JSON envelope straight into a queue of this vhost, as a producer with a fresh MessageId would.</summary>
