@@ -8,6 +8,7 @@ using Bus.Registry;
 using Bus.Operations;
 using Bus.Persistence;
 using Bus.Restore;
+using Bus.Notifications;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestWorkflow(configuration));
 
@@ -35,6 +36,7 @@ CliContext.Modules.Add((services, configuration) => services.AddBusOperations(co
 root.Subcommands.Add(BagCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddRestoreWorkflow(configuration));
 root.Subcommands.Add(RestoreCommands.Create());
+CliContext.Modules.Add((services, _) => services.AddNotificationsDatabase());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
