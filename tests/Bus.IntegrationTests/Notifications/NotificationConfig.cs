@@ -8,6 +8,9 @@ internal static class NotificationConfig
 {
     public const string Secret = "test-webhook-secret-for-signatures";
 
+    /// <summary>The notification scenarios run one after another: their hosts migrate at start, and two migration runs at once race on GRANT.</summary>
+    public const string Collection = "notifications";
+
     public static string[] Args(string institution, SmtpSink sink, IReadOnlyList<(string Name, string Url)> webhooks, int maxAttempts = 5) =>
     [
         "--Bus:Notifications:PollInterval=00:00:00.5",

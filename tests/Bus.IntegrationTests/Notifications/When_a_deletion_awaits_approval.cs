@@ -4,6 +4,7 @@ using Bus.Notifications.Delivery;
 
 namespace Bus.IntegrationTests.Notifications;
 
+[Collection(NotificationConfig.Collection)]
 public class When_a_deletion_awaits_approval
 {
     [Fact]

@@ -5,6 +5,7 @@ using Bus.Notifications.Delivery;
 
 namespace Bus.IntegrationTests.Notifications;
 
+[Collection(NotificationConfig.Collection)]
 public class When_a_file_is_lost
 {
     [Fact]

@@ -6,6 +6,7 @@ using Bus.Registry.Store;
 
 namespace Bus.IntegrationTests.Notifications;
 
+[Collection(NotificationConfig.Collection)]
 public class When_a_webhook_receiver_fails
 {
     [Fact]
