@@ -9,6 +9,7 @@ using Bus.Operations;
 using Bus.Persistence;
 using Bus.Restore;
 using Bus.Restore.SpotTests;
+using Bus.Notifications;
 
 CliContext.Modules.Add((services, configuration) => services.AddIngestWorkflow(configuration));
 
@@ -38,6 +39,7 @@ CliContext.Modules.Add((services, configuration) => services.AddRestoreWorkflow(
 root.Subcommands.Add(RestoreCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddSpotTestRecords(configuration));
 root.Subcommands.Add(SpotTestsCommands.Create());
+CliContext.Modules.Add((services, _) => services.AddNotificationsDatabase());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

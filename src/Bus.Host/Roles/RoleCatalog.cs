@@ -3,6 +3,7 @@ using Bus.Fixity;
 using Bus.Deletion;
 using Bus.Host.Consumers;
 using Bus.Ingest;
+using Bus.Notifications;
 using MassTransit;
 using Bus.Persistence;
 using Bus.Restore;
@@ -37,6 +38,8 @@ public static class RoleCatalog
         new("restore", "restores an object as a BagIt tar or one file into the restore bucket, every byte verified (cold copies are restored and polled; needs the scheduler role somewhere); runs restore spot tests",
             (services, configuration) => { services.AddRestoreWorkflow(configuration); services.AddSpotTestRecords(configuration); },
             x => { x.AddRestoreWorkflow(); x.AddSpotTestWorkflow(); }),
+        new("notify", "sends every alert and workflow outcome to the configured webhooks (signed, retried through the scheduler) and email recipients, per institution",
+            (services, configuration) => services.AddNotifications(configuration), x => x.AddNotifications()),
         new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
             (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
     ];

@@ -1,0 +1,7 @@
+namespace Bus.Notifications.Messages;
+
+/// <summary>Look for alerts not yet notified (sent by each notify host every poll interval, with a time to live of one interval).</summary>
+public sealed record DispatchAlerts(DateTimeOffset At);
+
+/// <summary>Attempt one delivery (one webhook call or one email); carries the id only, the row holds the rest.</summary>
+public sealed record DeliverNotification(Guid DeliveryId);
