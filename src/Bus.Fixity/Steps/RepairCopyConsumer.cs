@@ -70,8 +70,21 @@ public sealed class RepairCopyConsumer(
                 candidates.Add(new CandidateCopy(other, cold.Condition));
                 continue;
             }
-            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
-                options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            SlicedRead read;
+            try
+            {
+                read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
+                    options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            }
+            catch (Exception e) when (ServedChecksum.Refused(e))
+            {
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "source-check", other.StorageRecordId), other, false,
+                    $"fixity check of {other.Bucket}/{other.Key} as repair source for {target.Bucket}/{target.Key}: {ServedChecksum.Describe}",
+                    CopyConditions.Mismatch, clock.GetUtcNow()), ct);
+                candidates.Add(new CandidateCopy(other, CopyConditions.Mismatch));
+                continue;
+            }
             if (read is not SlicedRead.Done { Digest: var digest })
             {
                 await StopAsync(context, read);
@@ -103,8 +116,21 @@ public sealed class RepairCopyConsumer(
                 return;
             }
             // Its S3 checksum only says S3 holds what ingest stored: every byte is read and compared before one is copied.
-            var read = await reader.ReadAsync(SourceReadId(m.CheckId, source.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} cold repair source {source.StorageRecordId}",
-                source.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            SlicedRead read;
+            try
+            {
+                read = await reader.ReadAsync(SourceReadId(m.CheckId, source.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} cold repair source {source.StorageRecordId}",
+                    source.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            }
+            catch (Exception e) when (ServedChecksum.Refused(e))
+            {
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "source-read-check", source.StorageRecordId), source, false,
+                    $"fixity check of {source.Bucket}/{source.Key} as repair source for {target.Bucket}/{target.Key}: restored and read in full: {ServedChecksum.Describe}",
+                    CopyConditions.Mismatch, clock.GetUtcNow()), ct);
+                await LostAsync(context, target, $"no other copy verifies: cold copy {source.Bucket}/{source.Key} matched its S3 checksum but is {CopyConditions.Mismatch} when restored and read in full", ct);
+                return;
+            }
             if (read is not SlicedRead.Done { Digest: var digest })
             {
                 await StopAsync(context, read);

@@ -77,7 +77,24 @@ public sealed class VerifyCopyConsumer(
 
         // The check's own read is keyed by the check id (its slices are the check's slices); it re-reads from
         // its final checkpoint on redelivery (no bytes) so the If-Match still proves the version is there.
-        switch (await reader.ReadAsync(m.CheckId, m.CheckId, $"Fixity check {m.CheckId}", copy.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct))
+        SlicedRead read;
+        try
+        {
+            read = await reader.ReadAsync(m.CheckId, m.CheckId, $"Fixity check {m.CheckId}", copy.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: false, ct);
+        }
+        catch (Exception e) when (ServedChecksum.Refused(e))
+        {
+            var how = coldRead ? $"{copy.Tier} copy ({copy.StorageClass}) restored and read in full (Bus:Fixity:ColdInterval): " : "";
+            await registry.RecordCheckAsync(new CheckRecord(
+                FixityIds.ForRecord(m.CheckId, "check", copy.StorageRecordId), copy, false,
+                $"fixity check of {copy.Bucket}/{copy.Key}: {how}{ServedChecksum.Describe}", CopyConditions.Mismatch, clock.GetUtcNow()), ct);
+            if (coldRead) await coldReads.RecordAsync(copy.StorageRecordId, m.CheckId, clock.GetUtcNow(), ct);
+            logger.LogWarning("Fixity check {CheckId}: {Bucket}/{Key} is {Condition}: {Detail}", m.CheckId, copy.Bucket, copy.Key, CopyConditions.Mismatch, ServedChecksum.Describe);
+            await context.Publish(new CopyVerified(m.CheckId, m.StorageRecordId, copy.FileIdentifier, copy.Bucket, copy.Key, CopyConditions.Mismatch,
+                copy.IngestDigests, new Dictionary<string, string>()));
+            return;
+        }
+        switch (read)
         {
             case SlicedRead.Paused paused:
                 await ContinueAsync(context, paused.Slice);
