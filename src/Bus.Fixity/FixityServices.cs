@@ -53,6 +53,7 @@ public static class FixityServices
         services.TryAddSingleton<FixityDatabase>();
         services.TryAddSingleton<CheckLedger>();
         services.TryAddSingleton<ICheckLedger>(sp => sp.GetRequiredService<CheckLedger>());
+        services.TryAddSingleton<IColdReads, ColdReads>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDatabaseModule, FixityDatabaseModule>());
         return services;
     }

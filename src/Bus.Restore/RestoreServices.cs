@@ -6,6 +6,7 @@ using Bus.Restore.Data;
 using Bus.Restore.StateMachines;
 using Bus.Restore.Steps;
 using Bus.Workflows;
+using Bus.Workflows.Copies;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

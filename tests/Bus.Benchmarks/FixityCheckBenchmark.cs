@@ -48,7 +48,7 @@ public sealed class FixityCheckBenchmark : IBenchmark
 
             var options = new FixityOptions();
             var resilience = new S3Resilience();
-            var digester = new CopyReader(new S3CopyStorage(s3, resilience, new CopyWriter(s3, resilience), new CopyChecksums(s3, resilience)));
+            var digester = new CopyReader(new S3CopyStorage(s3, resilience, new CopyWriter(s3, resilience), new CopyChecksums(s3, resilience), new CopyTemperature(s3, resilience)));
             var get = new List<double>();
             var check = new List<double>();
             for (var round = 0; round < rounds; round++)

@@ -73,12 +73,16 @@ public sealed class RestoreLargeBenchmark : IBenchmark
         return clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The largest file's hot copy: the one the restore reads (hot first) and the only one a plain GET can read (the
+    /// Standard option's other copy is GLACIER, whose GET is refused; ordering by bucket alone picked it).
+    /// </summary>
     private static async Task<(string Bucket, string Key, long Bytes)> LargestCopyAsync(string objectIdentifier, CancellationToken ct)
     {
         await using var command = IngestBench.Database.CreateCommand("""
             SELECT s.bucket, s.key, f.size FROM registry.storage_records s JOIN registry.generic_files f ON f.id = s.file_id
             JOIN registry.intellectual_objects o ON o.id = f.object_id
-            WHERE o.identifier = @o AND s.state = 'active' ORDER BY f.size DESC, s.bucket LIMIT 1
+            WHERE o.identifier = @o AND s.state = 'active' AND s.tier = 'hot' ORDER BY f.size DESC, s.bucket LIMIT 1
             """);
         command.Parameters.AddWithValue("o", objectIdentifier);
         await using var r = await command.ExecuteReaderAsync(ct);

@@ -24,12 +24,12 @@ public interface IFixityRegistry
 
 /// <summary>
 /// A registered copy with its file's ingest digests, how it is stored (S3 storage class, tier) and the SHA-256
-/// checksum S3 reported when ingest verified it (null for copies recorded without one).
+/// checksum S3 reported when ingest verified it (null for copies recorded without one), and when it was stored.
 /// </summary>
 public sealed record RegisteredCopy(
     long StorageRecordId, Guid FileId, long ObjectId, string FileIdentifier, string Bucket, string Key,
     IReadOnlyDictionary<string, string> IngestDigests, string ObjectIdentifier,
-    string StorageClass = "STANDARD", string Tier = "hot", string? ChecksumSha256 = null)
+    string StorageClass = "STANDARD", string Tier = "hot", string? ChecksumSha256 = null, DateTimeOffset? StoredAt = null)
 {
     public Bus.Workflows.Copies.CopyObjectRef Location => new(Bucket, Key);
 

@@ -34,7 +34,7 @@ public sealed class RegistryFixityStore(RegistryDatabase registry) : IFixityRegi
                        SELECT DISTINCT ON (c.algorithm) c.algorithm, c.digest FROM {S}.checksums c
                        WHERE c.file_id = s.file_id AND c.source = 'ingest'
                        ORDER BY c.algorithm, c.date_time DESC, c.id DESC) d), jsonb_build_object())::text,
-                   o.identifier, s.storage_class, s.tier, s.checksum_sha256
+                   o.identifier, s.storage_class, s.tier, s.checksum_sha256, s.stored_at
             FROM {S}.storage_records s JOIN {S}.generic_files f ON f.id = s.file_id JOIN {S}.intellectual_objects o ON o.id = f.object_id
             WHERE {where}
             ORDER BY s.bucket
@@ -45,7 +45,8 @@ public sealed class RegistryFixityStore(RegistryDatabase registry) : IFixityRegi
         while (await reader.ReadAsync(cancellationToken))
             copies.Add(new RegisteredCopy(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
                 System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6))!, reader.GetString(7),
-                reader.GetString(8), reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
+                reader.GetString(8), reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
         return copies;
     }
 

@@ -19,4 +19,8 @@ public sealed class FixityCheckState : SagaStateMachineInstance
     public string? Detail { get; set; }
     public string? RepairSource { get; set; }
     public string? FailureReason { get; set; }
+    /// <summary>Polls of a cold copy being restored in this check (reset when the check starts).</summary>
+    public int ColdPolls { get; set; }
+    /// <summary>The scheduled <c>ColdRestorePoll</c>'s token while one is due.</summary>
+    public Guid? RetryTokenId { get; set; }
 }

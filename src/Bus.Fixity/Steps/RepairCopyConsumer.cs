@@ -17,7 +17,9 @@ namespace Bus.Fixity.Steps;
 /// Repairs a damaged or missing copy: reads the file's other copies until one verifies now (each read
 /// recorded as a fixity check of that copy), copies it server-side over the damaged one, verifies the
 /// result, and records the replication, the passing re-check and a "repaired" alert. When no copy
-/// verifies, raises a "lost" alert and overwrites nothing.
+/// verifies, raises a "lost" alert and overwrites nothing. A cold candidate is checked by its S3 checksum; when it is the
+/// only one that verifies, the repair asks S3 to restore it (the saga waits, polling, in WaitingForRepairSource), reads it
+/// in full and compares its digests with the registry's before a byte of it is copied.
 /// Every read is sliced like the verify step's (<see cref="SlicedCopyReader"/>), under a read id of its
 /// own derived from the check, the purpose and the copy. When a slice is spent the step sends itself the
 /// same <see cref="RepairCopy"/> and acknowledges; the continuation walks the same phases again, answering
@@ -32,8 +34,8 @@ namespace Bus.Fixity.Steps;
 /// </para>
 /// </summary>
 public sealed class RepairCopyConsumer(
-    IFixityRegistry registry, SlicedCopyReader reader, ICopyReadSlices slices, ICopyStorage storage, IItemLocks locks, ShutdownSignal shutdown,
-    IOptions<FixityOptions> options, TimeProvider clock, ILogger<RepairCopyConsumer> logger)
+    IFixityRegistry registry, SlicedCopyReader reader, ICopyReadSlices slices, ICopyStorage storage, IItemLocks locks, IColdReads coldReads,
+    ShutdownSignal shutdown, IOptions<FixityOptions> options, TimeProvider clock, ILogger<RepairCopyConsumer> logger)
     : IConsumer<RepairCopy>
 {
     public async Task Consume(ConsumeContext<RepairCopy> context)
@@ -59,7 +61,7 @@ public sealed class RepairCopyConsumer(
         {
             if (other.IsCold)
             {
-                // Checked by its S3 checksum; even intact it cannot be copied from before a restore (RepairPlanner).
+                // Checked by its S3 checksum here; chosen only when no hot copy verifies, and then restored and read first.
                 var cold = await ColdCopyCheck.CheckAsync(storage, other, ColdCopyCheck.Expected(other), ct);
                 await registry.RecordCheckAsync(new CheckRecord(
                     FixityIds.ForRecord(m.CheckId, "source-check", other.StorageRecordId), other, cold.Condition == CopyConditions.Intact,
@@ -68,8 +70,21 @@ public sealed class RepairCopyConsumer(
                 candidates.Add(new CandidateCopy(other, cold.Condition));
                 continue;
             }
-            var read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
-                options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            SlicedRead read;
+            try
+            {
+                read = await reader.ReadAsync(SourceReadId(m.CheckId, other.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} repair source {other.StorageRecordId}", other.Location,
+                    options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            }
+            catch (Exception e) when (ServedChecksum.Refused(e))
+            {
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "source-check", other.StorageRecordId), other, false,
+                    $"fixity check of {other.Bucket}/{other.Key} as repair source for {target.Bucket}/{target.Key}: {ServedChecksum.Describe}",
+                    CopyConditions.Mismatch, clock.GetUtcNow()), ct);
+                candidates.Add(new CandidateCopy(other, CopyConditions.Mismatch));
+                continue;
+            }
             if (read is not SlicedRead.Done { Digest: var digest })
             {
                 await StopAsync(context, read);
@@ -87,18 +102,53 @@ public sealed class RepairCopyConsumer(
         var decision = RepairPlanner.Decide(target, candidates);
         if (decision.Source is not { } source)
         {
-            // Copies missing because a deletion started while they were read are not a lost file.
-            if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } lockedMeanwhile && lockedMeanwhile.Owner != RepairLockOwner(m.CheckId, target.StorageRecordId))
-            {
-                await DeferAsync(context, target, lockedMeanwhile);
-                return;
-            }
-            await registry.RecordLostAsync(new LostRecord(FixityIds.ForRecord(m.CheckId, "lost", target.StorageRecordId), target,
-                $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} is {m.Condition} and cannot be repaired: {decision.LostReason}. Nothing was overwritten.",
-                clock.GetUtcNow()), ct);
-            await context.Publish(new CopyLost(m.CheckId, m.StorageRecordId, decision.LostReason!));
+            await LostAsync(context, target, decision.LostReason!, ct);
             return;
         }
+
+        var fromCold = source.IsCold;
+        if (fromCold)
+        {
+            if (await ColdCopyRead.WaitForRestoreAsync(storage, source, options.Value, ct) is { } waiting)
+            {
+                logger.LogInformation("Fixity repair {CheckId}: repair source is cold copy {Bucket}/{Key}: {Detail}", m.CheckId, source.Bucket, source.Key, waiting);
+                await context.Publish(new ColdCopyRestoring(m.CheckId, m.StorageRecordId, waiting));
+                return;
+            }
+            // Its S3 checksum only says S3 holds what ingest stored: every byte is read and compared before one is copied.
+            SlicedRead read;
+            try
+            {
+                read = await reader.ReadAsync(SourceReadId(m.CheckId, source.StorageRecordId), m.CheckId, $"Fixity check {m.CheckId} cold repair source {source.StorageRecordId}",
+                    source.Location, options.Value.ReadSettings, () => slice.ShouldYield, () => slice.IsStopping, reuseDone: true, ct);
+            }
+            catch (Exception e) when (ServedChecksum.Refused(e))
+            {
+                await registry.RecordCheckAsync(new CheckRecord(
+                    FixityIds.ForRecord(m.CheckId, "source-read-check", source.StorageRecordId), source, false,
+                    $"fixity check of {source.Bucket}/{source.Key} as repair source for {target.Bucket}/{target.Key}: restored and read in full: {ServedChecksum.Describe}",
+                    CopyConditions.Mismatch, clock.GetUtcNow()), ct);
+                await LostAsync(context, target, $"no other copy verifies: cold copy {source.Bucket}/{source.Key} matched its S3 checksum but is {CopyConditions.Mismatch} when restored and read in full", ct);
+                return;
+            }
+            if (read is not SlicedRead.Done { Digest: var digest })
+            {
+                await StopAsync(context, read);
+                return;
+            }
+            var condition = DigestComparison.Condition(source.IngestDigests, digest);
+            await registry.RecordCheckAsync(new CheckRecord(
+                FixityIds.ForRecord(m.CheckId, "source-read-check", source.StorageRecordId), source, condition == CopyConditions.Intact,
+                $"fixity check of {source.Bucket}/{source.Key} as repair source for {target.Bucket}/{target.Key}: {source.Tier} copy ({source.StorageClass}) restored and read in full: {DigestComparison.Describe(source.IngestDigests, digest)}",
+                condition, clock.GetUtcNow()), ct);
+            await coldReads.RecordAsync(source.StorageRecordId, m.CheckId, clock.GetUtcNow(), ct);
+            if (condition != CopyConditions.Intact)
+            {
+                await LostAsync(context, target, $"no other copy verifies: cold copy {source.Bucket}/{source.Key} matched its S3 checksum but is {condition} when restored and read in full", ct);
+                return;
+            }
+        }
+        var sourceNote = fromCold ? $" (a {source.StorageClass} copy, restored and read in full before use)" : "";
 
         var recheckId = RecheckReadId(m.CheckId, target.StorageRecordId);
         // Copy unless the post-copy read is part-way: copying again would replace the version it is pinned to
@@ -164,11 +214,26 @@ public sealed class RepairCopyConsumer(
             FixityIds.ForRecord(m.CheckId, "recheck", target.StorageRecordId),
             FixityIds.ForRecord(m.CheckId, "repaired", target.StorageRecordId),
             target, source,
-            $"repaired {m.Condition} copy {target.Bucket}/{target.Key} by server-side copy from {source.Bucket}/{source.Key}",
+            $"repaired {m.Condition} copy {target.Bucket}/{target.Key} by server-side copy from {source.Bucket}/{source.Key}{sourceNote}",
             $"fixity check of repaired copy {target.Bucket}/{target.Key}: {DigestComparison.Describe(target.IngestDigests, repaired)}",
-            $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} was {m.Condition}; repaired from {source.Bucket}/{source.Key} and verified",
+            $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} was {m.Condition}; repaired from {source.Bucket}/{source.Key}{sourceNote} and verified",
             at), ct);
         await context.Publish(new CopyRepaired(m.CheckId, m.StorageRecordId, source.Bucket, repaired!.Digests["sha256"]));
+    }
+
+    private async Task LostAsync(ConsumeContext<RepairCopy> context, RegisteredCopy target, string reason, CancellationToken ct)
+    {
+        var m = context.Message;
+        // Copies missing because a deletion started while they were read are not a lost file.
+        if (await locks.FindAsync(target.ObjectIdentifier, ct) is { } lockedMeanwhile && lockedMeanwhile.Owner != RepairLockOwner(m.CheckId, target.StorageRecordId))
+        {
+            await DeferAsync(context, target, lockedMeanwhile);
+            return;
+        }
+        await registry.RecordLostAsync(new LostRecord(FixityIds.ForRecord(m.CheckId, "lost", target.StorageRecordId), target,
+            $"{target.FileIdentifier}: copy {target.Bucket}/{target.Key} is {m.Condition} and cannot be repaired: {reason}. Nothing was overwritten.",
+            clock.GetUtcNow()), ct);
+        await context.Publish(new CopyLost(m.CheckId, m.StorageRecordId, reason), ct);
     }
 
     /// <summary>The slices of the read of candidate <paramref name="storageRecordId"/> as repair source in check <paramref name="checkId"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Bus.Restore.Data;
+using Bus.Workflows.Copies;
 using Bus.Restore.StateMachines;
 using Bus.Restore.StateMachines.Messages;
 using MassTransit;

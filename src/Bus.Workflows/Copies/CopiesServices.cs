@@ -25,6 +25,7 @@ public static class CopiesServices
         services.TryAddSingleton<CopyRemover>();
         services.TryAddSingleton<ICopyRemover>(sp => sp.GetRequiredService<CopyRemover>());
         services.TryAddSingleton<ICopyStorage, S3CopyStorage>();
+        services.TryAddSingleton<CopyTemperature>();
         services.TryAddSingleton<CopyReader>();
         services.TryAddSingleton<SlicedCopyReader>();
         return services;

@@ -34,6 +34,12 @@ public interface ICopyStorage
 
     /// <summary>The object's size, ETag, S3 SHA-256 checksum and storage class without reading it (<see cref="CopyChecksums.HeadAsync"/>), or null when it does not exist.</summary>
     Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Whether the copy can be read now: hot, cold and restored, cold with a restore running, cold, or missing (<see cref="CopyTemperature.ReadinessAsync"/>).</summary>
+    Task<CopyReadiness> ReadinessAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Asks S3 to make a cold copy readable for <paramref name="days"/> days at retrieval <paramref name="tier"/> (<see cref="CopyTemperature.RequestRestoreAsync"/>).</summary>
+    Task RequestRestoreAsync(string bucket, string key, string tier, int days, CancellationToken cancellationToken);
 }
 
 /// <summary>A copy a workflow wrote and must read back is not there (fatal: another attempt would not find it either).</summary>

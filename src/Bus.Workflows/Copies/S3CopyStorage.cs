@@ -10,7 +10,7 @@ namespace Bus.Workflows.Copies;
 /// by the caller: a read cut short fails the slice, which continues from its last checkpoint), and
 /// server-side copies through the one <see cref="CopyWriter"/>.
 /// </summary>
-public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWriter writer, CopyChecksums checksums) : ICopyStorage
+public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWriter writer, CopyChecksums checksums, CopyTemperature temperature) : ICopyStorage
 {
     public async Task<CopyRead?> OpenReadAsync(string bucket, string key, long offset, CopyVersion? version, CancellationToken cancellationToken)
     {
@@ -60,4 +60,9 @@ public sealed class S3CopyStorage(IAmazonS3 s3, S3Resilience resilience, CopyWri
         writer.CopyWholeAsync(sourceBucket, sourceKey, targetBucket, targetKey, write, cancellationToken);
 
     public Task<CopyAttributes?> HeadAsync(string bucket, string key, CancellationToken cancellationToken) => checksums.HeadAsync(bucket, key, cancellationToken);
+
+    public Task<CopyReadiness> ReadinessAsync(string bucket, string key, CancellationToken cancellationToken) => temperature.ReadinessAsync(bucket, key, cancellationToken);
+
+    public Task RequestRestoreAsync(string bucket, string key, string tier, int days, CancellationToken cancellationToken) =>
+        temperature.RequestRestoreAsync(bucket, key, tier, days, cancellationToken);
 }

@@ -33,7 +33,7 @@ public sealed class When_a_large_copy_is_read_in_slices : IAsyncLifetime
     private SlicedCopyReader NewReader()
     {
         var resilience = new S3Resilience();
-        return new SlicedCopyReader(new CopyReader(new S3CopyStorage(_s3, resilience, new CopyWriter(_s3, resilience), new CopyChecksums(_s3, resilience))),
+        return new SlicedCopyReader(new CopyReader(new S3CopyStorage(_s3, resilience, new CopyWriter(_s3, resilience), new CopyChecksums(_s3, resilience), new CopyTemperature(_s3, resilience))),
             new CopyReadSlices(Database), TimeProvider.System, NullLogger<SlicedCopyReader>.Instance);
     }
 

@@ -139,6 +139,57 @@ internal sealed class FixityStack : IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// A file as the Standard option keeps it: one hot copy (in <see cref="Primary"/>, the option's hot bucket) and one cold
+    /// GLACIER copy; <see cref="PreservedFile.ReplicaCopyId"/> is the cold copy's storage record.
+    /// </summary>
+    public async Task<PreservedFile> PreserveStandardAsync(string name, int size, DateTimeOffset storedAt)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var obj = await Institution.Store.UpsertObjectAsync(Institution.Bag("bag"));
+        var file = Institution.File(obj.Identifier, $"data/{name}", size);
+        await Institution.Store.UpsertFilesAsync(obj.Id, [file]);
+        await Institution.Store.AddChecksumsAsync([new ChecksumRecord(file.Id, DigestAlgorithms.Sha256, Convert.ToHexStringLower(SHA256.HashData(content)), DateTimeOffset.UtcNow, ChecksumSources.Ingest)]);
+        await Institution.Store.RecordCopiesAsync([new StorageCopy(file.Id, Primary, file.Id.ToString(), null, "Standard", storedAt, storedAt)]);
+        await PutAsync(Primary, file.Id.ToString(), content);
+        var hot = (await Institution.Store.ListCopiesAsync(file.Identifier)).Single(c => c.Bucket == Primary).Id;
+        var preserved = new PreservedFile(file.Identifier, file.Id, hot, 0, content);
+        var cold = await AddColdCopyAsync(preserved, storedAt);
+        preserved = preserved with { ReplicaCopyId = cold };
+        _files.Add(preserved);
+        return preserved;
+    }
+
+    /// <summary>
+    /// Replaces a cold copy with <paramref name="bytes"/> in GLACIER while S3 keeps reporting <paramref name="checksum"/> for it
+    /// (moto stores the checksum a PUT states without checking it): decay no HEAD can see, only a full read.
+    /// </summary>
+    public async Task PutColdWithChecksumAsync(string key, byte[] bytes, string checksum)
+    {
+        await S3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Cold, Key = key, InputStream = new MemoryStream(bytes), StorageClass = S3StorageClass.Glacier,
+            ChecksumAlgorithm = ChecksumAlgorithm.SHA256, ChecksumSHA256 = checksum,
+        });
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Cold, Key = key, ChecksumMode = ChecksumMode.ENABLED });
+        Assert.Equal(checksum, head.ChecksumSHA256);
+    }
+
+    /// <summary>Restores a cold copy (if it is not already) and reads it: what the test sees S3 holding.</summary>
+    public async Task<byte[]?> RestoreAndGetAsync(string bucket, string key)
+    {
+        await S3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = key, Days = 1 });
+        return await GetAsync(bucket, key);
+    }
+
+    /// <summary>Whether S3 was asked to restore the object (HEAD carries the Restore header).</summary>
+    public async Task<bool> WasRestoredAsync(string bucket, string key)
+    {
+        var head = await S3.GetObjectMetadataAsync(bucket, key);
+        return head.RestoreExpiration is not null || head.RestoreInProgress is not null
+            || head.Headers.Keys.Any(k => string.Equals(k, "x-amz-restore", StringComparison.OrdinalIgnoreCase));
+    }
+
     public Task PutAsync(string bucket, string key, byte[] content) =>
         S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) });
 
@@ -174,6 +225,22 @@ internal sealed class FixityStack : IAsyncDisposable
         var endpoint = await host.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{FixityEndpoints.Check}"));
         await endpoint.Send(new CheckFixity(checkId, storageRecordId, "test", DateTimeOffset.UtcNow));
         return checkId;
+    }
+
+    /// <summary>The check the sweep queued for a copy.</summary>
+    public async Task<Guid> CheckOfAsync(long storageRecordId)
+    {
+        await using var command = Database.DataSource.CreateCommand("SELECT check_id FROM fixity.checks WHERE storage_record_id = @id ORDER BY requested_at DESC LIMIT 1");
+        command.Parameters.AddWithValue("id", storageRecordId);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The copy's last full read by fixity (<c>fixity.cold_reads</c>), or null.</summary>
+    public async Task<DateTime?> LastColdReadAsync(long storageRecordId)
+    {
+        await using var command = Database.DataSource.CreateCommand("SELECT read_at FROM fixity.cold_reads WHERE storage_record_id = @id");
+        command.Parameters.AddWithValue("id", storageRecordId);
+        return await command.ExecuteScalarAsync() as DateTime?;
     }
 
     /// <summary>Waits for the check's outcome (the deadline only stops a broken test from hanging).</summary>
@@ -249,7 +316,7 @@ internal sealed class FixityStack : IAsyncDisposable
         {
             await S3.DeleteObjectAsync(bucket, key);
             await using var command = Database.DataSource.CreateCommand(
-                "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = @id); DELETE FROM fixity.checks WHERE storage_record_id = @id");
+                "DELETE FROM bus.copy_read_slices WHERE workflow_id IN (SELECT check_id FROM fixity.checks WHERE storage_record_id = @id); DELETE FROM fixity.checks WHERE storage_record_id = @id; DELETE FROM fixity.cold_reads WHERE storage_record_id = @id");
             command.Parameters.AddWithValue("id", id);
             await command.ExecuteNonQueryAsync();
         }

@@ -34,6 +34,7 @@ public sealed class FixityHarness : IAsyncDisposable
     public FakeRegistry Registry { get; } = new();
     public FakeLedger Ledger { get; } = new();
     public FakeSlices Slices { get; } = new();
+    public FakeColdReads ColdReads { get; } = new();
     public InMemoryItemLocks Locks { get; } = new();
     /// <summary>Set to act as the host's SIGTERM; clear to act as the next host.</summary>
     public bool Stopping { get; set; }
@@ -41,13 +42,18 @@ public sealed class FixityHarness : IAsyncDisposable
 
     public FixityHarness(Action<FixityOptions>? configure = null)
     {
-        var options = new FixityOptions { RedeliveryIntervals = [], RetryLimit = 0, ReadBufferKiB = 4 };
+        var options = new FixityOptions
+        {
+            RedeliveryIntervals = [], RetryLimit = 0, ReadBufferKiB = 4,
+            ColdPollInterval = TimeSpan.FromMilliseconds(50), ColdPollMaxInterval = TimeSpan.FromMilliseconds(100),
+        };
         configure?.Invoke(options);
         _provider = new ServiceCollection()
             .AddSingleton<IFixityRegistry>(Registry)
             .AddSingleton<ICopyStorage>(Storage)
             .AddSingleton<ICheckLedger>(Ledger)
             .AddSingleton<ICopyReadSlices>(Slices)
+            .AddSingleton<IColdReads>(ColdReads)
             .AddSingleton(new ShutdownSignal(() => Stopping))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(Options.Create(options))
@@ -55,7 +61,17 @@ public sealed class FixityHarness : IAsyncDisposable
             .AddSingleton<SlicedCopyReader>()
             .AddSingleton<IItemLocks>(Locks)
             .AddSingleton<IEndpointOutbox>(HarnessOutbox.None)
-            .AddMassTransitTestHarness(x => x.AddFixityWorkflow(saga => saga.InMemoryRepository()))
+            .AddMassTransitTestHarness(x =>
+            {
+                // The saga polls cold copies being restored through the scheduler.
+                x.AddDelayedMessageScheduler();
+                x.AddFixityWorkflow(saga => saga.InMemoryRepository());
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
             .BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
     }
@@ -118,6 +134,8 @@ public sealed class FakeStorage : ICopyStorage
     {
         if (Gate is { } gate) await gate.Task.WaitAsync(cancellationToken);
         if (!Objects.TryGetValue((bucket, key), out var bytes)) return null;
+        // As S3 (and moto): a cold object's GET is refused until it is restored.
+        if (IsColdUnrestored(bucket, key)) throw new InvalidOperationException($"InvalidObjectState: {bucket}/{key} is not restored");
         var current = new CopyVersion(ETagOf(bytes), bytes.Length);
         if (version is not null && version != current) throw new CopyChangedException($"{bucket}/{key} is now {current.ETag}, was {version.ETag}");
         Reads.Enqueue((key, offset));
@@ -148,10 +166,41 @@ public sealed class FakeStorage : ICopyStorage
 
     public Task CopyAsync(string sourceBucket, string sourceKey, string targetBucket, string targetKey, CopyWriteOptions write, CancellationToken cancellationToken)
     {
+        if (IsColdUnrestored(sourceBucket, sourceKey)) throw new InvalidOperationException($"ObjectNotInActiveTierError: {sourceBucket}/{sourceKey} is not restored");
+        Restored.TryRemove((targetBucket, targetKey), out _);
         Objects[(targetBucket, targetKey)] = Objects[(sourceBucket, sourceKey)].ToArray();
         if (write.StorageClass is { } storageClass) Classes[(targetBucket, targetKey)] = storageClass;
         if (write.Sha256Checksum) WithoutChecksum.TryRemove((targetBucket, targetKey), out _);
         Copies.Enqueue($"{sourceBucket}->{targetBucket}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Cold objects S3 has restored (readable); RestoreObject requests, per key.</summary>
+    public ConcurrentDictionary<(string Bucket, string Key), bool> Restored { get; } = new();
+    public ConcurrentQueue<string> RestoreRequests { get; } = new();
+    /// <summary>Polls a restore stays in progress after its request (0: restored by the first poll, as moto does).</summary>
+    public int RestorePolls { get; set; }
+    private readonly ConcurrentDictionary<(string Bucket, string Key), int> _restoring = new();
+
+    private bool IsColdUnrestored(string bucket, string key) =>
+        Classes.GetValueOrDefault((bucket, key)) is "GLACIER" or "DEEP_ARCHIVE" && !Restored.ContainsKey((bucket, key));
+
+    public Task<CopyReadiness> ReadinessAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (!Objects.ContainsKey((bucket, key))) return Task.FromResult(CopyReadiness.Missing);
+        if (Classes.GetValueOrDefault((bucket, key)) is not ("GLACIER" or "DEEP_ARCHIVE")) return Task.FromResult(CopyReadiness.Hot);
+        if (Restored.ContainsKey((bucket, key))) return Task.FromResult(CopyReadiness.ColdRestored);
+        if (!_restoring.TryGetValue((bucket, key), out var left)) return Task.FromResult(CopyReadiness.Cold);
+        if (left > 0) { _restoring[(bucket, key)] = left - 1; return Task.FromResult(CopyReadiness.ColdRestoring); }
+        _restoring.TryRemove((bucket, key), out _);
+        Restored[(bucket, key)] = true;
+        return Task.FromResult(CopyReadiness.ColdRestored);
+    }
+
+    public Task RequestRestoreAsync(string bucket, string key, string tier, int days, CancellationToken cancellationToken)
+    {
+        RestoreRequests.Enqueue(key);
+        _restoring.TryAdd((bucket, key), RestorePolls);
         return Task.CompletedTask;
     }
 
@@ -161,6 +210,20 @@ public sealed class FakeStorage : ICopyStorage
         if (!Objects.TryGetValue((bucket, key), out var bytes)) return Task.FromResult<CopyAttributes?>(null);
         var checksum = WithoutChecksum.ContainsKey((bucket, key)) ? null : Convert.ToBase64String(SHA256.HashData(bytes));
         return Task.FromResult<CopyAttributes?>(new CopyAttributes(bytes.Length, ETagOf(bytes), checksum, Classes.GetValueOrDefault((bucket, key))));
+    }
+}
+
+public sealed class FakeColdReads : IColdReads
+{
+    public ConcurrentDictionary<long, DateTimeOffset> Reads { get; } = new();
+
+    public Task<DateTimeOffset?> LastReadAsync(long storageRecordId, CancellationToken cancellationToken) =>
+        Task.FromResult(Reads.TryGetValue(storageRecordId, out var at) ? at : (DateTimeOffset?)null);
+
+    public Task RecordAsync(long storageRecordId, Guid checkId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Reads[storageRecordId] = at;
+        return Task.CompletedTask;
     }
 }
 

@@ -3,7 +3,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Bus.Workflows.Steps;
 
-namespace Bus.Restore.Steps;
+namespace Bus.Workflows.Copies;
 
 /// <summary>What a HEAD of a copy says about reading it now.</summary>
 public enum CopyReadiness
@@ -22,6 +22,7 @@ public enum CopyReadiness
 /// <summary>
 /// Learns whether a copy is hot or cold from the object itself (HEAD: its storage class and the Restore header),
 /// not from configuration, so copies written under any storage option are read right; asks S3 to restore a cold one.
+/// Shared by restore (which copy to read) and fixity (a cold copy's periodic read, a repair from a cold copy).
 /// </summary>
 public sealed class CopyTemperature(IAmazonS3 s3, S3Resilience resilience)
 {
@@ -57,5 +58,16 @@ public sealed class CopyTemperature(IAmazonS3 s3, S3Resilience resilience)
             }, c), ct);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "RestoreAlreadyInProgress") { }
+    }
+
+    /// <summary>
+    /// The wait before poll number <paramref name="poll"/> (1-based) of a restore in progress: doubling from
+    /// <paramref name="first"/>, capped at <paramref name="max"/> (S3 restores take minutes to 48 hours).
+    /// </summary>
+    public static TimeSpan PollDelay(TimeSpan first, TimeSpan max, int poll)
+    {
+        var wait = first;
+        for (var i = 1; i < poll && wait < max; i++) wait *= 2;
+        return wait < max ? wait : max;
     }
 }
