@@ -6,6 +6,7 @@ using Bus.Ingest;
 using MassTransit;
 using Bus.Persistence;
 using Bus.Restore;
+using Bus.WebConsole;
 
 namespace Bus.Host.Roles;
 
@@ -31,6 +32,8 @@ public static class RoleCatalog
             (services, configuration) => services.AddRestoreWorkflow(configuration), x => x.AddRestoreWorkflow()),
         new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
             (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
+        new("console", "the web console at / (sign in with a personal API token; dashboard, ingests, objects, alerts, reports), shown as the API's policy table allows",
+            (services, configuration) => services.AddBusConsole(configuration), _ => { }, app => app.MapBusConsole()),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
