@@ -42,13 +42,15 @@ run: build up ## Run the service host, make demo.edu users with API tokens (.loc
 	@scripts/run-demo.sh
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
+	scripts/stack.sh browser
 	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh fast integration
 
 test-fast: build ## Fast tier only: logic and the MassTransit in-memory harness (no servers)
 	CONFIG=$(CONFIG) scripts/test.sh fast
 
-test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3
+test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3 (and chromium for the console's browser tests)
+	scripts/stack.sh browser
 	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh integration
 
