@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help up down status restore build run test test-fast test-integration bench migrate clean
+.PHONY: help up down status restore build run test test-fast test-integration bench migrate clean console-screenshots
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,11 @@ test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL a
 	scripts/stack.sh browser
 	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh integration
+
+console-screenshots: build up ## Regenerate docs/console/*.png (the web console's main pages) from a live host in a headless chromium
+	scripts/stack.sh browser
+	bin/busctl db migrate
+	BUS_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console $(DOTNET) test tests/Bus.IntegrationTests -c $(CONFIG) --no-build --filter "FullyQualifiedName~Console.Console_screenshots"
 
 clean: ## Remove build output (not the stack's data)
 	rm -rf artifacts bin && $(DOTNET) clean Bus.sln -v q

@@ -40,6 +40,8 @@ public static class ConsoleServices
         app.MapConsoleSession();
         app.MapConsoleIngests();
         app.MapConsoleObjects();
+        app.MapConsoleObjectActions();
+        app.MapConsoleDeletions();
         app.MapConsoleAlerts();
         app.MapConsoleReports();
     }

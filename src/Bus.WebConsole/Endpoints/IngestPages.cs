@@ -64,6 +64,13 @@ public static class IngestPages
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
+        // Just uploaded: the saga has not taken the submission yet. The page waits for it (it says
+        // nothing about an id that does not exist, so it shows nothing of anyone's).
+        if (row is null && notice == "submitted")
+            return await ConsolePages.RenderAsync<MessagePage>(http, new()
+            {
+                ["Title"] = "Submitted", ["Message"] = "Uploaded and submitted: waiting for the ingest to start.", ["Refresh"] = 2,
+            });
         if (row is null || ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.ReadIngest, row.Institution) != Decision.Allow)
             return await PageResults.NotFound(http, $"No ingest {id}.");
         return await ConsolePages.RenderAsync<IngestPage>(http, new()

@@ -36,7 +36,7 @@ public static class ObjectPages
         return await ConsolePages.RenderAsync<ObjectsPage>(http, new() { ["Query"] = q, ["Rows"] = rows });
     }
 
-    private static async Task<IResult> Show(HttpContext http, RegistryDatabase registry, string institution, string bag, CancellationToken ct)
+    private static async Task<IResult> Show(HttpContext http, RegistryDatabase registry, string institution, string bag, string? notice, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var identifier = Identifiers.ForObject(institution, bag);
@@ -48,6 +48,17 @@ public static class ObjectPages
         await using var db = registry.CreateDbContext();
         var detail = await ObjectDetails.LoadAsync(db, identifier, ct);
         if (detail is null) return await PageResults.NotFound(http, missing);
-        return await ConsolePages.RenderAsync<ObjectPage>(http, new() { ["Detail"] = detail });
+        return await ConsolePages.RenderAsync<ObjectPage>(http, new()
+        {
+            ["Detail"] = detail,
+            ["MayCheck"] = ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.StartFixityCheck, parsed.Institution) == Decision.Allow,
+            ["MayRestore"] = ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.RequestRestore, parsed.Institution) == Decision.Allow,
+            ["Notice"] = notice switch
+            {
+                "fixity" => "Fixity checks queued for every active copy: their outcomes appear under each copy.",
+                "restore" => "Restore requested: the restored bag appears in your institution's restore bucket.",
+                _ => null,
+            },
+        });
     }
 }

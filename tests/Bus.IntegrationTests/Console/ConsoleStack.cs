@@ -34,15 +34,24 @@ public sealed class ConsoleStack : IAsyncLifetime
     /// <summary>The key of the bag ingested in each institution (its ingest list shows it).</summary>
     public Dictionary<string, string> BagKey { get; } = new();
     public Dictionary<string, Guid> IngestId { get; } = new();
+    /// <summary>The key of a second institutional admin of own in <see cref="Tokens"/>.</summary>
+    public const string SecondAdmin = "second_admin";
+    public string DeletableObject { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} not found: the browser tests need Debian's chromium (scripts/stack.sh up installs it as root)");
-        Stack = await IngestStack.StartAsync(roles: "api,console,ingest,scheduler");
+        Stack = await IngestStack.StartAsync(roles: "api,console,ingest,deletion,scheduler");
         Tokens[(Own, "depositor")] = Stack.Environment["BUS_TOKEN"];
         foreach (var (institution, role) in new[] { (Own, "institutional_admin"), (Own, "operator"), (Other, "depositor") })
             Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution, role);
+        Tokens[(Own, SecondAdmin)] = await ApiIdentities.UserWithTokenAsync(Own, $"second-admin-{Guid.NewGuid():N}"[..24] + "@" + Own, "institutional_admin");
+        // An object of its own for the deletion scenario, so deleting it changes nothing the others look at.
+        var doomed = new TestBag("doomed-" + Guid.NewGuid().ToString("N")[..8]);
+        var (code, _) = await Stack.SubmitAndWaitAsync(doomed);
+        Assert.Equal(0, code);
+        DeletableObject = $"{Own}/{doomed.Name}";
         foreach (var institution in new[] { Own, Other })
         {
             var bag = new TestBag("console-" + Guid.NewGuid().ToString("N")[..8]);
