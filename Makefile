@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help up down status restore build run test test-fast test-integration bench migrate clean
+.PHONY: help up down status restore build run test test-fast test-integration bench migrate clean console-screenshots
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -42,15 +42,22 @@ run: build up ## Run the service host, make demo.edu users with API tokens (.loc
 	@scripts/run-demo.sh
 
 test: build up ## Run every test tier (fast, then integration), starting the local stack if needed
+	scripts/stack.sh browser
 	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh fast integration
 
 test-fast: build ## Fast tier only: logic and the MassTransit in-memory harness (no servers)
 	CONFIG=$(CONFIG) scripts/test.sh fast
 
-test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3
+test-integration: build up ## Integration tier only: real RabbitMQ, PostgreSQL and S3 (and chromium for the console's browser tests)
+	scripts/stack.sh browser
 	bin/busctl db migrate
 	CONFIG=$(CONFIG) scripts/test.sh integration
+
+console-screenshots: build up ## Regenerate docs/console/*.png (the web console's main pages) from a live host in a headless chromium
+	scripts/stack.sh browser
+	bin/busctl db migrate
+	BUS_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console $(DOTNET) test tests/Bus.IntegrationTests -c $(CONFIG) --no-build --filter "FullyQualifiedName~Console.Console_screenshots"
 
 clean: ## Remove build output (not the stack's data)
 	rm -rf artifacts bin && $(DOTNET) clean Bus.sln -v q

@@ -58,6 +58,7 @@ Try, in another shell:
   bin/busctl delete approve <requestId> --token-file $demo/admin2.token      # a second admin approves
   curl -sS -H "Authorization: Bearer \$(cat $demo/depositor.token)" $url/api/v1/ingests
 API reference: $url/scalar/v1
+Web console: $url/ (sign in by pasting a token, e.g. the content of $demo/depositor.token)
 === host still running (pid $host); Ctrl-C stops it
 USAGE
 wait $host

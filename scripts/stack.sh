@@ -52,6 +52,20 @@ ensure_packages() {
   command -v moto_server >/dev/null || die "moto_server not found; run: pip install 'moto[server]'"
 }
 
+# The web console's browser tests drive Debian's chromium by its path (docs/console.md): only the
+# test targets need it, so `up` does not install it.
+ensure_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  if is_root; then
+    log "installing chromium (browser tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    die "missing chromium for the browser tests; run: sudo apt-get update && sudo apt-get install -y chromium"
+  fi
+}
+
 # ---------------------------------------------------------------- RabbitMQ
 rabbit_env() {
   export RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$RABBIT_PORT
@@ -160,5 +174,6 @@ case "${1:-}" in
   up) ensure_packages; pg_up; s3_up; rabbit_up; status ;;
   down) rabbit_down; s3_down; pg_down; status || true ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  browser) ensure_browser ;;
+  *) echo "usage: $0 up|down|status|browser" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ using Bus.Ingest.StateMachines;
 using Bus.Fixity.StateMachines;
 using Bus.Deletion.StateMachines;
 using Bus.Restore.StateMachines;
+using Bus.WebConsole;
 
 namespace Bus.Host.Roles;
 
@@ -42,6 +43,8 @@ public static class RoleCatalog
             (services, configuration) => services.AddNotifications(configuration), x => x.AddNotifications()),
         new("api", "the HTTP API under /api/v1 (tokens or JWT, one policy table) with /openapi/v1.json and a reference page at /scalar/v1",
             (services, configuration) => services.AddBusApi(configuration), _ => { }, app => app.MapBusApi()),
+        new("console", "the web console at / (sign in with a personal API token; dashboard, ingests, objects, alerts, reports), shown as the API's policy table allows",
+            (services, configuration) => services.AddBusConsole(configuration), _ => { }, app => app.MapBusConsole()),
     ];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);

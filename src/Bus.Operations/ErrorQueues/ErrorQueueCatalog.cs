@@ -38,4 +38,6 @@ public sealed class ErrorQueueCatalog(RabbitMqOptions options, HttpMessageHandle
 
 public sealed record ManagedQueue(
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("type")] string? Type);
+    [property: JsonPropertyName("type")] string? Type,
+    // Already asked for by ListAsync's columns; the web console's dashboard shows it.
+    [property: JsonPropertyName("messages")] long? Messages = null);

@@ -1,0 +1,48 @@
+using Bus.Api;
+using Bus.Api.Limits;
+using Bus.Registry;
+using Bus.Registry.Store;
+using Bus.WebConsole.Authentication;
+using Bus.WebConsole.Endpoints;
+using Bus.WebConsole.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Bus.WebConsole;
+
+/// <summary>Role "console": the web console at / on the host's listener (docs/console.md).</summary>
+public static class ConsoleServices
+{
+    public static IServiceCollection AddBusConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The console reads and acts through the API's services (policy table, upload limits and slots):
+        // registered here too when the host runs the console without the api role.
+        if (!services.Any(d => d.ServiceType == typeof(UploadSlots))) services.AddBusApi(configuration);
+        services.AddBusRegistry();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddConsoleAuthentication();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "bus_console_af";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+            o.FormFieldName = Rendering.Viewer.CsrfField;
+        });
+        services.AddSingleton<ConsoleQueries>();
+        return services;
+    }
+
+    public static void MapBusConsole(this WebApplication app)
+    {
+        app.UseConsoleSession();
+        app.MapConsoleAssets();
+        app.MapConsoleSession();
+        app.MapConsoleIngests();
+        app.MapConsoleObjects();
+        app.MapConsoleObjectActions();
+        app.MapConsoleDeletions();
+        app.MapConsoleAlerts();
+        app.MapConsoleReports();
+    }
+}

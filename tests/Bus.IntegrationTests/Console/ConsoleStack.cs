@@ -1,0 +1,89 @@
+using Bus.IntegrationTests.Ingest;
+using Bus.IntegrationTests.Support;
+using Microsoft.Playwright;
+
+namespace Bus.IntegrationTests.Console;
+
+[CollectionDefinition(Collection)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
+{
+    public const string Collection = "console";
+}
+
+/// <summary>
+/// The one browser of the console scenarios, and the host it talks to: roles api, console, ingest and
+/// scheduler in a vhost of their own; two institutions (own and other) with a depositor, an admin and an
+/// operator in own and a depositor in other; one bag ingested in each. Debian's chromium, headless,
+/// launched by its executable path (Playwright's own browser download cannot work offline; the test
+/// setup installs the package: scripts/stack.sh). Each scenario opens a context of its own (its own
+/// cookies), so sessions never leak between scenarios.
+/// </summary>
+public sealed class ConsoleStack : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("bus-console-test-").FullName;
+    private IPlaywright? _playwright;
+
+    public IngestStack Stack { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public Uri BaseUrl => Stack.Host!.HealthUrl;
+    public string Own => Stack.Institution;
+    public string Other { get; } = $"o{Guid.NewGuid():N}"[..13] + ".test.edu";
+    public Dictionary<(string Institution, string Role), string> Tokens { get; } = new();
+    /// <summary>The key of the bag ingested in each institution (its ingest list shows it).</summary>
+    public Dictionary<string, string> BagKey { get; } = new();
+    public Dictionary<string, Guid> IngestId { get; } = new();
+    /// <summary>The key of a second institutional admin of own in <see cref="Tokens"/>.</summary>
+    public const string SecondAdmin = "second_admin";
+    public string DeletableObject { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"{ChromiumPath} not found: the browser tests need Debian's chromium (scripts/stack.sh up installs it as root)");
+        Stack = await IngestStack.StartAsync(roles: "api,console,ingest,deletion,scheduler");
+        Tokens[(Own, "depositor")] = Stack.Environment["BUS_TOKEN"];
+        foreach (var (institution, role) in new[] { (Own, "institutional_admin"), (Own, "operator"), (Other, "depositor") })
+            Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution, role);
+        Tokens[(Own, SecondAdmin)] = await ApiIdentities.UserWithTokenAsync(Own, $"second-admin-{Guid.NewGuid():N}"[..24] + "@" + Own, "institutional_admin");
+        // An object of its own for the deletion scenario, so deleting it changes nothing the others look at.
+        var doomed = new TestBag("doomed-" + Guid.NewGuid().ToString("N")[..8]);
+        var (code, _) = await Stack.SubmitAndWaitAsync(doomed);
+        Assert.Equal(0, code);
+        DeletableObject = $"{Own}/{doomed.Name}";
+        foreach (var institution in new[] { Own, Other })
+        {
+            var bag = new TestBag("console-" + Guid.NewGuid().ToString("N")[..8]);
+            var tar = bag.WriteTar(_folder);
+            var p = await Stack.BusctlAsAsync(Tokens[(institution, "depositor")], "ingest", "submit", tar, "--wait", "--json", "--timeout", "240");
+            Assert.True(p.ExitCode == 0, $"ingest in {institution}: {p.Stderr}{p.Stdout}");
+            BagKey[institution] = $"{institution}/{Path.GetFileName(tar)}";
+            IngestId[institution] = System.Text.Json.JsonDocument.Parse(p.Stdout).RootElement.GetProperty("ingestId").GetGuid();
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    public string WriteTar(TestBag bag) => bag.WriteTar(_folder);
+
+    /// <summary>A fresh browser context (no cookies) with one page, signed in with <paramref name="token"/>.</summary>
+    public async Task<IPage> SignedInPageAsync(string token)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), TimezoneId = "Europe/Zurich" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("API token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (Stack is not null) await Stack.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
