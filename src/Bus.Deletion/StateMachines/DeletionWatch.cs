@@ -29,6 +29,7 @@ public static class DeletionWatch
                 RequestId = s.CorrelationId, Identifier = s.Identifier, RequestedBy = s.RequestedBy, ApprovedBy = s.DecidedBy ?? "", Reason = s.Reason,
             }))
             .Leave(nameof(DeletionStateMachine.PendingApproval), "waits for an admin's decision; its expiry is a scheduled message")
+            .Leave(nameof(DeletionStateMachine.WaitingForItem), "its item-lock retry is a scheduled message, sent by the scheduler")
             .Leave(nameof(DeletionStateMachine.Faulted), "the delete step faulted after its retries: it waits for an operator's replay")
             .IdentifiedBy(s => s.ObjectIdentifier);
     }

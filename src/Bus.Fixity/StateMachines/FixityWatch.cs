@@ -24,6 +24,8 @@ public static class FixityWatch
                 s => new(FixityCheckStateMachine.VerifyAddress, new VerifyCopy(s.CheckId, s.StorageRecordId)))
             .Resend(nameof(FixityCheckStateMachine.Repairing), limit,
                 s => new(FixityCheckStateMachine.RepairAddress, new RepairCopy(s.CheckId, s.StorageRecordId, s.Condition ?? "")))
+            .Leave(nameof(FixityCheckStateMachine.WaitingForColdRead), "its next look at the restoring cold copy is a scheduled message, sent by the scheduler")
+            .Leave(nameof(FixityCheckStateMachine.WaitingForRepairSource), "its next look at the restoring cold repair source is a scheduled message, sent by the scheduler")
             .Leave(nameof(FixityCheckStateMachine.Faulted), "a step faulted after its retries: it waits for a replay or a new check request")
             .HeartbeatsBy("check_id")
             .IdentifiedBy(s => s.FileIdentifier);
