@@ -1,6 +1,5 @@
+using Bus.Workflows.Coordination;
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
-using System.Text;
 using Bus.Platform.Options;
 using Bus.Platform.Telemetry;
 using Microsoft.Extensions.Options;
@@ -71,7 +70,7 @@ internal sealed class TelemetryGauges(
                 using var quiet = SuppressInstrumentationScope.Begin();
                 try
                 {
-                    leader ??= await TryLeadAsync(key, stoppingToken);
+                    leader ??= await LeaderLock.TryTakeAsync(dataSource, key, stoppingToken);
                     if (leader is null) { _current = null; continue; }
                     var snapshot = await ReadDatabaseAsync(leader, vhost, stoppingToken);
                     _current = snapshot with { Queues = await queues.ReadAsync(stoppingToken) };
@@ -94,45 +93,13 @@ internal sealed class TelemetryGauges(
         finally
         {
             _current = null;
-            if (leader is not null) await ReleaseAsync(leader, key);
+            if (leader is not null) await LeaderLock.ReleaseAsync(leader, key);
         }
     }
 
     /// <summary>The lock key: the same for every host of one virtual host, different for another.</summary>
     internal static long LockKey(string virtualHost) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("bus.telemetry.gauges:" + virtualHost)), 0);
-
-    private static async Task<NpgsqlConnection?> TryLeadAsync(long key, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-            take.Parameters.AddWithValue("key", key);
-            if (await take.ExecuteScalarAsync(cancellationToken) is true) return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
-
-    private Task<NpgsqlConnection?> TryLeadAsync(long key, CancellationToken cancellationToken) => TryLeadAsync(key, dataSource, cancellationToken);
-
-    private static async Task ReleaseAsync(NpgsqlConnection connection, long key)
-    {
-        try
-        {
-            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            release.Parameters.AddWithValue("key", key);
-            await release.ExecuteScalarAsync(CancellationToken.None);
-        }
-        catch (NpgsqlException) { /* the connection is gone, and its lock with it */ }
-        await connection.DisposeAsync();
-    }
+        LeaderLock.Key("bus.telemetry.gauges:" + virtualHost);
 
     internal static async Task<GaugeSnapshot> ReadDatabaseAsync(NpgsqlConnection connection, string virtualHost, CancellationToken cancellationToken)
     {

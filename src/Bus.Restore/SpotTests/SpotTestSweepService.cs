@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Bus.Workflows.Coordination;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,7 +17,7 @@ public sealed class SpotTestSweepService(IServiceScopeFactory scopes, NpgsqlData
     ILogger<SpotTestSweepService> logger) : BackgroundService
 {
     /// <summary>The advisory lock key: the same for every host sharing the database.</summary>
-    public static readonly long LockKey = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("bus.restore.spot-test-sweep")), 0);
+    public static readonly long LockKey = LeaderLock.Key("bus.restore.spot-test-sweep");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,15 +40,11 @@ public sealed class SpotTestSweepService(IServiceScopeFactory scopes, NpgsqlData
 
     private async Task SweepOnceAsync(CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        var connection = await LeaderLock.TryTakeAsync(dataSource, LockKey, ct);
+        if (connection is null)
         {
-            take.Parameters.AddWithValue("key", LockKey);
-            if (await take.ExecuteScalarAsync(ct) is not true)
-            {
-                logger.LogInformation("Spot test sweep skipped: another host is sweeping");
-                return;
-            }
+            logger.LogInformation("Spot test sweep skipped: another host is sweeping");
+            return;
         }
         try
         {
@@ -61,9 +56,7 @@ public sealed class SpotTestSweepService(IServiceScopeFactory scopes, NpgsqlData
         }
         finally
         {
-            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            release.Parameters.AddWithValue("key", LockKey);
-            await release.ExecuteScalarAsync(CancellationToken.None);
+            await LeaderLock.ReleaseAsync(connection, LockKey);
         }
     }
 }

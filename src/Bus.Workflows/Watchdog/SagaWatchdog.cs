@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Bus.Workflows.Coordination;
 using Bus.Platform.Options;
 using Bus.Registry.Model;
 using Bus.Registry.Store;
@@ -50,7 +49,7 @@ public sealed class SagaWatchdog(
             {
                 try
                 {
-                    leader ??= await TryLeadAsync(key, stoppingToken);
+                    leader ??= await LeaderLock.TryTakeAsync(dataSource, key, stoppingToken);
                     if (leader is null) continue;
                     foreach (var watch in all) await WatchAsync(leader, watch, vhost, o, stoppingToken);
                     await WatchLedger.ForgetOldHeartbeatsAsync(leader, stoppingToken);
@@ -107,23 +106,5 @@ public sealed class SagaWatchdog(
 
     /// <summary>The lock key: the same for every host of one virtual host, different for another.</summary>
     internal static long LockKey(string virtualHost) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("bus.saga.watchdog:" + virtualHost)), 0);
-
-    private async Task<NpgsqlConnection?> TryLeadAsync(long key, CancellationToken cancellationToken)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-            take.Parameters.AddWithValue("key", key);
-            if (await take.ExecuteScalarAsync(cancellationToken) is true) return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
+        LeaderLock.Key("bus.saga.watchdog:" + virtualHost);
 }
