@@ -16,6 +16,9 @@ public static class RuntimeRoleGrants
 {
     private const string Dml = "SELECT, INSERT, UPDATE, DELETE";
 
+    /// <summary>The transaction-scoped advisory lock that serialises grant runs (any fixed number no other lock uses).</summary>
+    private const long GrantsLockKey = 0x6275_7367_7261_6e74; // "busgrant"
+
     /// <summary>Grants, then returns warnings about rights the runtime role holds that it should not (for the operator to revoke).</summary>
     public static async Task<IReadOnlyList<string>> ApplyAsync(PostgresOptions options, CancellationToken cancellationToken)
     {
@@ -25,6 +28,9 @@ public static class RuntimeRoleGrants
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Hosts that migrate at start-up at the same moment would update the same catalog rows at once, and PostgreSQL
+        // fails the second GRANT with "tuple concurrently updated": one grant run at a time, until this transaction ends.
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({GrantsLockKey})", cancellationToken);
         var role = Quote(runtime);
 
         await ExecuteAsync(connection, $"""
