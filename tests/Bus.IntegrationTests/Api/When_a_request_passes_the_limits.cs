@@ -45,18 +45,6 @@ public sealed class When_a_request_passes_the_limits(ApiStack api)
         }
     }
 
-    /// <summary>Bytes sent without a Content-Length (chunked).</summary>
-    private sealed class UndeclaredContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
-
     private static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -116,22 +104,120 @@ public sealed class When_a_request_passes_the_limits(ApiStack api)
         await AssertNothingStoredAsync($"{api.Own}/{name}");
     }
 
+    /// <summary>
+    /// One request on a raw connection with <c>Expect: 100-continue</c>: the body leaves only once
+    /// the server has said 100 Continue, so a refusal on the headers alone cannot race the client's
+    /// write (HttpClient wrote the body regardless and failed with a broken pipe when the server
+    /// closed first). Returns the status line, headers and body of the final answer.
+    /// </summary>
+    private async Task<(int Status, string Head, string Body, bool BodySent)> SendExpectingAsync(string head, byte[] body)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(api.Http.BaseAddress!.Host, api.Http.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + "Expect: 100-continue\r\n\r\n"));
+        var buffered = new List<byte>();
+        var bodySent = false;
+        while (true)
+        {
+            var (status, headers, content) = await ReadAnswerAsync(stream, buffered);
+            if (status != 100) return (status, headers, content, bodySent);
+            // One write: the whole body is in the kernel's buffers before the server reads any of it.
+            await stream.WriteAsync(body);
+            bodySent = true;
+        }
+    }
+
+    private static async Task<(int Status, string Head, string Body)> ReadAnswerAsync(NetworkStream stream, List<byte> buffered)
+    {
+        var head = Encoding.ASCII.GetString(await ReadThroughAsync(stream, buffered, "\r\n\r\n"u8.ToArray()));
+        var status = int.Parse(head.Split(' ')[1]);
+        string? Header(string name) => head.Split("\r\n").Select(l => l.Split(':', 2))
+            .Where(l => l.Length == 2 && l[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase)).Select(l => l[1].Trim()).FirstOrDefault();
+        var body = new List<byte>();
+        if (Header("Transfer-Encoding") is { } te && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            while (true)
+            {
+                var size = Convert.ToInt32(Encoding.ASCII.GetString(await ReadThroughAsync(stream, buffered, "\r\n"u8.ToArray())).Split(';')[0].Trim(), 16);
+                body.AddRange(await ReadExactlyAsync(stream, buffered, size));
+                await ReadExactlyAsync(stream, buffered, 2);
+                if (size == 0) break;
+            }
+        }
+        else if (Header("Content-Length") is { } length)
+            body.AddRange(await ReadExactlyAsync(stream, buffered, int.Parse(length)));
+        return (status, head, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    /// <summary>The bytes up to <paramref name="end"/> (which is consumed, not returned).</summary>
+    private static async Task<byte[]> ReadThroughAsync(NetworkStream stream, List<byte> buffered, byte[] end)
+    {
+        int at;
+        while ((at = IndexOf(buffered, end)) < 0) await FillAsync(stream, buffered);
+        var bytes = buffered.GetRange(0, at).ToArray();
+        buffered.RemoveRange(0, at + end.Length);
+        return bytes;
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(NetworkStream stream, List<byte> buffered, int count)
+    {
+        while (buffered.Count < count) await FillAsync(stream, buffered);
+        var bytes = buffered.GetRange(0, count).ToArray();
+        buffered.RemoveRange(0, count);
+        return bytes;
+    }
+
+    private static async Task FillAsync(NetworkStream stream, List<byte> buffered)
+    {
+        var chunk = new byte[8192];
+        var n = await stream.ReadAsync(chunk).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        if (n == 0) throw new IOException($"the connection closed mid-answer after: {Encoding.ASCII.GetString(buffered.ToArray())}");
+        buffered.AddRange(chunk.AsSpan(0, n));
+    }
+
+    private static int IndexOf(List<byte> bytes, ReadOnlySpan<byte> pattern)
+    {
+        for (var i = 0; i + pattern.Length <= bytes.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < pattern.Length && match; j++) match = bytes[i + j] == pattern[j];
+            if (match) return i;
+        }
+        return -1;
+    }
+
     [Fact]
     public async Task A_json_body_over_the_limit_is_refused_declared_or_chunked_and_changes_nothing()
     {
         await api.WaitForQuietAsync();
         var before = await api.FingerprintAsync();
         var admin = api.Users[(api.Own, Roles.InstitutionalAdmin)].Token;
-        var big = JsonSerializer.Serialize(new { identifier = api.Objects[api.Own], reason = new string('x', 70 * 1024) });
-        foreach (var chunked in new[] { false, true })
-        {
-            HttpContent content = chunked ? new UndeclaredContent(Encoding.UTF8.GetBytes(big)) : new StringContent(big, Encoding.UTF8);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deletions") { Content = content };
-            using var response = await api.SendAsync(request, admin);
-            await AssertProblemAsync(response, 413, "body-too-large");
-        }
+        var big = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { identifier = api.Objects[api.Own], reason = new string('x', 70 * 1024) }));
+        var head = $"POST /api/v1/deletions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/json\r\n";
+
+        // Declared: refused on the Content-Length alone, before a byte of the body is asked for.
+        var declared = await SendExpectingAsync(head + $"Content-Length: {big.Length}\r\n", big);
+        Assert.True(declared.Status == 413, $"{declared.Status} {declared.Body}");
+        Assert.False(declared.BodySent, "the server asked for a body it could refuse on its declared length");
+        AssertBodyTooLarge(declared.Head, declared.Body);
+
+        // Chunked: the size shows only while reading, so the server reads past the limit and stops.
+        var chunked = new MemoryStream();
+        chunked.Write(Encoding.ASCII.GetBytes($"{big.Length:x}\r\n"));
+        chunked.Write(big);
+        chunked.Write("\r\n0\r\n\r\n"u8);
+        var undeclared = await SendExpectingAsync(head + "Transfer-Encoding: chunked\r\n", chunked.ToArray());
+        Assert.True(undeclared.Status == 413, $"{undeclared.Status} {undeclared.Body}");
+        AssertBodyTooLarge(undeclared.Head, undeclared.Body);
+
         Assert.Equal(before, await api.FingerprintAsync());
+    }
+
+    private static void AssertBodyTooLarge(string head, string body)
+    {
+        Assert.Contains("application/problem+json", head);
+        Assert.EndsWith("/body-too-large", JsonDocument.Parse(body).RootElement.GetProperty("type").GetString());
     }
 
     [Fact]
