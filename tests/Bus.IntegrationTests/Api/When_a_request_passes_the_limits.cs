@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -42,18 +41,6 @@ public sealed class When_a_request_passes_the_limits(ApiStack api)
         {
             size = length;
             return declareLength;
-        }
-    }
-
-    /// <summary>Bytes sent without a Content-Length (chunked).</summary>
-    private sealed class UndeclaredContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
         }
     }
 
@@ -123,14 +110,29 @@ public sealed class When_a_request_passes_the_limits(ApiStack api)
         var before = await api.FingerprintAsync();
         var admin = api.Users[(api.Own, Roles.InstitutionalAdmin)].Token;
         var big = JsonSerializer.Serialize(new { identifier = api.Objects[api.Own], reason = new string('x', 70 * 1024) });
-        foreach (var chunked in new[] { false, true })
+
+        // Declared: refused on the Content-Length, so the body is held back (Expect: 100-continue) and never meets a closed connection.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deletions") { Content = new StringContent(big, Encoding.UTF8, "application/json") })
         {
-            HttpContent content = chunked ? new UndeclaredContent(Encoding.UTF8.GetBytes(big)) : new StringContent(big, Encoding.UTF8);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deletions") { Content = content };
+            request.Headers.ExpectContinue = true;
             using var response = await api.SendAsync(request, admin);
             await AssertProblemAsync(response, 413, "body-too-large");
         }
+
+        // Chunked: the server reads up to the limit, answers and closes while the rest may still be on its way. A raw
+        // connection: the whole body goes out in one write, a write refused by the closed connection is fine, the answer is read.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(api.Http.BaseAddress!.Host, api.Http.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var body = Encoding.UTF8.GetBytes(big);
+        var head = Encoding.ASCII.GetBytes($"POST /api/v1/deletions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {admin}\r\n" +
+            $"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n");
+        try { await stream.WriteAsync((byte[])[.. head, .. body, .. "\r\n0\r\n\r\n"u8]); }
+        catch (IOException) { }
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith("HTTP/1.1 413", answer);
+        Assert.Contains("/body-too-large", answer);
         Assert.Equal(before, await api.FingerprintAsync());
     }
 
