@@ -40,6 +40,7 @@ root.Subcommands.Add(RestoreCommands.Create());
 CliContext.Modules.Add((services, configuration) => services.AddSpotTestRecords(configuration));
 root.Subcommands.Add(SpotTestsCommands.Create());
 CliContext.Modules.Add((services, _) => services.AddNotificationsDatabase());
+root.Subcommands.Add(NotificationsCommands.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

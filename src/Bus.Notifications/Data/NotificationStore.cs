@@ -6,8 +6,11 @@ namespace Bus.Notifications.Data;
 /// <summary>Whose alerts a host sends: every institution's (a <c>*</c> recipient), or those named (lower case).</summary>
 public sealed record AlertScope(bool Everyone, IReadOnlyList<string> Institutions);
 
-/// <summary>A delivery as its consumer sees it, with the notification it carries.</summary>
-public sealed record DeliveryRow(Guid Id, string Channel, string Target, string Status, int Attempts, Notice Notice);
+/// <summary>
+/// A delivery as its consumer sees it, with the notification it carries. <see cref="Due"/>: no next attempt is scheduled
+/// later than now (the database's clock, the one the scheduler sends by).
+/// </summary>
+public sealed record DeliveryRow(Guid Id, string Channel, string Target, string Status, int Attempts, DateTimeOffset? NextAttemptAt, bool Due, Notice Notice);
 
 /// <summary>
 /// The notification tables, on the caller's connection and transaction (a consumer's message transaction), so
@@ -94,7 +97,8 @@ public sealed class NotificationStore(NpgsqlConnection connection, NpgsqlTransac
     public async Task<DeliveryRow?> LockAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
         await using var command = Command($"""
-            SELECT d.id, d.channel, d.target, d.status, d.attempts, {NoticeColumns}
+            SELECT d.id, d.channel, d.target, d.status, d.attempts, d.next_attempt_at,
+                   d.next_attempt_at IS NULL OR d.next_attempt_at <= now(), {NoticeColumns}
               FROM bus.notification_deliveries d JOIN bus.notifications n ON n.id = d.notification_id
              WHERE d.id = @id
                FOR UPDATE OF d SKIP LOCKED
@@ -102,7 +106,8 @@ public sealed class NotificationStore(NpgsqlConnection connection, NpgsqlTransac
         command.Parameters.AddWithValue("id", deliveryId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new DeliveryRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), ReadNotice(reader, 5));
+        return new DeliveryRow(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetBoolean(6), ReadNotice(reader, 7));
     }
 
     /// <summary>Records an attempt: delivered, failed for good, or to be tried again at <paramref name="nextAttemptAt"/>.</summary>
@@ -118,6 +123,17 @@ public sealed class NotificationStore(NpgsqlConnection connection, NpgsqlTransac
         command.Parameters.AddWithValue("status", status);
         command.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)error ?? DBNull.Value);
         command.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, (object?)nextAttemptAt?.ToUniversalTime() ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A failed delivery set pending again with no attempts (a resend); the caller holds the row's lock.</summary>
+    public async Task ResetAsync(Guid deliveryId, CancellationToken cancellationToken)
+    {
+        await using var command = Command("""
+            UPDATE bus.notification_deliveries SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = now()
+             WHERE id = @id AND status = 'failed'
+            """);
+        command.Parameters.AddWithValue("id", deliveryId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -12,7 +12,7 @@ namespace Bus.Restore.SpotTests;
 /// Ends a spot test: deletes the restored copy (a key already gone counts as deleted) and, when the spot test failed,
 /// raises the <c>spot-test-failed</c> alert (its id derived from the spot test's, so a redelivery adds nothing). It
 /// re-reads the saga row first and deletes only a key under the spot-test prefix the saga recorded, only while the
-/// saga is Finishing.
+/// saga is Finishing (or Failed: the late tar of a timed-out spot test's restore, which the saga recorded).
 /// </summary>
 public sealed class FinishSpotTestConsumer(SpotTestRecords records, SpotTestRegistry registry, IAmazonS3 s3, S3Resilience resilience,
     ILogger<FinishSpotTestConsumer> logger) : IConsumer<FinishSpotTest>
@@ -22,7 +22,7 @@ public sealed class FinishSpotTestConsumer(SpotTestRecords records, SpotTestRegi
         var ct = context.CancellationToken;
         var id = context.Message.SpotTestId;
         var spot = await records.FindAsync(id, ct);
-        if (spot is null || spot.State is not ("Finishing" or "Faulted") || spot.Outcome is null)
+        if (spot is null || spot.State is not ("Finishing" or "Faulted" or "Failed") || spot.Outcome is null)
         {
             logger.LogWarning("FinishSpotTest {SpotTestId} ignored: the spot test is {State}", id, spot?.State ?? "unknown");
             return;

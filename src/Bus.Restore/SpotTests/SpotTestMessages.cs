@@ -13,3 +13,6 @@ public sealed record SpotTestValidated(Guid SpotTestId, bool Passed, string? Rea
 public sealed record FinishSpotTest(Guid SpotTestId);
 
 public sealed record SpotTestCleanedUp(Guid SpotTestId);
+
+/// <summary>Scheduled when the restore is asked for: the restore has not ended within <see cref="SpotTestOptions.SpotTestTimeout"/>.</summary>
+public sealed record SpotTestRestoreTimedOut(Guid SpotTestId);

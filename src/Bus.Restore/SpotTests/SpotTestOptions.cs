@@ -22,8 +22,14 @@ public sealed class SpotTestOptions : IBusOptions
     public TimeSpan SpotTestSweepInterval { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Wait before a host's first sweep (a restarting host does not sweep on every start).</summary>
     public TimeSpan SpotTestSweepStartDelay { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Longest a spot test waits for its restore; then it fails with the reason and raises the alert. The default is above
+    /// the restore's own bounds (item lock waits, cold polls for a Deep Archive copy), so it only ends a restore that is stuck.
+    /// </summary>
+    public TimeSpan SpotTestTimeout { get; set; } = TimeSpan.FromDays(7);
 
     public const long MaxSpotTestBytes = 16L * 1024 * 1024 * 1024;
+    public static readonly TimeSpan MaxSpotTestTimeout = TimeSpan.FromDays(90);
 
     /// <summary>The interval of <paramref name="institution"/>: its own entry, else the default; zero means none.</summary>
     public TimeSpan IntervalFor(string institution) =>
@@ -42,6 +48,8 @@ public sealed class SpotTestOptions : IBusOptions
         if (SpotTestMaxBytes is < 1 or > MaxSpotTestBytes)
             yield return new(nameof(SpotTestMaxBytes), $"must be 1-{MaxSpotTestBytes} (16 GiB): a spot test's validation reads the tar in one message (got {SpotTestMaxBytes})");
         if (SpotTestSweepInterval < TimeSpan.FromSeconds(1)) yield return new(nameof(SpotTestSweepInterval), $"must be at least 1 second (got {SpotTestSweepInterval})");
+        if (SpotTestTimeout <= TimeSpan.Zero || SpotTestTimeout > MaxSpotTestTimeout)
+            yield return new(nameof(SpotTestTimeout), $"must be positive and at most {MaxSpotTestTimeout.TotalDays:0} days (got {SpotTestTimeout})");
         if (SpotTestSweepStartDelay < TimeSpan.Zero) yield return new(nameof(SpotTestSweepStartDelay), $"must not be negative (got {SpotTestSweepStartDelay})");
     }
 

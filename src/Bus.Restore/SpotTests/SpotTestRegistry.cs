@@ -15,8 +15,9 @@ public interface ISpotTestRegistry
 {
     /// <summary>
     /// One active object of <paramref name="institution"/> with files, all of whose active files together are at most
-    /// <paramref name="maxBytes"/>: random, but the same for the same <paramref name="seed"/> while the registry is unchanged
-    /// (a redelivered request picks what the first delivery picked). Null when there is none.
+    /// <paramref name="maxBytes"/> (and at most <see cref="SpotTestRegistry.MaxFiles"/> files): random, but the same for the
+    /// same <paramref name="seed"/> while the registry is unchanged (a redelivered request picks what the first delivery
+    /// picked). Null when none of the objects sampled fits.
     /// </summary>
     Task<SpotTestObject?> PickAsync(string institution, Guid seed, long maxBytes, CancellationToken ct);
 }
@@ -25,22 +26,53 @@ public sealed class SpotTestRegistry(RegistryDatabase registry) : ISpotTestRegis
 {
     private const string S = "registry";
 
+    /// <summary>Objects sampled per pick: the pick reads at most this many objects' file rows, whatever the institution holds.</summary>
+    public const int SampledObjects = 16;
+    /// <summary>An object with more active files is not picked (its size is not summed past this many rows).</summary>
+    public const int MaxFiles = 10_000;
+
+    /// <summary>
+    /// One statement, bounded whatever the institution holds: a point in the institution's range of active object ids
+    /// (from the seed), the <see cref="SampledObjects"/> objects from there on (wrapping to the start), each sized over at
+    /// most <see cref="MaxFiles"/> + 1 file rows, and the first that fits. The ends of the range and the sample come from
+    /// the partial index on (institution, id) of active objects (restore's migration AddSpotTestTimeout).
+    /// </summary>
     public async Task<SpotTestObject?> PickAsync(string institution, Guid seed, long maxBytes, CancellationToken ct)
     {
         await using var command = registry.DataSource.CreateCommand($"""
-            SELECT o.id, o.identifier, o.bag_name, o.bagit_profile, f.bytes
-            FROM {S}.intellectual_objects o
+            WITH range AS (
+                SELECT (SELECT id FROM {S}.intellectual_objects WHERE institution = @institution AND state = 'active' ORDER BY id LIMIT 1) AS lo,
+                       (SELECT id FROM {S}.intellectual_objects WHERE institution = @institution AND state = 'active' ORDER BY id DESC LIMIT 1) AS hi),
+            point AS (SELECT lo + floor(@fraction * (hi - lo + 1))::bigint AS id FROM range WHERE lo IS NOT NULL),
+            sample AS (
+                (SELECT o.id, o.identifier, o.bag_name, o.bagit_profile, 0 AS lap FROM {S}.intellectual_objects o, point p
+                  WHERE o.institution = @institution AND o.state = 'active' AND o.id >= p.id ORDER BY o.id LIMIT @sampled)
+                UNION ALL
+                (SELECT o.id, o.identifier, o.bag_name, o.bagit_profile, 1 AS lap FROM {S}.intellectual_objects o, point p
+                  WHERE o.institution = @institution AND o.state = 'active' AND o.id < p.id ORDER BY o.id LIMIT @sampled))
+            SELECT c.id, c.identifier, c.bag_name, c.bagit_profile, f.bytes
+            FROM (SELECT * FROM sample ORDER BY lap, id LIMIT @sampled) c
             CROSS JOIN LATERAL (SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes
-                                FROM {S}.generic_files WHERE object_id = o.id AND state = 'active') f
-            WHERE o.institution = @institution AND o.state = 'active' AND f.files > 0 AND f.bytes <= @max
-            ORDER BY md5(@seed || o.identifier), o.identifier
+                                FROM (SELECT size FROM {S}.generic_files WHERE object_id = c.id AND state = 'active' LIMIT @maxFiles + 1) capped) f
+            WHERE f.files BETWEEN 1 AND @maxFiles AND f.bytes <= @max
+            ORDER BY c.lap, c.id
             LIMIT 1
             """);
         command.Parameters.AddWithValue("institution", institution);
         command.Parameters.AddWithValue("max", maxBytes);
-        command.Parameters.AddWithValue("seed", seed.ToString("N"));
+        command.Parameters.AddWithValue("fraction", Fraction(seed));
+        command.Parameters.AddWithValue("sampled", SampledObjects);
+        command.Parameters.AddWithValue("maxFiles", MaxFiles);
         await using var r = await command.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new SpotTestObject(r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4)) : null;
+    }
+
+    /// <summary>Where in the id range a spot test starts looking: [0, 1), from its id alone.</summary>
+    public static double Fraction(Guid seed)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(seed.ToByteArray(), hash);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash) >> 11) / (double)(1UL << 53);
     }
 
     /// <summary>The object's profile and id (null once it is no longer active).</summary>

@@ -23,4 +23,6 @@ public sealed class SpotTestState : SagaStateMachineInstance
     public string? Outcome { get; set; }
     public string? Reason { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>The scheduled <see cref="SpotTestRestoreTimedOut"/> while the restore runs.</summary>
+    public Guid? TimeoutTokenId { get; set; }
 }

@@ -12,7 +12,9 @@ namespace Bus.Restore.SpotTests;
 /// test's id, so a redelivered request picks the same one), restore it to <c>spot-tests/&lt;institution&gt;/</c>
 /// (a restore whose id is the spot test's), validate the restored bag and compare it with the registry
 /// (spot-test-validate), then delete the restored copy and on failure raise the <c>spot-test-failed</c> alert
-/// (spot-test-finish). The saga row is the record: outcome, reason, started and finished times.
+/// (spot-test-finish). The saga row is the record: outcome, reason, started and finished times. A restore that has not
+/// ended within <see cref="SpotTestOptions.SpotTestTimeout"/> fails the spot test (there is no cancelling a restore: if it
+/// writes its tar later, the finish step is sent again to delete it).
 /// </summary>
 public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState>
 {
@@ -23,6 +25,7 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
     public SpotTestStateMachine(IOptions<SpotTestOptions> options)
     {
         var maxBytes = options.Value.SpotTestMaxBytes;
+        var timeout = options.Value.SpotTestTimeout;
         InstanceState(x => x.CurrentState);
         OnUnhandledEvent(StaleEvents.Ignore);
 
@@ -34,6 +37,11 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
         Event(() => CleanedUp, e => { e.CorrelateById(m => m.Message.SpotTestId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => ValidateFaulted, e => { e.CorrelateById(m => m.Message.Message.SpotTestId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => FinishFaulted, e => { e.CorrelateById(m => m.Message.Message.SpotTestId); e.OnMissingInstance(m => m.Discard()); });
+        Schedule(() => RestoreTimeout, x => x.TimeoutTokenId, s =>
+        {
+            s.Delay = timeout;
+            s.Received = r => { r.CorrelateById(m => m.Message.SpotTestId); r.OnMissingInstance(m => m.Discard()); };
+        });
 
         Initially(
             When(Requested)
@@ -43,15 +51,18 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
                     picked => picked
                         .Send(RestoreAddress, c => new RestoreObject(c.Saga.CorrelationId, c.Saga.ObjectIdentifier!, $"spot-test:{c.Saga.RequestedBy}",
                             c.Saga.StartedAt, c.Saga.RestoreKey))
+                        .Schedule(RestoreTimeout, c => new SpotTestRestoreTimedOut(c.Saga.CorrelationId))
                         .TransitionTo(Restoring),
                     none => none.Then(c => End(c.Saga, SpotTestOutcomes.Skipped)).TransitionTo(Skipped).Publish(Finished)));
 
         During(Restoring,
             When(Restored)
+                .Unschedule(RestoreTimeout)
                 .Then(c => { c.Saga.RestoreBucket = c.Message.Bucket; c.Saga.RestoreKey = c.Message.Key; })
                 .Send(ValidateAddress, c => new ValidateSpotTest(c.Saga.CorrelationId))
                 .TransitionTo(Validating),
             When(RestoreFailed)
+                .Unschedule(RestoreTimeout)
                 .Then(c =>
                 {
                     c.Saga.Outcome = SpotTestOutcomes.Failed;
@@ -60,7 +71,24 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
                     c.Saga.RestoreBucket = null;
                 })
                 .Send(FinishAddress, c => new FinishSpotTest(c.Saga.CorrelationId))
+                .TransitionTo(Finishing),
+            When(RestoreTimeout.Received)
+                .Then(c =>
+                {
+                    c.Saga.TimeoutTokenId = null;
+                    c.Saga.Outcome = SpotTestOutcomes.Failed;
+                    c.Saga.Reason = $"the restore did not end within {timeout} (restore {c.Saga.CorrelationId} is still {RunningRestore})";
+                    c.Saga.RestoreBucket = null;
+                })
+                .Send(FinishAddress, c => new FinishSpotTest(c.Saga.CorrelationId))
                 .TransitionTo(Finishing));
+
+        // The restore of a timed-out spot test wrote its tar after all: the finish step is sent again to delete it. Only a
+        // spot test that has no restored copy on record takes this (after a validation, the copy is the one recorded).
+        During(Finishing, Failed,
+            When(Restored, c => c.Saga.RestoreBucket is null && c.Saga.Outcome == SpotTestOutcomes.Failed)
+                .Then(c => { c.Saga.RestoreBucket = c.Message.Bucket; c.Saga.RestoreKey = c.Message.Key; })
+                .Send(FinishAddress, c => new FinishSpotTest(c.Saga.CorrelationId)));
 
         During(Validating, Faulted,
             When(Validated)
@@ -87,7 +115,8 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
 
         // The same request again (a second sweep, a redelivery): the spot test it names goes on or has ended.
         During([Restoring, Validating, Finishing, Faulted, Passed, Failed, Skipped], Ignore(Requested));
-        During(Passed, Failed, Skipped, Ignore(Restored), Ignore(RestoreFailed), Ignore(Validated), Ignore(CleanedUp));
+        During(Passed, Skipped, Ignore(Restored));
+        During(Passed, Failed, Skipped, Ignore(RestoreFailed), Ignore(Validated), Ignore(CleanedUp), Ignore(RestoreTimeout.Received));
     }
 
     /// <summary>Every state a spot test can be in, read from this class.</summary>
@@ -109,6 +138,9 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
     public Event<SpotTestCleanedUp> CleanedUp { get; private set; } = null!;
     public Event<Fault<ValidateSpotTest>> ValidateFaulted { get; private set; } = null!;
     public Event<Fault<FinishSpotTest>> FinishFaulted { get; private set; } = null!;
+    public Schedule<SpotTestState, SpotTestRestoreTimedOut> RestoreTimeout { get; private set; } = null!;
+
+    private const string RunningRestore = "running: a tar it writes later is deleted";
 
     /// <summary>Records the request; an institution that is not one is skipped with the reason (nothing restored).</summary>
     private static void Start(SpotTestState saga, RunSpotTest message)
@@ -126,7 +158,7 @@ public sealed class SpotTestStateMachine : MassTransitStateMachine<SpotTestState
         var picked = await context.GetServiceOrCreateInstance<ISpotTestRegistry>().PickAsync(saga.Institution, saga.CorrelationId, maxBytes, context.CancellationToken);
         if (picked is null)
         {
-            saga.Reason = $"'{saga.Institution}' has no active object of at most {maxBytes} bytes";
+            saga.Reason = $"'{saga.Institution}' has no active object of at most {maxBytes} bytes and {SpotTestRegistry.MaxFiles} files among the {SpotTestRegistry.SampledObjects} sampled";
             return;
         }
         saga.ObjectIdentifier = picked.Identifier;

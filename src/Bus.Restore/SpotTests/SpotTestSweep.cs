@@ -20,6 +20,15 @@ public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase regi
     public async Task<IReadOnlyList<SweptSpotTest>> RunAsync(string requestedBy, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var due = await DueAsync(now, ct);
+        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{SpotTestEndpoints.Saga}"));
+        foreach (var s in due) await endpoint.Send(new RunSpotTest(s.SpotTestId, s.Institution, requestedBy, now), ct);
+        return due;
+    }
+
+    /// <summary>The spot tests a sweep at <paramref name="now"/> asks for (reads only: nothing is sent).</summary>
+    public async Task<IReadOnlyList<SweptSpotTest>> DueAsync(DateTimeOffset now, CancellationToken ct)
+    {
         var latest = await records.LatestAsync(ct);
         var due = new List<SweptSpotTest>();
         foreach (var (institution, firstObjectAt) in await InstitutionsWithObjectsAsync(ct))
@@ -30,8 +39,6 @@ public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase regi
             if (now - (last?.StartedAt ?? firstObjectAt) < interval) continue;
             due.Add(new SweptSpotTest(institution, SpotTestIds.Next(institution, last?.SpotTestId)));
         }
-        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{SpotTestEndpoints.Saga}"));
-        foreach (var s in due) await endpoint.Send(new RunSpotTest(s.SpotTestId, s.Institution, requestedBy, now), ct);
         return due;
     }
 

@@ -67,7 +67,12 @@ public sealed class ApiStack : IAsyncLifetime
                  })
             Users[(institution, role)] = await AddUserWithTokenAsync(institution, role);
         await Stack.StartHostAsync();
-        Http = new HttpClient { BaseAddress = Stack.Host!.HealthUrl, Timeout = TimeSpan.FromMinutes(5) };
+        // A request with Expect: 100-continue sends its body only when the server asks for it: never after a timeout
+        // (1 s by default, soon passed on a busy machine), or a body would follow a refusal the server made on the headers.
+        Http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = Stack.Host!.HealthUrl, Timeout = TimeSpan.FromMinutes(5),
+        };
 
         foreach (var institution in new[] { Own, Other })
         {

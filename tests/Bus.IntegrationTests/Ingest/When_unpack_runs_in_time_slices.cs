@@ -32,7 +32,9 @@ public sealed class When_unpack_runs_in_time_slices
         Assert.Contains($"Unpack of {id} finished in {checkpoint.Slices} slices", stack.Host!.Process.Stdout, StringComparison.Ordinal);
         // Continuations are not attempts, and the steps after a continued one still report theirs (with a start time).
         var steps = new[] { "unpack", "validate", "identify", "store", "verify", "record", "clean_up" };
-        await stack.SagaBecomesAsync(id, "clean_up_started_at IS NOT NULL");
+        // Each step's "started" report is a message of its own that may reach the saga after later steps' results: wait for all.
+        Assert.True(await stack.SagaBecomesAsync(id, string.Join(" AND ", steps.Select(s => $"{s}_started_at IS NOT NULL"))),
+            "a step's start was never reported");
         var attempts = (await stack.QueryAsync(
             $"SELECT {string.Join(", ", steps.Select(s => $"{s}_attempts, {s}_started_at IS NOT NULL"))} FROM bus.ingest_saga WHERE correlation_id = @id",
             r => steps.Select((s, i) => $"{s}={r.GetInt32(2 * i)}/{r.GetBoolean(2 * i + 1)}").ToList(), ("id", id))).Single();

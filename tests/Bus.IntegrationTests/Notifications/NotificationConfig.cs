@@ -11,10 +11,11 @@ internal static class NotificationConfig
     /// <summary>The notification scenarios run one after another: their hosts migrate at start, and two migration runs at once race on GRANT.</summary>
     public const string Collection = "notifications";
 
-    public static string[] Args(string institution, SmtpSink sink, IReadOnlyList<(string Name, string Url)> webhooks, int maxAttempts = 5) =>
+    public static string[] Args(string institution, SmtpSink sink, IReadOnlyList<(string Name, string Url)> webhooks, int maxAttempts = 5,
+        string retryDelay = "00:00:01") =>
     [
         "--Bus:Notifications:PollInterval=00:00:00.5",
-        "--Bus:Notifications:RetryDelay=00:00:01",
+        $"--Bus:Notifications:RetryDelay={retryDelay}",
         $"--Bus:Notifications:MaxAttempts={maxAttempts}",
         "--Bus:Notifications:Smtp:Host=127.0.0.1",
         $"--Bus:Notifications:Smtp:Port={sink.Port}",

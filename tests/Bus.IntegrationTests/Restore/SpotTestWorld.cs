@@ -2,6 +2,9 @@ using System.Text.Json;
 using Amazon.S3.Model;
 using Bus.IntegrationTests.Ingest;
 using Bus.IntegrationTests.Support;
+using Bus.Platform.Options;
+using Bus.Registry.Store;
+using Bus.Restore.SpotTests;
 
 namespace Bus.IntegrationTests.Restore;
 
@@ -62,6 +65,29 @@ public sealed class SpotTestWorld : IAsyncLifetime
 
     public Task<List<(string Kind, string Message)>> AlertsAsync(string identifier) =>
         Stack.QueryAsync("SELECT kind, message FROM registry.alerts WHERE identifier = @i ORDER BY created_at", r => (r.GetString(0), r.GetString(1)), ("i", identifier));
+
+    /// <summary>
+    /// What one sweep with the host's spot test settings would ask for now (<see cref="SpotTestSweep.DueAsync"/>: reads
+    /// only): the test drives the sweep's decision itself instead of waiting for the host's next sweeps.
+    /// </summary>
+    public async Task<IReadOnlyList<SweptSpotTest>> SweepAsync()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new SpotTestOptions
+        {
+            SpotTestInterval = TimeSpan.Zero,
+            SpotTestIntervals = new(StringComparer.OrdinalIgnoreCase) { [SweptInstitution] = TimeSpan.FromDays(1) },
+        });
+        await using var registry = new RegistryDatabase(new PostgresOptions().ConnectionString);
+        var sweep = new SpotTestSweep(new SpotTestRecords(IngestStack.Database), registry, NoSends.Instance, options, TimeProvider.System);
+        return await sweep.DueAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+
+    private sealed class NoSends : MassTransit.ISendEndpointProvider
+    {
+        public static readonly NoSends Instance = new();
+        public MassTransit.ConnectHandle ConnectSendObserver(MassTransit.ISendObserver observer) => throw new NotSupportedException();
+        public Task<MassTransit.ISendEndpoint> GetSendEndpoint(Uri address) => throw new NotSupportedException("DueAsync sends nothing");
+    }
 
     public Task<int> SpotTestCopiesAsync(string institution) => Stack.CountObjectsAsync(RestoreWorld.RestoreBucket, $"spot-tests/{institution}/");
 }

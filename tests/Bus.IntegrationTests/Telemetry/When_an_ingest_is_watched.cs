@@ -76,7 +76,7 @@ public sealed class When_an_ingest_is_watched
 
     private static async Task<IReadOnlyList<Sample>> PollMetricsAsync(IngestStack stack, Func<IReadOnlyList<Sample>, bool> ready)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         IReadOnlyList<Sample> last = [];
         while (DateTime.UtcNow < deadline)
         {
@@ -89,7 +89,7 @@ public sealed class When_an_ingest_is_watched
 
     private static async Task<IReadOnlyList<ReceivedSpan>> PollSpansAsync(OtlpTraceReceiver receiver, string ingestId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
             var spans = receiver.Spans.ToList();

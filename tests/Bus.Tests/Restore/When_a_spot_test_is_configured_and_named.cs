@@ -29,6 +29,7 @@ public sealed class When_a_spot_test_is_configured_and_named
             SpotTestInterval = TimeSpan.FromDays(-1),
             SpotTestIntervals = new() { ["Not An Institution"] = TimeSpan.FromDays(1) },
             SpotTestMaxBytes = 0,
+            SpotTestTimeout = TimeSpan.Zero,
         };
 
         var keys = o.Validate().Select(e => e.Key).ToList();
@@ -36,6 +37,8 @@ public sealed class When_a_spot_test_is_configured_and_named
         Assert.Contains("SpotTestInterval", keys);
         Assert.Contains("SpotTestIntervals:Not An Institution", keys);
         Assert.Contains("SpotTestMaxBytes", keys);
+        Assert.Contains("SpotTestTimeout", keys);
+        Assert.Contains("SpotTestTimeout", new SpotTestOptions { SpotTestTimeout = TimeSpan.FromDays(91) }.Validate().Select(e => e.Key));
     }
 
     [Fact]

@@ -36,8 +36,13 @@ public sealed class When_a_spot_test_moves_through_its_states : IAsyncLifetime
         services.AddSingleton<IEndpointOutbox>(HarnessOutbox.InMemory);
         services.AddMassTransitTestHarness(x =>
         {
+            x.AddDelayedMessageScheduler();
             x.AddSagaStateMachine<SpotTestStateMachine, SpotTestState, SpotTestStateMachineDefinition>().InMemoryRepository();
-            x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            x.UsingInMemory((context, cfg) =>
+            {
+                cfg.UseDelayedMessageScheduler();
+                cfg.ConfigureEndpoints(context);
+            });
         });
         _provider = services.BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();
