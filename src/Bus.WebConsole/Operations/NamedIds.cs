@@ -5,8 +5,8 @@ namespace Bus.WebConsole.Operations;
 
 /// <summary>
 /// The ids a faulted message names. The envelope's correlation id is what busctl's saga lookup uses, but a
-/// workflow's step commands carry their saga's id as a property instead (StoreFiles(IngestId),
-/// DeleteItem(RequestId)...), and MassTransit leaves their envelope's correlationId empty. So the console
+/// workflow's step commands carry their saga's id as a property instead (ingest's StoreFiles(IngestId)),
+/// and their envelope's correlationId is not the saga's (seen on CompensateIngest). So the console
 /// also reads the message's own GUID properties; only an id that bus.saga_status knows is shown as a saga.
 /// </summary>
 public static class NamedIds
