@@ -1,5 +1,6 @@
 using Bus.Api;
 using Bus.Api.Limits;
+using Bus.Operations;
 using Bus.Registry;
 using Bus.Registry.Store;
 using Bus.WebConsole.Authentication;
@@ -30,6 +31,9 @@ public static class ConsoleServices
             o.FormFieldName = Rendering.Viewer.CsrfField;
         });
         services.AddSingleton<ConsoleQueries>();
+        // The Operations page uses busctl's error-queue and saga services (and needs their tables: the module migrates them).
+        if (!services.Any(d => d.ServiceType == typeof(Bus.Operations.ErrorQueues.ErrorQueueService))) services.AddBusOperations(configuration);
+        services.AddSingleton<Bus.WebConsole.Operations.ConsoleOperations>();
         return services;
     }
 
@@ -44,5 +48,6 @@ public static class ConsoleServices
         app.MapConsoleDeletions();
         app.MapConsoleAlerts();
         app.MapConsoleReports();
+        app.MapConsoleOperations();
     }
 }

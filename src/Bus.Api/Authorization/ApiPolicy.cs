@@ -18,6 +18,14 @@ public enum ApiAction
     StartFixityCheck,
     RequestRestore,
     ReadRestore,
+    /// <summary>Error queues, their failure groups and messages (the console's Operations page).</summary>
+    ReadErrorQueues,
+    /// <summary>Send faulted messages back to the queue they failed on.</summary>
+    ReplayErrorMessages,
+    /// <summary>Move faulted messages out of an error queue into the archive table.</summary>
+    ArchiveErrorMessages,
+    /// <summary>Any saga's state and transition history (ingest, fixity, deletion, restore).</summary>
+    ReadSagas,
 }
 
 /// <summary>Whose things a role may act on for an action.</summary>
@@ -43,7 +51,8 @@ public enum Decision
 /// before it does any work, and the authorization matrix test is generated from <see cref="Table"/>.
 /// Depositors submit and read their institution's work; institutional admins also request, decide and
 /// cancel deletions, start fixity checks and acknowledge alerts for their institution; depositors and admins request and read restores of
-/// their institution's objects; operators read everything and acknowledge alerts (and act on error queues through busctl, not here). Something of another institution the caller may not read
+/// their institution's objects; operators read everything and acknowledge alerts, and alone read error queues and sagas and replay or archive
+/// faulted messages (the console's Operations page; error queues and sagas belong to no institution). Something of another institution the caller may not read
 /// is answered 404, so the API does not tell who holds what.
 /// </summary>
 public static class ApiPolicy
@@ -78,7 +87,12 @@ public static class ApiPolicy
         (Roles.Operator, ApiAction.ReadAlerts, Scope.AnyInstitution),
         // Fixity alerts are operational: an operator who has handled one (restored a copy) closes it.
         (Roles.Operator, ApiAction.AcknowledgeAlert, Scope.AnyInstitution),
-        (Roles.Operator, ApiAction.ReadRestore, Scope.AnyInstitution));
+        (Roles.Operator, ApiAction.ReadRestore, Scope.AnyInstitution),
+        // The bus's own plumbing, shared by every institution: operators only.
+        (Roles.Operator, ApiAction.ReadErrorQueues, Scope.AnyInstitution),
+        (Roles.Operator, ApiAction.ReplayErrorMessages, Scope.AnyInstitution),
+        (Roles.Operator, ApiAction.ArchiveErrorMessages, Scope.AnyInstitution),
+        (Roles.Operator, ApiAction.ReadSagas, Scope.AnyInstitution));
 
     /// <summary>Which read makes a thing visible to the caller, for each action on it.</summary>
     public static ApiAction VisibilityOf(ApiAction action) => action switch
@@ -88,6 +102,8 @@ public static class ApiPolicy
         ApiAction.ReadRestore => ApiAction.ReadRestore,
         ApiAction.ReadDeletion or ApiAction.DecideDeletion or ApiAction.CancelDeletion => ApiAction.ReadDeletion,
         ApiAction.ReadAlerts or ApiAction.AcknowledgeAlert => ApiAction.ReadAlerts,
+        ApiAction.ReadErrorQueues or ApiAction.ReplayErrorMessages or ApiAction.ArchiveErrorMessages => ApiAction.ReadErrorQueues,
+        ApiAction.ReadSagas => ApiAction.ReadSagas,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

@@ -1,5 +1,6 @@
 using Bus.IntegrationTests.Ingest;
 using Bus.IntegrationTests.Support;
+using Bus.Platform.Options;
 using Microsoft.Playwright;
 
 namespace Bus.IntegrationTests.Console;
@@ -16,7 +17,10 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
 /// operator in own and a depositor in other; one bag ingested in each. Debian's chromium, headless,
 /// launched by its executable path (Playwright's own browser download cannot work offline; the test
 /// setup installs the package: scripts/stack.sh). Each scenario opens a context of its own (its own
-/// cookies), so sessions never leak between scenarios.
+/// cookies), so sessions never leak between scenarios. The host has the default storage options, except that
+/// <see cref="FaultOption"/> (one the bag profile allows and no other scenario uses) puts its one copy in
+/// <see cref="FaultBucket"/>: a bucket of this fixture only, which a scenario removes to make a real ingest
+/// fault at Store (and puts back before it replays).
 /// </summary>
 public sealed class ConsoleStack : IAsyncLifetime
 {
@@ -37,12 +41,18 @@ public sealed class ConsoleStack : IAsyncLifetime
     /// <summary>The key of a second institutional admin of own in <see cref="Tokens"/>.</summary>
     public const string SecondAdmin = "second_admin";
     public string DeletableObject { get; private set; } = "";
+    /// <summary>The storage option only the operations scenario's bag asks for.</summary>
+    public const string FaultOption = "Wasabi-TX";
+    public string FaultBucket { get; } = "bus-console-fault-" + Guid.NewGuid().ToString("N")[..8];
 
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} not found: the browser tests need Debian's chromium (scripts/stack.sh up installs it as root)");
-        Stack = await IngestStack.StartAsync(roles: "api,console,ingest,deletion,scheduler");
+        // The host checks every bucket it is configured with before it is ready: this one exists until a scenario removes it.
+        using (var s3 = Bus.Platform.StorageClientFactory.Create(new StorageOptions()))
+            await s3.PutBucketAsync(FaultBucket);
+        Stack = await IngestStack.StartAsync(OptionsWithFaultOption(), roles: "api,console,ingest,deletion,scheduler");
         Tokens[(Own, "depositor")] = Stack.Environment["BUS_TOKEN"];
         foreach (var (institution, role) in new[] { (Own, "institutional_admin"), (Own, "operator"), (Other, "depositor") })
             Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution, role);
@@ -67,6 +77,26 @@ public sealed class ConsoleStack : IAsyncLifetime
 
     public string WriteTar(TestBag bag) => bag.WriteTar(_folder);
 
+    /// <summary>Configuring any option replaces the defaults, so every default option is given again, <see cref="FaultOption"/> with its bucket changed.</summary>
+    private Dictionary<string, string> OptionsWithFaultOption()
+    {
+        var options = new Dictionary<string, StorageOptionDefinition>(StorageOptions.DefaultOptions)
+        {
+            [FaultOption] = new() { Copies = [new() { Name = "hot", Bucket = FaultBucket, Region = "tx", StorageClass = StorageClasses.Standard }] },
+        };
+        var config = new Dictionary<string, string>();
+        foreach (var (name, option) in options)
+            for (var i = 0; i < option.Copies.Count; i++)
+            {
+                var prefix = $"Bus__Storage__Options__{name}__Copies__{i}__";
+                config[prefix + "Name"] = option.Copies[i].Name;
+                config[prefix + "Bucket"] = option.Copies[i].Bucket;
+                config[prefix + "Region"] = option.Copies[i].Region;
+                config[prefix + "StorageClass"] = option.Copies[i].StorageClass;
+            }
+        return config;
+    }
+
     /// <summary>A fresh browser context (no cookies) with one page, signed in with <paramref name="token"/>.</summary>
     public async Task<IPage> SignedInPageAsync(string token)
     {
@@ -84,6 +114,21 @@ public sealed class ConsoleStack : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (Stack is not null) await Stack.DisposeAsync();
+        await EmptyAndRemoveAsync(FaultBucket);
         Directory.Delete(_folder, recursive: true);
+    }
+
+    private static async Task EmptyAndRemoveAsync(string bucket)
+    {
+        using var s3 = Bus.Platform.StorageClientFactory.Create(new StorageOptions());
+        try
+        {
+            var listed = await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket });
+            foreach (var o in listed.S3Objects ?? []) await s3.DeleteObjectAsync(bucket, o.Key);
+            await s3.DeleteBucketAsync(bucket);
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+        }
     }
 }

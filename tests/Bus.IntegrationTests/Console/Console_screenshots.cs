@@ -26,6 +26,15 @@ public sealed class Console_screenshots(ConsoleStack console)
             await page.GotoAsync(path);
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
         }
+        // The Operations pages are an operator's.
+        var operations = await console.SignedInPageAsync(console.Tokens[(console.Own, "operator")]);
+        await operations.SetViewportSizeAsync(1280, 860);
+        foreach (var (name, path) in new[] { ("operations", "/operations"), ("saga", $"/operations/sagas/{console.IngestId[console.Own]}") })
+        {
+            await operations.GotoAsync(path);
+            await operations.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+        await operations.Context.CloseAsync();
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync("/");
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "dashboard-phone.png"), FullPage = true });

@@ -65,4 +65,19 @@ public sealed class ApiPolicyTests
         Assert.Equal(Decision.Allow, ApiPolicy.Decide(Roles.Operator, Own, ApiAction.AcknowledgeAlert, Other));
         Assert.Equal(Decision.Forbidden, ApiPolicy.Decide(Roles.Depositor, Own, ApiAction.AcknowledgeAlert, Own));
     }
+
+    [Fact]
+    public void Only_operators_read_error_queues_and_sagas_and_replay_or_archive_faulted_messages()
+    {
+        var operations = new[] { ApiAction.ReadErrorQueues, ApiAction.ReplayErrorMessages, ApiAction.ArchiveErrorMessages, ApiAction.ReadSagas };
+        foreach (var action in operations)
+        {
+            Assert.Equal(Scope.AnyInstitution, ApiPolicy.ScopeFor(Roles.Operator, action));
+            foreach (var role in new[] { Roles.Depositor, Roles.InstitutionalAdmin })
+            {
+                Assert.Equal(Scope.None, ApiPolicy.ScopeFor(role, action));
+                Assert.Equal(Decision.NotFound, ApiPolicy.Decide(role, Own, action, Own));
+            }
+        }
+    }
 }
