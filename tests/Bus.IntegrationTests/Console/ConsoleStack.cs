@@ -16,7 +16,8 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
 /// operator in own and a depositor in other; one bag ingested in each. Debian's chromium, headless,
 /// launched by its executable path (Playwright's own browser download cannot work offline; the test
 /// setup installs the package: scripts/stack.sh). Each scenario opens a context of its own (its own
-/// cookies), so sessions never leak between scenarios.
+/// cookies), so sessions never leak between scenarios. The console also signs in through a test OpenID
+/// provider (<see cref="TestOpenIdProvider"/>), started before the host.
 /// </summary>
 public sealed class ConsoleStack : IAsyncLifetime
 {
@@ -31,6 +32,8 @@ public sealed class ConsoleStack : IAsyncLifetime
     public string Own => Stack.Institution;
     public string Other { get; } = $"o{Guid.NewGuid():N}"[..13] + ".test.edu";
     public Dictionary<(string Institution, string Role), string> Tokens { get; } = new();
+    public Dictionary<(string Institution, string Role), string> Emails { get; } = new();
+    public TestOpenIdProvider Oidc { get; private set; } = null!;
     /// <summary>The key of the bag ingested in each institution (its ingest list shows it).</summary>
     public Dictionary<string, string> BagKey { get; } = new();
     public Dictionary<string, Guid> IngestId { get; } = new();
@@ -42,10 +45,21 @@ public sealed class ConsoleStack : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} not found: the browser tests need Debian's chromium (scripts/stack.sh up installs it as root)");
-        Stack = await IngestStack.StartAsync(roles: "api,console,ingest,deletion,scheduler");
+        Oidc = await TestOpenIdProvider.StartAsync();
+        Stack = await IngestStack.StartAsync(new Dictionary<string, string>
+        {
+            ["Bus__Console__Oidc__Authority"] = Oidc.Issuer,
+            ["Bus__Console__Oidc__ClientId"] = TestOpenIdProvider.ClientId,
+            ["Bus__Console__Oidc__ClientSecret"] = TestOpenIdProvider.ClientSecret,
+            ["Bus__Console__Oidc__DisplayName"] = TestOpenIdProvider.Name,
+        }, roles: "api,console,ingest,deletion,scheduler");
         Tokens[(Own, "depositor")] = Stack.Environment["BUS_TOKEN"];
+        Emails[(Own, "depositor")] = Stack.Depositor;
         foreach (var (institution, role) in new[] { (Own, "institutional_admin"), (Own, "operator"), (Other, "depositor") })
-            Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution, role);
+        {
+            Emails[(institution, role)] = $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution;
+            Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, Emails[(institution, role)], role);
+        }
         Tokens[(Own, SecondAdmin)] = await ApiIdentities.UserWithTokenAsync(Own, $"second-admin-{Guid.NewGuid():N}"[..24] + "@" + Own, "institutional_admin");
         // An object of its own for the deletion scenario, so deleting it changes nothing the others look at.
         var doomed = new TestBag("doomed-" + Guid.NewGuid().ToString("N")[..8]);
@@ -84,6 +98,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (Stack is not null) await Stack.DisposeAsync();
+        if (Oidc is not null) await Oidc.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 }
