@@ -1,6 +1,7 @@
 using Bus.Api;
 using Bus.Api.Limits;
 using Bus.Operations;
+using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
 using Bus.WebConsole.Authentication;
@@ -23,7 +24,8 @@ public static class ConsoleServices
         if (!services.Any(d => d.ServiceType == typeof(UploadSlots))) services.AddBusApi(configuration);
         services.AddBusRegistry();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddConsoleAuthentication();
+        services.AddBusOptions<ConsoleOptions>(configuration);
+        services.AddConsoleAuthentication(configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>()?.Oidc ?? new ConsoleOidcOptions());
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "bus_console_af";

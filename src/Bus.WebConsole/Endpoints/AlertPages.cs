@@ -7,13 +7,20 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Bus.Registry.Model;
 
 namespace Bus.WebConsole.Endpoints;
 
 /// <summary>/alerts: open alerts (all=true: acknowledged too), newest first; acknowledge one.</summary>
 public static class AlertPages
 {
-    public const int Limit = 200;
+    private static readonly Keyset<Alert, Guid> NewestFirst = new(
+        a => (a.CreatedAt, a.Id),
+        q => q.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id),
+        q => q.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id),
+        (q, at, id) => q.Where(a => EF.Functions.LessThan(ValueTuple.Create(a.CreatedAt, a.Id), ValueTuple.Create(at, id))),
+        (q, at, id) => q.Where(a => EF.Functions.GreaterThan(ValueTuple.Create(a.CreatedAt, a.Id), ValueTuple.Create(at, id))));
 
     public static void MapConsoleAlerts(this IEndpointRouteBuilder app)
     {
@@ -21,7 +28,7 @@ public static class AlertPages
         app.MapPost("/alerts/{id:guid}/acknowledge", Acknowledge);
     }
 
-    private static async Task<IResult> List(HttpContext http, RegistryDatabase registry, bool? all, string? notice, CancellationToken ct)
+    private static async Task<IResult> List(HttpContext http, RegistryDatabase registry, IOptions<ConsoleOptions> console, bool? all, string? notice, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadAlerts);
@@ -33,7 +40,7 @@ public static class AlertPages
             var prefix = own + "/";
             query = query.Where(a => a.Identifier != null && a.Identifier.StartsWith(prefix));
         }
-        var rows = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(Limit).ToListAsync(ct);
+        var (rows, links) = await ConsolePaging.ReadAsync(http.Request, query, console.Value.PageSize, NewestFirst, ct);
         return await ConsolePages.RenderAsync<AlertsPage>(http, new()
         {
             ["Rows"] = rows,
@@ -41,6 +48,7 @@ public static class AlertPages
             ["MayAcknowledge"] = (Func<string?, bool>)(identifier =>
                 ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.AcknowledgeAlert, identifier?.Split('/', 2)[0] ?? "") == Decision.Allow),
             ["Notice"] = notice == "acknowledged" ? "Alert acknowledged." : null,
+            ["Links"] = links,
         });
     }
 

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Bus.WebConsole.Endpoints;
@@ -24,7 +25,12 @@ namespace Bus.WebConsole.Endpoints;
 public static class DeletionPages
 {
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
-    public const int HistoryLimit = 100;
+    private static readonly Keyset<DeletionState, Guid> NewestFirst = new(
+        r => (r.RequestedAt, r.CorrelationId),
+        q => q.OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.CorrelationId),
+        q => q.OrderBy(r => r.RequestedAt).ThenBy(r => r.CorrelationId),
+        (q, at, id) => q.Where(r => EF.Functions.LessThan(ValueTuple.Create(r.RequestedAt, r.CorrelationId), ValueTuple.Create(at, id))),
+        (q, at, id) => q.Where(r => EF.Functions.GreaterThan(ValueTuple.Create(r.RequestedAt, r.CorrelationId), ValueTuple.Create(at, id))));
 
     public static void MapConsoleDeletions(this IEndpointRouteBuilder app)
     {
@@ -55,11 +61,13 @@ public static class DeletionPages
         await using var db = DeletionDbContext.Create(postgres.Value.ConnectionString);
         var query = db.Requests.AsNoTracking();
         if (scope.InstitutionFilter is { } own) query = query.Where(r => r.Institution == own);
-        var pending = await query.Where(r => r.CurrentState == "PendingApproval").OrderBy(r => r.RequestedAt).Take(HistoryLimit).ToListAsync(ct);
-        var history = await query.Where(r => r.CurrentState != "PendingApproval").OrderByDescending(r => r.RequestedAt).Take(HistoryLimit).ToListAsync(ct);
+        var pageSize = http.RequestServices.GetRequiredService<IOptions<ConsoleOptions>>().Value.PageSize;
+        // Pending requests expire, so they stay few: the oldest page of them, the history paged.
+        var pending = await query.Where(r => r.CurrentState == "PendingApproval").OrderBy(r => r.RequestedAt).ThenBy(r => r.CorrelationId).Take(pageSize).ToListAsync(ct);
+        var (history, historyLinks) = await ConsolePaging.ReadAsync(http.Request, query.Where(r => r.CurrentState != "PendingApproval"), pageSize, NewestFirst, ct);
         return await ConsolePages.RenderAsync<DeletionsPage>(http, new()
         {
-            ["Pending"] = pending, ["History"] = history, ["Notice"] = notice, ["Error"] = error, ["Identifier"] = identifier,
+            ["Pending"] = pending, ["History"] = history, ["HistoryLinks"] = historyLinks, ["Notice"] = notice, ["Error"] = error, ["Identifier"] = identifier,
             ["MayDecide"] = (Func<DeletionState, bool>)(r => ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.DecideDeletion, r.Institution) == Decision.Allow),
             ["MayCancel"] = (Func<DeletionState, bool>)(r => ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.CancelDeletion, r.Institution) == Decision.Allow),
         }, status);

@@ -21,6 +21,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -44,7 +45,15 @@ public static class IngestPages
         app.MapPost("/ingests/{id:guid}/cancel", Cancel);
     }
 
-    private static async Task<IResult> List(HttpContext http, IOptions<PostgresOptions> postgres, string? state, string? name, string? institution, CancellationToken ct)
+    private static readonly Keyset<IngestState, Guid> NewestFirst = new(
+        s => (s.ReceivedAt, s.CorrelationId),
+        q => q.OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.CorrelationId),
+        q => q.OrderBy(s => s.ReceivedAt).ThenBy(s => s.CorrelationId),
+        (q, at, id) => q.Where(s => EF.Functions.LessThan(ValueTuple.Create(s.ReceivedAt, s.CorrelationId), ValueTuple.Create(at, id))),
+        (q, at, id) => q.Where(s => EF.Functions.GreaterThan(ValueTuple.Create(s.ReceivedAt, s.CorrelationId), ValueTuple.Create(at, id))));
+
+    private static async Task<IResult> List(HttpContext http, IOptions<PostgresOptions> postgres, IOptions<ConsoleOptions> console,
+        string? state, string? name, string? institution, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadIngest);
@@ -55,8 +64,8 @@ public static class IngestPages
         else if (!string.IsNullOrWhiteSpace(institution)) query = query.Where(s => s.Institution == institution.Trim());
         if (filter.KnownState is { } known) query = query.Where(s => s.CurrentState == known);
         if (!string.IsNullOrWhiteSpace(name)) query = query.Where(s => s.Key.Contains(name.Trim()));
-        var rows = await query.OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.CorrelationId).Take(IngestFilter.PageSize).ToListAsync(ct);
-        return await ConsolePages.RenderAsync<IngestsPage>(http, new() { ["Filter"] = filter, ["Rows"] = rows, ["SeesAll"] = scope.SeesAll });
+        var (rows, links) = await ConsolePaging.ReadAsync(http.Request, query, console.Value.PageSize, NewestFirst, ct);
+        return await ConsolePages.RenderAsync<IngestsPage>(http, new() { ["Filter"] = filter, ["Rows"] = rows, ["SeesAll"] = scope.SeesAll, ["Links"] = links });
     }
 
     private static async Task<IResult> Detail(HttpContext http, IOptions<PostgresOptions> postgres, Guid id, string? notice, CancellationToken ct)
@@ -79,6 +88,7 @@ public static class IngestPages
             ["Rejections"] = row.Rejections is null ? null : JsonSerializer.Deserialize<List<BagIssue>>(row.Rejections, StoredJson),
             ["MayCancel"] = ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.CancelIngest, row.Institution) == Decision.Allow,
             ["Notice"] = notice is not null ? Notices.GetValueOrDefault(notice) : null,
+            ["RefreshSeconds"] = (int)Math.Ceiling(http.RequestServices.GetRequiredService<IOptions<ConsoleOptions>>().Value.IngestRefresh.TotalSeconds),
         });
     }
 

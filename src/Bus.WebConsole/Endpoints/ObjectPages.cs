@@ -10,13 +10,19 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Bus.WebConsole.Endpoints;
 
 /// <summary>/objects: search by identifier; /objects/{institution}/{bag}: files, checksums, copies per storage target, PREMIS events.</summary>
 public static class ObjectPages
 {
-    public const int SearchLimit = 100;
+    private static readonly Keyset<IntellectualObject, long> NewestFirst = new(
+        o => (o.UpdatedAt, o.Id),
+        q => q.OrderByDescending(o => o.UpdatedAt).ThenByDescending(o => o.Id),
+        q => q.OrderBy(o => o.UpdatedAt).ThenBy(o => o.Id),
+        (q, at, id) => q.Where(o => EF.Functions.LessThan(ValueTuple.Create(o.UpdatedAt, o.Id), ValueTuple.Create(at, id))),
+        (q, at, id) => q.Where(o => EF.Functions.GreaterThan(ValueTuple.Create(o.UpdatedAt, o.Id), ValueTuple.Create(at, id))));
 
     public static void MapConsoleObjects(this IEndpointRouteBuilder app)
     {
@@ -24,7 +30,7 @@ public static class ObjectPages
         app.MapGet("/objects/{institution}/{bag}", Show);
     }
 
-    private static async Task<IResult> Search(HttpContext http, RegistryDatabase registry, string? q, CancellationToken ct)
+    private static async Task<IResult> Search(HttpContext http, RegistryDatabase registry, IOptions<ConsoleOptions> console, string? q, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadObject);
@@ -32,8 +38,8 @@ public static class ObjectPages
         var query = db.Objects.AsNoTracking();
         if (scope.InstitutionFilter is { } own) query = query.Where(o => o.Institution == own);
         if (!string.IsNullOrWhiteSpace(q)) query = query.Where(o => o.Identifier.Contains(q.Trim()));
-        var rows = await query.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.Identifier).Take(SearchLimit).ToListAsync(ct);
-        return await ConsolePages.RenderAsync<ObjectsPage>(http, new() { ["Query"] = q, ["Rows"] = rows });
+        var (rows, links) = await ConsolePaging.ReadAsync(http.Request, query, console.Value.PageSize, NewestFirst, ct);
+        return await ConsolePages.RenderAsync<ObjectsPage>(http, new() { ["Query"] = q, ["Rows"] = rows, ["Links"] = links });
     }
 
     private static async Task<IResult> Show(HttpContext http, RegistryDatabase registry, string institution, string bag, string? notice, CancellationToken ct)

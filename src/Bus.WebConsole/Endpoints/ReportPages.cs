@@ -7,6 +7,7 @@ using Bus.WebConsole.Rendering;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Bus.WebConsole.Endpoints;
 
@@ -19,24 +20,24 @@ public static class ReportPages
         app.MapGet("/reports/{file}", Csv);
     }
 
-    private static async Task<IResult> Page(HttpContext http, RegistryDatabase registry, CancellationToken ct)
+    private static async Task<IResult> Page(HttpContext http, RegistryDatabase registry, IOptions<ConsoleOptions> console, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadObject);
         if (scope.Scope == Scope.None) return await PageResults.Forbidden(http, $"Your role ({caller.Role}) may not read objects.");
         var reports = new List<Report>();
-        foreach (var name in ConsoleReports.Names) reports.Add(await ConsoleReports.RunAsync(registry.DataSource, name, scope.InstitutionFilter, ct));
+        foreach (var name in ConsoleReports.Names) reports.Add(await ConsoleReports.RunAsync(registry.DataSource, name, scope.InstitutionFilter, ct, console.Value.FixityReportWindow));
         return await ConsolePages.RenderAsync<ReportsPage>(http, new() { ["Reports"] = reports });
     }
 
-    private static async Task<IResult> Csv(HttpContext http, RegistryDatabase registry, string file, CancellationToken ct)
+    private static async Task<IResult> Csv(HttpContext http, RegistryDatabase registry, IOptions<ConsoleOptions> console, string file, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var name = file.EndsWith(".csv", StringComparison.Ordinal) ? file[..^4] : "";
         if (!ConsoleReports.Exists(name)) return await PageResults.NotFound(http, $"No report '{file}'.");
         var scope = ConsoleScope.For(caller, ApiAction.ReadObject);
         if (scope.Scope == Scope.None) return await PageResults.Forbidden(http, $"Your role ({caller.Role}) may not read objects.");
-        var report = await ConsoleReports.RunAsync(registry.DataSource, name, scope.InstitutionFilter, ct);
+        var report = await ConsoleReports.RunAsync(registry.DataSource, name, scope.InstitutionFilter, ct, console.Value.FixityReportWindow);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"bus-{name}.csv\"";
         http.Response.Headers.CacheControl = "no-store";
         return Results.Text(ConsoleReports.ToCsv(report), "text/csv; charset=utf-8");

@@ -13,11 +13,8 @@ namespace Bus.WebConsole.Models;
 /// The console's aggregate reads (dashboard counts), each one SQL statement scoped as the policy table
 /// scopes the same rows in the API: ingests by ReadIngest, objects by ReadObject, alerts by ReadAlerts.
 /// </summary>
-public sealed class ConsoleQueries(RegistryDatabase registry, IOptions<RabbitMqOptions> rabbit)
+public sealed class ConsoleQueries(RegistryDatabase registry, IOptions<RabbitMqOptions> rabbit, IOptions<ConsoleOptions> console)
 {
-    /// <summary>An ingest that has not moved (no saga update) for this long counts as stuck.</summary>
-    public static readonly TimeSpan StuckAfter = TimeSpan.FromHours(1);
-
     private const string Ended = "('Completed', 'Rejected', 'Failed', 'Cancelled')";
 
     public NpgsqlDataSource Database => registry.DataSource;
@@ -31,10 +28,11 @@ public sealed class ConsoleQueries(RegistryDatabase registry, IOptions<RabbitMqO
             SELECT current_state, count(*) FROM bus.ingest_saga
             WHERE current_state NOT IN {Ended} AND (@i::text IS NULL OR institution = @i) GROUP BY 1 ORDER BY 1
             """, ingests, ct);
+        var options = console.Value;
         var lastDay = await StateCountsAsync($"""
             SELECT current_state, count(*) FROM bus.ingest_saga
-            WHERE current_state IN {Ended} AND finished_at >= now() - interval '24 hours' AND (@i::text IS NULL OR institution = @i) GROUP BY 1 ORDER BY 1
-            """, ingests, ct);
+            WHERE current_state IN {Ended} AND finished_at >= now() - @window AND (@i::text IS NULL OR institution = @i) GROUP BY 1 ORDER BY 1
+            """, ingests, ct, options.RecentWindow);
         var holdings = new List<InstitutionHoldings>();
         await using (var command = Command("""
             SELECT o.institution, count(DISTINCT o.id), coalesce(sum(f.size), 0)::bigint
@@ -51,8 +49,8 @@ public sealed class ConsoleQueries(RegistryDatabase registry, IOptions<RabbitMqO
             """, alerts.InstitutionFilter, ct);
         var stuck = await ScalarAsync($"""
             SELECT count(*) FROM bus.ingest_saga
-            WHERE current_state NOT IN {Ended} AND updated_at < now() - interval '{(int)StuckAfter.TotalMinutes} minutes' AND (@i::text IS NULL OR institution = @i)
-            """, ingests, ct);
+            WHERE current_state NOT IN {Ended} AND updated_at < now() - @window AND (@i::text IS NULL OR institution = @i)
+            """, ingests, ct, options.StuckAfter);
         IReadOnlyList<ErrorQueueCount>? queues = null;
         string? unavailable = null;
         if (caller.Role == Roles.Operator)
@@ -67,28 +65,32 @@ public sealed class ConsoleQueries(RegistryDatabase registry, IOptions<RabbitMqO
                 unavailable = e.Message;
             }
         }
-        return new Dashboard(inFlight, lastDay, holdings, openAlerts, stuck, queues, unavailable);
+        return new Dashboard(inFlight, lastDay, holdings, openAlerts, stuck, queues, unavailable)
+        {
+            StuckAfter = options.StuckAfter, RecentWindow = options.RecentWindow, Refresh = options.DashboardRefresh,
+        };
     }
 
-    private NpgsqlCommand Command(string sql, string? institution)
+    private NpgsqlCommand Command(string sql, string? institution, TimeSpan? window = null)
     {
         var command = registry.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<string?>("i", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = institution });
+        if (window is { } w) command.Parameters.Add(new NpgsqlParameter<TimeSpan>("window", NpgsqlTypes.NpgsqlDbType.Interval) { TypedValue = w });
         return command;
     }
 
-    private async Task<List<StateCount>> StateCountsAsync(string sql, string? institution, CancellationToken ct)
+    private async Task<List<StateCount>> StateCountsAsync(string sql, string? institution, CancellationToken ct, TimeSpan? window = null)
     {
         var rows = new List<StateCount>();
-        await using var command = Command(sql, institution);
+        await using var command = Command(sql, institution, window);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(new(reader.GetString(0), reader.GetInt64(1)));
         return rows;
     }
 
-    private async Task<long> ScalarAsync(string sql, string? institution, CancellationToken ct)
+    private async Task<long> ScalarAsync(string sql, string? institution, CancellationToken ct, TimeSpan? window = null)
     {
-        await using var command = Command(sql, institution);
+        await using var command = Command(sql, institution, window);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

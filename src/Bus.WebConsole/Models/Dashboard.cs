@@ -14,4 +14,10 @@ public sealed record Dashboard(
     long OpenAlerts,
     long Stuck,
     IReadOnlyList<ErrorQueueCount>? ErrorQueues,
-    string? ErrorQueuesUnavailable);
+    string? ErrorQueuesUnavailable)
+{
+    /// <summary>The windows the counts were taken over (Bus:Console), for the page's words.</summary>
+    public TimeSpan StuckAfter { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan RecentWindow { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan Refresh { get; init; } = TimeSpan.FromSeconds(15);
+}

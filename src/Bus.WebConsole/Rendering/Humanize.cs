@@ -27,5 +27,15 @@ public static class Humanize
         : span.TotalMinutes < 60 ? $"{(int)span.TotalMinutes} min {span.Seconds} s"
         : $"{(int)span.TotalHours} h {span.Minutes} min";
 
+    /// <summary>A configured window in its largest whole unit: "24 hours", "1 hour", "90 days" (days from two whole days), "1.5 hours".</summary>
+    public static string Window(TimeSpan span)
+    {
+        static string Unit(double n, string unit) => $"{n.ToString("0.##", CultureInfo.InvariantCulture)} {unit}{(n == 1 ? "" : "s")}";
+        if (span.TotalDays >= 2 && span.Ticks % TimeSpan.TicksPerDay == 0) return Unit(span.TotalDays, "day");
+        if (span.TotalHours >= 1) return Unit(span.TotalHours, "hour");
+        if (span.TotalMinutes >= 1) return Unit(span.TotalMinutes, "minute");
+        return Unit(span.TotalSeconds, "second");
+    }
+
     public static int Percent(long done, long total) => total <= 0 ? 0 : (int)Math.Clamp(done * 100 / total, 0, 100);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bus.WebConsole.Rendering;
 using Npgsql;
 
 namespace Bus.WebConsole.Reports;
@@ -18,8 +19,8 @@ public static class ConsoleReports
 {
     public static readonly IReadOnlyList<string> Names = ["deposits", "storage", "fixity", "formats"];
 
-    /// <summary>Days within which a copy counts as recently checked (the fixity sweep's default interval).</summary>
-    public const int FixityIntervalDays = 90;
+    /// <summary>In a description: replaced by the fixity window (Bus:Console:FixityReportWindow).</summary>
+    private const string WindowWords = "{window}";
 
     private static readonly Dictionary<string, (string Title, string Description, ReportColumn[] Columns, string Sql)> Catalogue = new()
     {
@@ -43,11 +44,11 @@ public static class ConsoleReports
             WHERE s.state = 'active' AND (@institution IS NULL OR o.institution = @institution)
             GROUP BY 1, 2 ORDER BY 1, 2
             """),
-        ["fixity"] = ("Fixity health", $"Active hot copies per institution: checked in the last {FixityIntervalDays} days, never checked, last check intact or repaired, lost, other failures.",
+        ["fixity"] = ("Fixity health", $"Active hot copies per institution: checked in the last {WindowWords}, never checked, last check intact or repaired, lost, other failures.",
             [new("institution"), new("hot_copies"), new("checked_recently"), new("never_checked"), new("intact"), new("lost"), new("failed")],
-            $"""
+            """
             SELECT o.institution, count(*) AS hot_copies,
-                   count(*) FILTER (WHERE s.last_fixity_at >= now() - interval '{FixityIntervalDays} days') AS checked_recently,
+                   count(*) FILTER (WHERE s.last_fixity_at >= now() - @window) AS checked_recently,
                    count(*) FILTER (WHERE s.last_fixity_at IS NULL) AS never_checked,
                    count(*) FILTER (WHERE s.last_fixity_outcome IN ('intact', 'repaired')) AS intact,
                    count(*) FILTER (WHERE s.last_fixity_outcome = 'lost') AS lost,
@@ -72,11 +73,16 @@ public static class ConsoleReports
     public static bool Exists(string name) => Catalogue.ContainsKey(name);
 
     /// <summary>Runs report <paramref name="name"/> over one institution, or every one when <paramref name="institution"/> is null.</summary>
-    public static async Task<Report> RunAsync(NpgsqlDataSource database, string name, string? institution, CancellationToken ct)
+    /// <remarks><paramref name="fixityWindow"/>: within it a copy counts as recently checked (default 90 days, the fixity sweep's default interval).</remarks>
+    public static async Task<Report> RunAsync(NpgsqlDataSource database, string name, string? institution, CancellationToken ct, TimeSpan? fixityWindow = null)
     {
         var (title, description, columns, sql) = Catalogue[name];
+        var window = fixityWindow ?? TimeSpan.FromDays(90);
+        description = description.Replace(WindowWords, Humanize.Window(window), StringComparison.Ordinal);
         await using var command = database.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<string?>("institution", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = institution });
+        if (sql.Contains("@window", StringComparison.Ordinal))
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("window", NpgsqlTypes.NpgsqlDbType.Interval) { TypedValue = window });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<object?[]>();
         while (await reader.ReadAsync(ct))

@@ -20,7 +20,8 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleStack>
 /// cookies), so sessions never leak between scenarios. The host has the default storage options, except that
 /// <see cref="FaultOption"/> (one the bag profile allows and no other scenario uses) puts its one copy in
 /// <see cref="FaultBucket"/>: a bucket of this fixture only, which a scenario removes to make a real ingest
-/// fault at Store (and puts back before it replays).
+/// fault at Store (and puts back before it replays). The console also signs in through a test OpenID
+/// provider (<see cref="TestOpenIdProvider"/>), started before the host.
 /// </summary>
 public sealed class ConsoleStack : IAsyncLifetime
 {
@@ -35,6 +36,8 @@ public sealed class ConsoleStack : IAsyncLifetime
     public string Own => Stack.Institution;
     public string Other { get; } = $"o{Guid.NewGuid():N}"[..13] + ".test.edu";
     public Dictionary<(string Institution, string Role), string> Tokens { get; } = new();
+    public Dictionary<(string Institution, string Role), string> Emails { get; } = new();
+    public TestOpenIdProvider Oidc { get; private set; } = null!;
     /// <summary>The key of the bag ingested in each institution (its ingest list shows it).</summary>
     public Dictionary<string, string> BagKey { get; } = new();
     public Dictionary<string, Guid> IngestId { get; } = new();
@@ -52,10 +55,20 @@ public sealed class ConsoleStack : IAsyncLifetime
         // The host checks every bucket it is configured with before it is ready: this one exists until a scenario removes it.
         using (var s3 = Bus.Platform.StorageClientFactory.Create(new StorageOptions()))
             await s3.PutBucketAsync(FaultBucket);
-        Stack = await IngestStack.StartAsync(OptionsWithFaultOption(), roles: "api,console,ingest,deletion,scheduler");
+        Oidc = await TestOpenIdProvider.StartAsync();
+        var configuration = OptionsWithFaultOption();
+        configuration["Bus__Console__Oidc__Authority"] = Oidc.Issuer;
+        configuration["Bus__Console__Oidc__ClientId"] = TestOpenIdProvider.ClientId;
+        configuration["Bus__Console__Oidc__ClientSecret"] = TestOpenIdProvider.ClientSecret;
+        configuration["Bus__Console__Oidc__DisplayName"] = TestOpenIdProvider.Name;
+        Stack = await IngestStack.StartAsync(configuration, roles: "api,console,ingest,deletion,scheduler");
         Tokens[(Own, "depositor")] = Stack.Environment["BUS_TOKEN"];
+        Emails[(Own, "depositor")] = Stack.Depositor;
         foreach (var (institution, role) in new[] { (Own, "institutional_admin"), (Own, "operator"), (Other, "depositor") })
-            Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution, role);
+        {
+            Emails[(institution, role)] = $"{role.Replace('_', '-')}-{Guid.NewGuid():N}"[..24] + "@" + institution;
+            Tokens[(institution, role)] = await ApiIdentities.UserWithTokenAsync(institution, Emails[(institution, role)], role);
+        }
         Tokens[(Own, SecondAdmin)] = await ApiIdentities.UserWithTokenAsync(Own, $"second-admin-{Guid.NewGuid():N}"[..24] + "@" + Own, "institutional_admin");
         // An object of its own for the deletion scenario, so deleting it changes nothing the others look at.
         var doomed = new TestBag("doomed-" + Guid.NewGuid().ToString("N")[..8]);
@@ -115,6 +128,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         _playwright?.Dispose();
         if (Stack is not null) await Stack.DisposeAsync();
         await EmptyAndRemoveAsync(FaultBucket);
+        if (Oidc is not null) await Oidc.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 
