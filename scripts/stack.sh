@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Local stack for Bus from native Debian packages: RabbitMQ, PostgreSQL and moto_server (S3),
 # each bound to 127.0.0.1 with its data under .local/ (git-ignored).
-#   scripts/stack.sh up|down|status
+#   scripts/stack.sh up|down|status [rabbitmq|postgres|s3 ...]   (up/down: only the servers named, all by default)
+# Ports, node name and data folder can be moved by environment (BUS_STACK_DATA, BUS_RABBIT_PORT, BUS_PG_PORT, ...
+# below): the chaos benchmark runs a second stack of its own this way (docs/benchmarks.md).
 # Idempotent: a server that answers is reused; a PID file whose process is gone is removed.
 # Only processes this script started (by PID file) are ever stopped.
 set -euo pipefail
@@ -170,10 +172,21 @@ status() {
   return $rc
 }
 
+# Servers named after the command, in the order given; all three when none are named.
+each() { # up|down server...
+  local action=$1; shift
+  for s in "$@"; do
+    case "$s" in
+      rabbitmq) "rabbit_$action" ;; postgres) "pg_$action" ;; s3) "s3_$action" ;;
+      *) die "unknown server '$s' (rabbitmq, postgres, s3)" ;;
+    esac
+  done
+}
+
 case "${1:-}" in
-  up) ensure_packages; pg_up; s3_up; rabbit_up; status ;;
-  down) rabbit_down; s3_down; pg_down; status || true ;;
+  up) ensure_packages; if [ $# -gt 1 ]; then each up "${@:2}"; status || true; else pg_up; s3_up; rabbit_up; status; fi ;;
+  down) if [ $# -gt 1 ]; then each down "${@:2}"; else rabbit_down; s3_down; pg_down; fi; status || true ;;
   status) status ;;
   browser) ensure_browser ;;
-  *) echo "usage: $0 up|down|status|browser" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [rabbitmq|postgres|s3 ...] | status | browser" >&2; exit 2 ;;
 esac

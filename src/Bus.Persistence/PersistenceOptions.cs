@@ -57,6 +57,31 @@ public sealed class PersistenceOptions : IBusOptions
     /// <summary>Immediate in-process retries of a message that hit a transient database error (deadlock, serialization, insert race).</summary>
     public int TransientRetryLimit { get; set; } = 10;
 
+    /// <summary>
+    /// How long a message that met an unavailable database (PostgreSQL restarting, crashed, unreachable) is tried
+    /// again in process, at 1, 2, 4, 8, 16, 30, 30... s, before it faults into its <c>_error</c> queue: a restart
+    /// takes seconds to a minute, and the quick <see cref="TransientRetryLimit"/> retries are spent in about five.
+    /// 0: no such retry. The message stays unacknowledged meanwhile (RabbitMQ's consumer timeout is 30 minutes).
+    /// </summary>
+    public int DatabaseOutageRetrySeconds { get; set; } = 180;
+
+    /// <summary>The waits between attempts for <see cref="DatabaseOutageRetrySeconds"/>: doubling from 1 s to 30 s, as many as fit.</summary>
+    public IReadOnlyList<TimeSpan> DatabaseOutageRetryIntervals
+    {
+        get
+        {
+            var intervals = new List<TimeSpan>();
+            var (next, total) = (1, 0);
+            while (total + next <= DatabaseOutageRetrySeconds)
+            {
+                intervals.Add(TimeSpan.FromSeconds(next));
+                total += next;
+                next = Math.Min(next * 2, 30);
+            }
+            return intervals;
+        }
+    }
+
     public IEnumerable<OptionError> Validate()
     {
         if (InboxRetention <= TimeSpan.Zero) yield return new(nameof(InboxRetention), "must be positive");
@@ -72,6 +97,8 @@ public sealed class PersistenceOptions : IBusOptions
         if (OutboxMaxAttempts is < 1 or > 1000) yield return new(nameof(OutboxMaxAttempts), $"must be 1-1000 (got {OutboxMaxAttempts})");
         if (OutboxRetryDelay <= TimeSpan.Zero || OutboxRetryDelay > TimeSpan.FromMinutes(5))
             yield return new(nameof(OutboxRetryDelay), $"must be positive and at most 00:05:00 (got {OutboxRetryDelay})");
+        if (DatabaseOutageRetrySeconds is < 0 or > 1500)
+            yield return new(nameof(DatabaseOutageRetrySeconds), $"must be 0-1500 seconds, under RabbitMQ's 30-minute consumer timeout (got {DatabaseOutageRetrySeconds})");
         if (TransientRetryLimit is < 0 or > 100) yield return new(nameof(TransientRetryLimit), $"must be 0-100 (got {TransientRetryLimit})");
     }
 

@@ -28,6 +28,15 @@ public sealed class BenchHost : IAsyncDisposable
     }
 
     public int Id => _process.Id;
+    /// <summary>The exit code once the host has ended on its own or been killed, else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>SIGKILL (a crash: no graceful stop, nothing flushed), of this process only; waits for its end.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill();
+        await _process.WaitForExitAsync();
+    }
     public Uri HealthUrl { get; }
     public string LogPath { get; }
 
