@@ -4,6 +4,9 @@ using Bus.Api.Endpoints;
 using Bus.Api.Limits;
 using Bus.Api.OpenApi;
 using Bus.Fixity;
+using Bus.Ingest.Data;
+using Bus.Deletion.Data;
+using Bus.Platform.Database;
 using Bus.Platform.Options;
 using Bus.Registry;
 using Bus.Registry.Store;
@@ -30,6 +33,9 @@ public static class ApiServices
         // The fixity ledger and copy lookup (fixity-checks), without the sweep.
         services.AddFixityRecords(configuration);
         services.AddRestoreWorkflow(configuration);
+        // The ingest and deletion saga rows it reads, through EF on the shared data source.
+        services.AddBusDbContext<IngestDbContext>(IngestDbContext.ModuleName);
+        services.AddBusDbContext<DeletionDbContext>(DeletionDbContext.ModuleName);
         services.TryAddSingleton(TimeProvider.System);
         var jwt = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()?.Jwt ?? new JwtOptions();
         services.AddApiAuthentication(jwt);

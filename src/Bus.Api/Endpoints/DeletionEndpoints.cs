@@ -44,15 +44,15 @@ public static class DeletionEndpoints
             .Produces<DeletionAnswer>(StatusCodes.Status202Accepted).Problems(decisionProblems);
         group.MapGet("/{id:guid}", Get).WithName("GetDeletion").WithSummary("One deletion request: state, people, refusal")
             .Produces<DeletionView>().Problems(ApiErrors.Forbidden, ApiErrors.NotFound);
-        group.MapPost("/{id:guid}/approve", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/approve", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new ApproveDeletion { RequestId = id, By = by, Comment = c }, ct))
             .WithName("ApproveDeletion").WithSummary("Approve a pending request (an admin other than the requester)")
             .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
-        group.MapPost("/{id:guid}/reject", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/reject", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.DecideDeletion, (by, c) => new RejectDeletion { RequestId = id, By = by, Comment = c }, ct))
             .WithName("RejectDeletion").WithSummary("Reject a pending request")
             .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
-        group.MapPost("/{id:guid}/cancel", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/cancel", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
                 DecideAsync(h, p, b, id, ApiAction.CancelDeletion, (by, c) => new CancelDeletion { RequestId = id, By = by, Comment = c }, ct))
             .WithName("CancelDeletion").WithSummary("Withdraw a pending request")
             .JsonBody<DecisionRequest>(required: false, "optional {\"comment\": ...}").Produces<DeletionAnswer>().Problems(decisionProblems);
@@ -74,23 +74,23 @@ public static class DeletionEndpoints
         return await AskAsync(bus, message, message.RequestId, created: true, ct);
     }
 
-    private static async Task<IResult> Get(HttpContext http, IOptions<PostgresOptions> postgres, Guid id, CancellationToken ct)
+    private static async Task<IResult> Get(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, Guid id, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
-        var row = await LoadAsync(postgres, id, ct);
+        var row = await LoadAsync(contexts, id, ct);
         var missing = $"no deletion request {id}";
         if (row is null) return ApiErrors.NotFound.Problem(missing);
         if (Access.Check(caller, ApiAction.ReadDeletion, row.Institution, missing) is { } refused) return refused;
         return Results.Ok(View(row));
     }
 
-    private static async Task<IResult> DecideAsync<T>(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, Guid id, ApiAction action,
+    private static async Task<IResult> DecideAsync<T>(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, IBus bus, Guid id, ApiAction action,
         Func<string, string?, T> make, CancellationToken ct) where T : class
     {
         var caller = ApiCaller.From(http.User);
         var (body, invalid) = await JsonBody.ReadAsync<DecisionRequest>(http, "{\"comment\": \"...\"}", optional: true, ct);
         if (invalid is not null) return invalid;
-        var row = await LoadAsync(postgres, id, ct);
+        var row = await LoadAsync(contexts, id, ct);
         var missing = $"no deletion request {id}";
         if (row is null) return ApiErrors.NotFound.Problem(missing);
         if (Access.Check(caller, action, row.Institution, missing) is { } refused) return refused;
@@ -122,9 +122,9 @@ public static class DeletionEndpoints
         }
     }
 
-    private static async Task<DeletionState?> LoadAsync(IOptions<PostgresOptions> postgres, Guid id, CancellationToken ct)
+    private static async Task<DeletionState?> LoadAsync(IDbContextFactory<DeletionDbContext> contexts, Guid id, CancellationToken ct)
     {
-        await using var db = DeletionDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Requests.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == id, ct);
     }
 

@@ -29,10 +29,8 @@ namespace Bus.Api.Endpoints;
 /// </summary>
 public static class IngestEndpoints
 {
-    private static readonly string[] Ended = ["Completed", "Rejected", "Failed", "Cancelled"];
-    private static readonly string[] States =
-        ["Received", "WaitingForItem", "Unpacking", "Validating", "Identifying", "Storing", "Verifying", "Recording", "CleaningUp",
-         "Completed", "Rejected", "Failed", "Cancelled", "Faulted"];
+    private static readonly IReadOnlyList<string> Ended = IngestStateMachine.EndStates;
+    private static readonly IReadOnlyList<string> States = IngestStateMachine.StateNames;
 
     public sealed record SubmitKeyRequest(string? Key, string? StorageOption);
     public sealed record CancelRequest(string? Reason);
@@ -160,10 +158,10 @@ public static class IngestEndpoints
 
     private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    private static async Task<IResult> Get(HttpContext http, IOptions<PostgresOptions> postgres, Guid id, CancellationToken ct)
+    private static async Task<IResult> Get(HttpContext http, IDbContextFactory<IngestDbContext> contexts, Guid id, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
         var missing = $"no ingest {id}";
         if (row is null) return ApiErrors.NotFound.Problem(missing);
@@ -171,7 +169,7 @@ public static class IngestEndpoints
         return Results.Ok(View(row));
     }
 
-    private static async Task<IResult> List(HttpContext http, IOptions<PostgresOptions> postgres, IOptions<ApiOptions> options,
+    private static async Task<IResult> List(HttpContext http, IDbContextFactory<IngestDbContext> contexts, IOptions<ApiOptions> options,
         string? state, int? limit, string? after, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
@@ -184,7 +182,7 @@ public static class IngestEndpoints
             return ApiErrors.InvalidRequest.Problem($"unknown state '{state}': expected one of {string.Join(", ", States)}");
         var take = limit ?? Paging.DefaultLimit;
 
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Set<IngestState>().AsNoTracking();
         if (ApiPolicy.ScopeFor(caller.Role, ApiAction.ReadIngest) != Scope.AnyInstitution) query = query.Where(s => s.Institution == caller.Institution);
         if (match is not null) query = query.Where(s => s.CurrentState == match);
@@ -197,12 +195,12 @@ public static class IngestEndpoints
         return Results.Ok(Paging.Make(rows, take, r => new Cursor(r.ReceivedAt, r.CorrelationId.ToString()), View));
     }
 
-    private static async Task<IResult> Cancel(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, Guid id, CancellationToken ct)
+    private static async Task<IResult> Cancel(HttpContext http, IDbContextFactory<IngestDbContext> contexts, IBus bus, Guid id, CancellationToken ct)
     {
         var caller = ApiCaller.From(http.User);
         var (body, invalid) = await JsonBody.ReadAsync<CancelRequest>(http, "{\"reason\": \"...\"}", optional: true, ct);
         if (invalid is not null) return invalid;
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
         var missing = $"no ingest {id}";
         if (row is null) return ApiErrors.NotFound.Problem(missing);

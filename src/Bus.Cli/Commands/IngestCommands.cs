@@ -3,6 +3,7 @@ using System.Text.Json;
 using Bus.Cli.Api;
 using Bus.Cli.Output;
 using Bus.Contracts.Ingest;
+using Bus.Ingest.StateMachines;
 using Spectre.Console;
 
 namespace Bus.Cli.Commands;
@@ -13,12 +14,12 @@ namespace Bus.Cli.Commands;
 /// </summary>
 public static class IngestCommands
 {
-    private const string Completed = "Completed";
-    private const string Rejected = "Rejected";
-    private const string Cancelled = "Cancelled";
-    private static readonly string[] EndStates = [Completed, Rejected, "Failed", Cancelled];
+    private const string Completed = nameof(IngestStateMachine.Completed);
+    private const string Rejected = nameof(IngestStateMachine.Rejected);
+    private const string Cancelled = nameof(IngestStateMachine.Cancelled);
+    private static readonly IReadOnlyList<string> EndStates = IngestStateMachine.EndStates;
     // Faulted is where --wait stops (an operator must act), but a cancel of a Faulted ingest waits for Cancelled.
-    private static readonly string[] Terminal = [.. EndStates, "Faulted"];
+    private static readonly string[] Terminal = [.. EndStates, nameof(IngestStateMachine.Faulted)];
     private static readonly string[] StepOrder = [IngestSteps.Unpack, IngestSteps.Validate, IngestSteps.Identify, IngestSteps.Store, IngestSteps.Verify, IngestSteps.Record, IngestSteps.CleanUp];
 
     public static Command Create()

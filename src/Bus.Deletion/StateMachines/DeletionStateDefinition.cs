@@ -9,14 +9,5 @@ namespace Bus.Deletion.StateMachines;
 /// saved (the PostgreSQL outbox, <see cref="WorkflowEndpoints.UseWorkflowSagaPolicy"/>), so a caller is
 /// never told "accepted" for a transition that was rolled back.
 /// </summary>
-public sealed class DeletionStateDefinition : SagaDefinition<DeletionState>
-{
-    public DeletionStateDefinition()
-    {
-        EndpointName = DeletionQueues.Saga;
-    }
-
-    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<DeletionState> sagaConfigurator,
-        IRegistrationContext context) =>
-        endpointConfigurator.UseWorkflowSagaPolicy(context, r => r.Intervals(100, 500, 1000, 2000, 5000));
-}
+public sealed class DeletionStateDefinition()
+    : WorkflowSagaDefinition<DeletionState>(DeletionQueues.Saga, r => r.Intervals(100, 500, 1000, 2000, 5000));

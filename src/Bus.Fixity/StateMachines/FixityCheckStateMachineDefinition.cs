@@ -1,9 +1,5 @@
-using MassTransit;
 using Bus.Fixity.Steps;
 using Bus.Workflows.Steps;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using Bus.Fixity.StateMachines.Messages;
 
 namespace Bus.Fixity.StateMachines;
 
@@ -13,19 +9,5 @@ namespace Bus.Fixity.StateMachines;
 /// the outbox: the saga row, its sends (VerifyCopy, RepairCopy) and publishes (FixityCheckCompleted)
 /// commit together, so a retried event never sends a step twice (<see cref="WorkflowEndpoints.UseWorkflowSagaPolicy"/>).
 /// </summary>
-public sealed class FixityCheckStateMachineDefinition : SagaDefinition<FixityCheckState>
-{
-    public FixityCheckStateMachineDefinition()
-    {
-        EndpointName = FixityEndpoints.Check;
-    }
-
-    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<FixityCheckState> sagaConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseWorkflowSagaPolicy(context, r =>
-        {
-            r.Handle<Exception>(FixityStepPolicy.IsTransient);
-            r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
-        });
-    }
-}
+public sealed class FixityCheckStateMachineDefinition()
+    : WorkflowSagaDefinition<FixityCheckState>(FixityEndpoints.Check, TransientRetry(FixityStepPolicy.IsTransient));

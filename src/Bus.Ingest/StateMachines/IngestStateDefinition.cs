@@ -10,17 +10,5 @@ namespace Bus.Ingest.StateMachines;
 /// retried. The PostgreSQL outbox commits the saga row, the commands and events a transition sends
 /// and its transition history in one transaction, so a crash never loses or duplicates a step.
 /// </summary>
-public sealed class IngestStateDefinition : SagaDefinition<IngestState>
-{
-    public IngestStateDefinition(IOptions<IngestOptions> options)
-    {
-        EndpointName = new IngestQueues(options).Saga;
-        ConcurrentMessageLimit = 16;
-    }
-
-    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<IngestState> sagaConfigurator,
-        IRegistrationContext context)
-    {
-        endpointConfigurator.UseWorkflowSagaPolicy(context, r => r.Intervals(50, 200, 500, 1000, 2000));
-    }
-}
+public sealed class IngestStateDefinition(IOptions<IngestOptions> options)
+    : WorkflowSagaDefinition<IngestState>(new IngestQueues(options).Saga, r => r.Intervals(50, 200, 500, 1000, 2000), concurrency: 16);

@@ -6,7 +6,8 @@ using Bus.Ingest.StateMachines.Messages;
 namespace Bus.Ingest.Steps;
 
 /// <summary>
-/// Endpoint policy shared by the step consumers, each on its own queue:
+/// The ingest steps' endpoint definition (the kit's <see cref="WorkflowStepDefinition{TConsumer}"/>), each on its own queue,
+/// prefetching only what it runs:
 /// <list type="bullet">
 /// <item>failures (<see cref="IngestStepPolicy"/>): a transient error (<see cref="TransientErrors"/>), after
 /// Polly's quick S3 retries, is retried with exponential backoff, then the command is redelivered later
@@ -19,21 +20,6 @@ namespace Bus.Ingest.Steps;
 /// outbox (<see cref="StepRun{T}"/>).</item>
 /// </list>
 /// </summary>
-public abstract class StepConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
-{
-    private readonly IngestOptions _options;
-
-    protected StepConsumerDefinition(IOptions<IngestOptions> options, Func<IngestQueues, string> queue, int concurrency)
-    {
-        _options = options.Value;
-        EndpointName = queue(new IngestQueues(options));
-        ConcurrentMessageLimit = concurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = Math.Max(ConcurrentMessageLimit ?? 1, 1);
-        endpointConfigurator.UseWorkflowStepPolicy(context, IngestStepPolicy.For(_options));
-    }
-}
+public abstract class StepConsumerDefinition<TConsumer>(IOptions<IngestOptions> options, Func<IngestQueues, string> queue, int concurrency)
+    : WorkflowStepDefinition<TConsumer>(queue(new IngestQueues(options)), IngestStepPolicy.For(options.Value), concurrency, prefetchOnlyWhatItRuns: true)
+    where TConsumer : class, IConsumer;

@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Bus.Platform.Database;
 
 namespace Bus.Registry.Store;
 
@@ -6,12 +8,15 @@ namespace Bus.Registry.Store;
 /// Entry point for callers without a transaction of their own: opens a pooled connection, runs the
 /// work on a <see cref="RegistryStore"/> (in a transaction when asked), commits. Callers that already
 /// hold a connection and transaction (the outbox) construct <see cref="RegistryStore"/> directly.
+/// Works on the process's one data source (<see cref="BusDataSource"/>), shared with every other module: it disposes
+/// the data source only when <paramref name="ownsDataSource"/> (a test or tool with no host around it).
 /// </summary>
-public sealed class RegistryDatabase(string connectionString) : IAsyncDisposable
+public sealed class RegistryDatabase(NpgsqlDataSource dataSource, bool ownsDataSource = false) : IAsyncDisposable
 {
-    public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(connectionString);
+    private readonly DbContextOptions<RegistryDbContext> _contextOptions = (DbContextOptions<RegistryDbContext>)
+        new DbContextOptionsBuilder<RegistryDbContext>().UseBusPostgres(dataSource, RegistryDbContext.ModuleName).Options;
 
-    public string ConnectionString => connectionString;
+    public NpgsqlDataSource DataSource { get; } = dataSource;
 
     /// <summary>Runs <paramref name="work"/> in one ReadCommitted transaction, committed when it returns.</summary>
     public async Task<T> InTransactionAsync<T>(Func<RegistryStore, Task<T>> work, CancellationToken cancellationToken = default)
@@ -37,7 +42,8 @@ public sealed class RegistryDatabase(string connectionString) : IAsyncDisposable
         return await work(new RegistryStore(connection));
     }
 
-    public RegistryDbContext CreateDbContext() => RegistryDbContext.Create(connectionString);
+    /// <summary>A context of its own (the caller disposes it) on the shared data source.</summary>
+    public RegistryDbContext CreateDbContext() => new(_contextOptions);
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public ValueTask DisposeAsync() => ownsDataSource ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
 }

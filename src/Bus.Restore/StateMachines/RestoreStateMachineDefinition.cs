@@ -1,23 +1,8 @@
 using Bus.Restore.Steps;
 using Bus.Workflows.Steps;
-using MassTransit;
 
 namespace Bus.Restore.StateMachines;
 
 /// <summary>The restore saga's endpoint: immediate retries of lost row-lock races and transient database errors, then the outbox.</summary>
-public sealed class RestoreStateMachineDefinition : SagaDefinition<RestoreState>
-{
-    public RestoreStateMachineDefinition()
-    {
-        EndpointName = RestoreEndpoints.Saga;
-    }
-
-    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<RestoreState> sagaConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseWorkflowSagaPolicy(context, r =>
-        {
-            r.Handle<Exception>(RestoreStepPolicy.IsTransient);
-            r.Exponential(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
-        });
-    }
-}
+public sealed class RestoreStateMachineDefinition()
+    : WorkflowSagaDefinition<RestoreState>(RestoreEndpoints.Saga, TransientRetry(RestoreStepPolicy.IsTransient));

@@ -36,16 +36,16 @@ public static class DeletionPages
     {
         app.MapGet("/deletions", List);
         app.MapPost("/deletions", Request);
-        app.MapPost("/deletions/{id:guid}/approve", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        app.MapPost("/deletions/{id:guid}/approve", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
             DecideAsync(h, p, b, id, ApiAction.DecideDeletion, "approved", (by, c) => new ApproveDeletion { RequestId = id, By = by, Comment = c }, ct));
-        app.MapPost("/deletions/{id:guid}/reject", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        app.MapPost("/deletions/{id:guid}/reject", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
             DecideAsync(h, p, b, id, ApiAction.DecideDeletion, "rejected", (by, c) => new RejectDeletion { RequestId = id, By = by, Comment = c }, ct));
-        app.MapPost("/deletions/{id:guid}/cancel", (HttpContext h, IOptions<PostgresOptions> p, IBus b, Guid id, CancellationToken ct) =>
+        app.MapPost("/deletions/{id:guid}/cancel", (HttpContext h, IDbContextFactory<DeletionDbContext> p, IBus b, Guid id, CancellationToken ct) =>
             DecideAsync(h, p, b, id, ApiAction.CancelDeletion, "cancelled", (by, c) => new CancelDeletion { RequestId = id, By = by, Comment = c }, ct));
     }
 
-    private static async Task<IResult> List(HttpContext http, IOptions<PostgresOptions> postgres, string? notice, CancellationToken ct) =>
-        await RenderAsync(http, postgres, notice switch
+    private static async Task<IResult> List(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, string? notice, CancellationToken ct) =>
+        await RenderAsync(http, contexts, notice switch
         {
             "requested" => "Deletion requested: another admin of your institution approves it.",
             "approved" => "Approved: the deletion runs now.",
@@ -54,11 +54,11 @@ public static class DeletionPages
             _ => null,
         }, null, null, StatusCodes.Status200OK, ct);
 
-    private static async Task<IResult> RenderAsync(HttpContext http, IOptions<PostgresOptions> postgres, string? notice, string? error, string? identifier, int status, CancellationToken ct)
+    private static async Task<IResult> RenderAsync(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, string? notice, string? error, string? identifier, int status, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadDeletion);
-        await using var db = DeletionDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Requests.AsNoTracking();
         if (scope.InstitutionFilter is { } own) query = query.Where(r => r.Institution == own);
         var pageSize = http.RequestServices.GetRequiredService<IOptions<ConsoleOptions>>().Value.PageSize;
@@ -73,7 +73,7 @@ public static class DeletionPages
         }, status);
     }
 
-    private static async Task<IResult> Request(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, CancellationToken ct)
+    private static async Task<IResult> Request(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, IBus bus, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var (form, refused) = await ConsoleForms.ReadAsync(http);
@@ -92,16 +92,16 @@ public static class DeletionPages
             error = await AskAsync(bus, message, ct);
             if (error is null) return Results.Redirect("/deletions?notice=requested");
         }
-        return await RenderAsync(http, postgres, null, error, identifier, StatusCodes.Status409Conflict, ct);
+        return await RenderAsync(http, contexts, null, error, identifier, StatusCodes.Status409Conflict, ct);
     }
 
-    private static async Task<IResult> DecideAsync<T>(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, Guid id, ApiAction action, string done,
+    private static async Task<IResult> DecideAsync<T>(HttpContext http, IDbContextFactory<DeletionDbContext> contexts, IBus bus, Guid id, ApiAction action, string done,
         Func<string, string?, T> make, CancellationToken ct) where T : class
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var (form, refused) = await ConsoleForms.ReadAsync(http);
         if (refused is not null) return refused;
-        await using (var db = DeletionDbContext.Create(postgres.Value.ConnectionString))
+        await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var row = await db.Requests.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == id, ct);
             var decision = row is null ? Decision.NotFound : ApiPolicy.Decide(caller.Role, caller.Institution, action, row.Institution);
@@ -111,7 +111,7 @@ public static class DeletionPages
         var comment = form!["comment"].ToString().Trim();
         var error = await AskAsync(bus, make(caller.Email, comment.Length == 0 ? null : comment[..Math.Min(comment.Length, 2000)]), ct);
         return error is null ? Results.Redirect($"/deletions?notice={done}")
-            : await RenderAsync(http, postgres, null, error, null, StatusCodes.Status409Conflict, ct);
+            : await RenderAsync(http, contexts, null, error, null, StatusCodes.Status409Conflict, ct);
     }
 
     /// <summary>Asks the deletion saga; null when it accepted, else its refusal (or that it did not answer) for the page.</summary>

@@ -52,13 +52,13 @@ public static class IngestPages
         (q, at, id) => q.Where(s => EF.Functions.LessThan(ValueTuple.Create(s.ReceivedAt, s.CorrelationId), ValueTuple.Create(at, id))),
         (q, at, id) => q.Where(s => EF.Functions.GreaterThan(ValueTuple.Create(s.ReceivedAt, s.CorrelationId), ValueTuple.Create(at, id))));
 
-    private static async Task<IResult> List(HttpContext http, IOptions<PostgresOptions> postgres, IOptions<ConsoleOptions> console,
+    private static async Task<IResult> List(HttpContext http, IDbContextFactory<IngestDbContext> contexts, IOptions<ConsoleOptions> console,
         string? state, string? name, string? institution, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var scope = ConsoleScope.For(caller, ApiAction.ReadIngest);
         var filter = new IngestFilter(state, name, institution);
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Set<IngestState>().AsNoTracking();
         if (scope.InstitutionFilter is { } own) query = query.Where(s => s.Institution == own);
         else if (!string.IsNullOrWhiteSpace(institution)) query = query.Where(s => s.Institution == institution.Trim());
@@ -68,10 +68,10 @@ public static class IngestPages
         return await ConsolePages.RenderAsync<IngestsPage>(http, new() { ["Filter"] = filter, ["Rows"] = rows, ["SeesAll"] = scope.SeesAll, ["Links"] = links });
     }
 
-    private static async Task<IResult> Detail(HttpContext http, IOptions<PostgresOptions> postgres, Guid id, string? notice, CancellationToken ct)
+    private static async Task<IResult> Detail(HttpContext http, IDbContextFactory<IngestDbContext> contexts, Guid id, string? notice, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
         // Just uploaded: the saga has not taken the submission yet. The page waits for it (it says
         // nothing about an id that does not exist, so it shows nothing of anyone's).
@@ -92,12 +92,12 @@ public static class IngestPages
         });
     }
 
-    private static async Task<IResult> Cancel(HttpContext http, IOptions<PostgresOptions> postgres, IBus bus, Guid id, CancellationToken ct)
+    private static async Task<IResult> Cancel(HttpContext http, IDbContextFactory<IngestDbContext> contexts, IBus bus, Guid id, CancellationToken ct)
     {
         if (!PageResults.TrySignedIn(http, out var caller, out var signIn)) return signIn;
         var (form, refused) = await ConsoleForms.ReadAsync(http);
         if (refused is not null) return refused;
-        await using var db = IngestDbContext.Create(postgres.Value.ConnectionString);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<IngestState>().AsNoTracking().SingleOrDefaultAsync(s => s.CorrelationId == id, ct);
         var decision = row is null ? Decision.NotFound : ApiPolicy.Decide(caller.Role, caller.Institution, ApiAction.CancelIngest, row.Institution);
         if (decision == Decision.NotFound) return await PageResults.NotFound(http, $"No ingest {id}.");

@@ -143,7 +143,8 @@ public sealed class When_busctl_goes_through_the_api(ApiStack api)
 
     private static async Task<string> SeedObjectAsync(string institution)
     {
-        await using var registry = new Bus.Registry.Store.RegistryDatabase(new Bus.Platform.Options.PostgresOptions().ConnectionString);
+        await using var registry = new Bus.Registry.Store.RegistryDatabase(
+            Bus.Platform.Database.BusDataSource.Create(new Bus.Platform.Options.PostgresOptions().ConnectionString), ownsDataSource: true);
         var bag = "seeded-" + Guid.NewGuid().ToString("N")[..8];
         var storedAt = DateTimeOffset.UtcNow.AddDays(-1);
         await registry.InTransactionAsync(async store =>

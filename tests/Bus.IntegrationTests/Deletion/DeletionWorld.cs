@@ -1,3 +1,4 @@
+using Bus.Platform.Database;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -34,7 +35,7 @@ public sealed class DeletionWorld : IAsyncDisposable
 
     public TemporaryVirtualHost VirtualHost { get; }
     public IAmazonS3 S3 { get; } = StorageClientFactory.Create(Storage);
-    public RegistryDatabase Registry { get; } = new(Postgres.ConnectionString);
+    public RegistryDatabase Registry { get; } = new(BusDataSource.Create(Postgres.ConnectionString), ownsDataSource: true);
     public string Institution { get; }
     public string OtherInstitution { get; }
     public string Bag { get; }

@@ -1,3 +1,4 @@
+using Bus.Platform.Database;
 using Bus.Fixity;
 using Bus.Fixity.Data;
 using Bus.Fixity.Sweep;
@@ -36,5 +37,5 @@ internal static class SweepHarness
 
     public static TimeSpan OlderThan => DateTimeOffset.UtcNow - Cutoff;
 
-    public static RegistryDatabase Registry() => new(RegistryTestDatabase.ConnectionString);
+    public static RegistryDatabase Registry() => new(BusDataSource.Create(RegistryTestDatabase.ConnectionString), ownsDataSource: true);
 }

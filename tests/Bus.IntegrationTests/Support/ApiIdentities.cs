@@ -1,3 +1,4 @@
+using Bus.Platform.Database;
 using Bus.Platform.Options;
 using Bus.Registry.Store;
 using Bus.Registry.Tokens;
@@ -11,7 +12,7 @@ namespace Bus.IntegrationTests.Support;
 /// </summary>
 public static class ApiIdentities
 {
-    private static readonly RegistryDatabase Registry = new(new PostgresOptions().ConnectionString);
+    private static readonly RegistryDatabase Registry = new(BusDataSource.Create(new PostgresOptions().ConnectionString), ownsDataSource: true);
 
     /// <summary>Ensures the institution and the user exist (an existing user keeps its role) and returns a new 90-day token.</summary>
     public static async Task<string> UserWithTokenAsync(string institution, string email, string role, TimeSpan? lifetime = null) =>

@@ -17,7 +17,7 @@ public sealed class TemporaryVirtualHost : IAsyncDisposable
     private readonly HttpClient _http;
 
     /// <summary>
-    /// <c>BUS_TEST_QUEUE_TYPE=quorum</c> runs the tests on quorum queues: every vhost is made as docs/operations.md §14
+    /// <c>BUS_TEST_QUEUE_TYPE=quorum</c> runs the tests on quorum queues: every vhost is made as docs/operations.md §15
     /// says (default queue type quorum, a delivery-limit policy) and its hosts get Bus:RabbitMq:QueueType=quorum.
     /// </summary>
     public const string QueueTypeVariable = "BUS_TEST_QUEUE_TYPE";

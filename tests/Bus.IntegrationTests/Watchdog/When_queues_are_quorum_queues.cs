@@ -3,7 +3,7 @@ using Bus.IntegrationTests.Ingest;
 namespace Bus.IntegrationTests.Watchdog;
 
 /// <summary>
-/// Issue 16 item 5: with Bus:RabbitMq:QueueType=quorum, in a virtual host made as docs/operations.md §14 says (default
+/// Issue 16 item 5: with Bus:RabbitMq:QueueType=quorum, in a virtual host made as docs/operations.md §15 says (default
 /// queue type quorum, a delivery-limit policy), every saga and step queue is a quorum queue under the delivery limit,
 /// and an ingest runs through them as usual.
 /// </summary>
