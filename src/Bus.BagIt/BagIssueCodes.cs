@@ -25,7 +25,7 @@ public static class BagIssueCodes
     public const string PathFileFolderCollision = "path.file-folder-collision";
     public const string PathNormalizationUnchecked = "path.normalization-unchecked";
     public const string PathControlCharacter = "path.control-character";
-    /// <summary>A root-level tag file other than a manifest beyond <see cref="Scanning.BagScanOptions.MaxTagFileBytes"/>: refused, its bytes not kept.</summary>
+    /// <summary>A root-level tag file Bus parses whole (<see cref="Scanning.ParsedTagFiles"/>) beyond <see cref="Scanning.BagScanOptions.MaxTagFileBytes"/>: refused, its bytes not kept.</summary>
     public const string TagTooLarge = "tag.too-large";
 
     /// <summary>

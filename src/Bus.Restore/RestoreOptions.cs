@@ -25,8 +25,10 @@ public sealed class RestoreOptions : IBusOptions
     public TimeSpan ItemLockRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Attempts to take the item lock before the restore fails.</summary>
     public int MaxItemLockWaits { get; set; } = 12;
-    /// <summary>Multipart part size (MiB, 5-512); raised for objects that would need more than 9,000 parts. Memory per running restore is about twice this.</summary>
+    /// <summary>Multipart part size (MiB, 5-512); raised for objects that would need more than 9,000 parts. Memory per running write is (<see cref="UploadsInFlight"/> + 1) parts.</summary>
     public int PartMiB { get; set; } = 16;
+    /// <summary>Parts uploaded at once while the next one is read and hashed (1-8); each holds a part buffer until S3 has it.</summary>
+    public int UploadsInFlight { get; set; } = 2;
     /// <summary>Copies HEADed at once while a restore is prepared.</summary>
     public int HeadConcurrency { get; set; } = 8;
     /// <summary>Longest the tar step works inside one broker message before it checkpoints and continues in a new one.</summary>
@@ -47,6 +49,7 @@ public sealed class RestoreOptions : IBusOptions
         if (ItemLockRetryDelay <= TimeSpan.Zero) yield return new(nameof(ItemLockRetryDelay), "must be positive");
         if (MaxItemLockWaits is < 0 or > 10_000) yield return new(nameof(MaxItemLockWaits), $"must be 0-10000 (got {MaxItemLockWaits})");
         if (PartMiB is < 5 or > 512) yield return new(nameof(PartMiB), $"must be 5-512, S3's smallest part is 5 MiB (got {PartMiB})");
+        if (UploadsInFlight is < 1 or > 8) yield return new(nameof(UploadsInFlight), $"must be 1-8 (got {UploadsInFlight})");
         if (HeadConcurrency is < 1 or > 64) yield return new(nameof(HeadConcurrency), $"must be 1-64 (got {HeadConcurrency})");
         if (TimeSlice < TimeSpan.FromMilliseconds(100) || TimeSlice > TimeSpan.FromMinutes(25))
             yield return new(nameof(TimeSlice), $"must be 00:00:00.1-00:25:00, under RabbitMQ's 30-minute consumer timeout (got {TimeSlice})");

@@ -9,10 +9,12 @@ public sealed record BagScanOptions
     public string? ExpectedBagName { get; init; }
 
     /// <summary>
-    /// Largest root-level tag file other than a manifest (bag-info.txt, aptrust-info.txt, ...). A
-    /// larger one is an error (<see cref="BagIssueCodes.TagTooLarge"/>) and its bytes are not kept.
-    /// Manifests and tag manifests are exempt: they grow with the bag (a sha512 manifest of 100,000
-    /// files is about 16 MiB) and are read line by line.
+    /// Largest root-level tag file Bus parses whole (<see cref="ParsedTagFiles"/>: bagit.txt, bag-info.txt,
+    /// fetch.txt, aptrust-info.txt). A larger one is an error (<see cref="BagIssueCodes.TagTooLarge"/>) and its
+    /// bytes are not kept. Manifests and tag manifests are exempt: they grow with the bag (a sha512 manifest of
+    /// 100,000 files is about 16 MiB) and are read line by line. Any other root tag file beyond it (a restored
+    /// bag's premis-events.json of thousands of events) is not kept either but is no error: it is hashed as it
+    /// streams and checked against the tag manifests like payload.
     /// </summary>
     public long MaxTagFileBytes { get; init; } = DefaultMaxTagFileBytes;
 

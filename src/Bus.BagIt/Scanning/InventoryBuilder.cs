@@ -195,9 +195,11 @@ internal sealed class InventoryBuilder(BagSource source, string? bagName, BagSca
         var manifest = Parsing.ManifestParser.IsManifestName(entry.Path, out _, out _);
         if (!manifest && entry.Size > options.MaxTagFileBytes)
         {
+            // Too large to keep; refused only when Bus must parse it whole. Any other tag file is hashed like payload.
             _tagsNotKept.Add(entry.Path);
-            Finding(BagIssueCodes.TagTooLarge,
-                $"tag file '{BagIssueList.Quote(entry.Path)}' is {entry.Size} bytes; a tag file other than a manifest may have at most {options.MaxTagFileBytes}", entry.Path);
+            if (ParsedTagFiles.Contains(entry.Path))
+                Finding(BagIssueCodes.TagTooLarge,
+                    $"tag file '{BagIssueList.Quote(entry.Path)}' is {entry.Size} bytes; {entry.Path} is parsed in memory and may have at most {options.MaxTagFileBytes}", entry.Path);
             return null;
         }
         if (options.TagSource is not null)

@@ -36,7 +36,9 @@ public abstract record WriteOutcome
 /// whole output was produced from copies that matched, so no unverified byte is ever delivered. When the next copy
 /// is cold and not restored (a Standard object's GLACIER copy behind a damaged hot one) its restore is asked for
 /// and the message ends <see cref="WriteOutcome.WaitingForCopy"/>, the checkpoint rewound the same way.
-/// Reading part n+1 overlaps with uploading part n (two part buffers). After each uploaded part the checkpoint
+/// Reading the next part overlaps with uploading the parts before it: up to <see cref="RestoreOptions.UploadsInFlight"/>
+/// uploads run at once, each from its own part buffer, so memory stays at (UploadsInFlight + 1) part buffers; parts are
+/// committed in order. After each uploaded part the checkpoint
 /// (<see cref="UploadCheckpoint"/>) is saved; a spent time slice or a stopping host ends the message there, and
 /// any process resumes from it: a part boundary inside a file restores that file's sha256 state and continues with
 /// a ranged GET; a rewind that lands inside an earlier file re-reads that file from its first byte, hashing again.
@@ -114,29 +116,33 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
         public async Task<WriteOutcome> ExecuteAsync()
         {
             var partBytes = cp.PartBytes;
-            byte[][] buffers = [new byte[partBytes], new byte[partBytes]];
+            var inFlight = Math.Max(1, w.Options.UploadsInFlight);
+            // One buffer per upload in flight plus the one being filled: part k fills buffer k % (inFlight + 1), free
+            // because part k - inFlight - 1 was committed before part k - 1's upload started.
+            var buffers = new byte[inFlight + 1][];
             var next = cp.NextOffset;
-            Pending? pending = null;
+            var pending = new Queue<Pending>();
             var uploaded = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                var i = 0;
                 while (next < layout.Total)
                 {
                     if (uploaded > 0 && shouldYield())
                     {
-                        if (pending is not null && !await CommitAsync(pending, newSlice: true)) return new WriteOutcome.Superseded();
+                        if (!await CommitAllAsync(pending, lastIsNewSlice: true)) return new WriteOutcome.Superseded();
                         return new WriteOutcome.Paused(next, layout.Total);
                     }
                     var length = (int)Math.Min(partBytes, layout.Total - next);
+                    var buffer = buffers[uploaded % buffers.Length] ??= new byte[Math.Min(partBytes, layout.Total)];
+                    var filling = clock.Elapsed;
                     try
                     {
-                        await FillAsync(buffers[i], next, length);
+                        await FillAsync(buffer, next, length);
                     }
                     catch (CopyRejectedException rejected)
                     {
-                        if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
-                        pending = null;
+                        if (!await CommitAllAsync(pending, lastIsNewSlice: false)) return new WriteOutcome.Superseded();
                         switch (await RejectAsync(rejected, partBytes))
                         {
                             case WriteOutcome outcome: return outcome;
@@ -145,26 +151,39 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
                     }
                     catch (CopyNotReadyException cold)
                     {
-                        if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
-                        pending = null;
+                        if (!await CommitAllAsync(pending, lastIsNewSlice: false)) return new WriteOutcome.Superseded();
                         return await WaitForCopyAsync(cold, partBytes);
                     }
+                    _reading += clock.Elapsed - filling;
                     var snapshot = Snapshot(next + length);
-                    if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
-                    pending = Upload(buffers[i], (int)(next / partBytes) + 1, length, snapshot);
+                    // Parts are committed in order, so the checkpoint only ever names a prefix of the output that S3 holds.
+                    while (pending.Count >= inFlight)
+                        if (!await CommitAsync(pending.Dequeue(), newSlice: false)) return new WriteOutcome.Superseded();
+                    pending.Enqueue(Upload(buffer, (int)(next / partBytes) + 1, length, snapshot));
                     uploaded++;
                     next += length;
-                    i ^= 1;
                 }
-                if (pending is not null && !await CommitAsync(pending, newSlice: false)) return new WriteOutcome.Superseded();
-                pending = null;
+                if (!await CommitAllAsync(pending, lastIsNewSlice: false)) return new WriteOutcome.Superseded();
                 return await CompleteAsync();
             }
             finally
             {
-                if (pending is not null) { try { await pending.Task; } catch (Exception) { /* the step fails or stops anyway */ } }
+                while (pending.TryDequeue(out var left)) { try { await left.Task; } catch (Exception) { /* the step fails or stops anyway */ } }
                 _cursor?.Dispose();
+                w.Logger.LogInformation(
+                    "Restore {RestoreId}: {Parts} part(s) of {PartBytes} bytes in {Seconds:F1} s: reading and hashing {Reading:F1} s, waiting for uploads {Uploading:F1} s, checkpoints {Saving:F1} s ({InFlight} upload(s) in flight)",
+                    cp.RestoreId, uploaded, partBytes, clock.Elapsed.TotalSeconds, _reading.TotalSeconds, _waiting.TotalSeconds, _saving.TotalSeconds, inFlight);
             }
+        }
+
+        private TimeSpan _reading, _waiting, _saving;
+
+        /// <summary>Commits every pending part in order; the last one counts as the end of a slice when <paramref name="lastIsNewSlice"/>.</summary>
+        private async Task<bool> CommitAllAsync(Queue<Pending> pending, bool lastIsNewSlice)
+        {
+            while (pending.TryDequeue(out var p))
+                if (!await CommitAsync(p, newSlice: lastIsNewSlice && pending.Count == 0)) return false;
+            return true;
         }
 
         private async Task<WriteOutcome> CompleteAsync()
@@ -259,11 +278,16 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
 
         private async Task<bool> CommitAsync(Pending pending, bool newSlice)
         {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             var etag = await pending.Task;
+            _waiting += waited.Elapsed;
             _parts.RemoveAll(p => p.Number == pending.Number);
             _parts.Add(new UploadedPart(pending.Number, etag, pending.Size));
             var s = pending.Snapshot;
-            if (!await w.Plans.SaveAsync(cp.RestoreId, _version, s.Next, _parts, s.Seq, s.At, s.State, _bad, newSlice, null, CancellationToken.None))
+            var saving = System.Diagnostics.Stopwatch.StartNew();
+            var saved = await w.Plans.SaveAsync(cp.RestoreId, _version, s.Next, _parts, s.Seq, s.At, s.State, _bad, newSlice, null, CancellationToken.None);
+            _saving += saving.Elapsed;
+            if (!saved)
             {
                 w.Logger.LogWarning("Restore {RestoreId}: another delivery saved progress first; this one stops", cp.RestoreId);
                 return false;

@@ -86,6 +86,16 @@ public sealed class BenchHost : IAsyncDisposable
 
     public long ResidentKiB() => StatusKiB("VmRSS:");
 
+    /// <summary>
+    /// Resets the kernel's high-water mark (VmHWM) to the resident set now (writing 5 to /proc/PID/clear_refs), so
+    /// <see cref="PeakResidentKiB"/> then gives the peak of what runs from here on. Returns the resident set at the reset.
+    /// </summary>
+    public long ResetPeak()
+    {
+        File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+        return ResidentKiB();
+    }
+
     private long StatusKiB(string field)
     {
         var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));

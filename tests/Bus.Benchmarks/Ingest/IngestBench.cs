@@ -24,6 +24,8 @@ public sealed class IngestBench : IAsyncDisposable
     private readonly string _name;
     private readonly TemporaryVirtualHost _vhost;
     private readonly List<Guid> _ingests = [];
+    private readonly List<(string Name, BenchHost Host)> _extraHosts = [];
+    private Dictionary<string, string> _hostEnvironment = [];
 
     private IngestBench(string name, TemporaryVirtualHost vhost, string folder, StorageOptions storage, IAmazonS3 s3, string institution, OwnS3 ownS3)
     {
@@ -87,6 +89,7 @@ public sealed class IngestBench : IAsyncDisposable
             foreach (var (k, v) in hostEnvironment ?? new Dictionary<string, string>()) environment[k] = v;
             // Only the ingest role: the scheduler and fixity roles would claim the other engineers'
             // rows in the shared PostgreSQL (scheduled messages, due copies) into this vhost.
+            bench._hostEnvironment = environment;
             bench.Host = BenchHost.Start(Busctl.Published("host", "bus-host"), Path.Combine(bench.Folder, "host.log"), environment, "--roles", roles);
             await bench.Host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120));
             bench.Bus = await StartBusAsync(vhost.Name);
@@ -116,6 +119,18 @@ public sealed class IngestBench : IAsyncDisposable
         });
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         return bus;
+    }
+
+    /// <summary>
+    /// Another bus-host on the run's vhost, database and S3, with only <paramref name="roles"/> (a restore-only host, so
+    /// its memory is the restore's and not the ingest's before it); stopped with the run, its log kept beside the first.
+    /// </summary>
+    public async Task<BenchHost> StartHostAsync(string name, string roles)
+    {
+        var host = BenchHost.Start(Busctl.Published("host", "bus-host"), Path.Combine(Folder, $"{name}-host.log"), _hostEnvironment, "--roles", roles);
+        _extraHosts.Add((name, host));
+        await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120));
+        return host;
     }
 
     /// <summary>The registry user of <see cref="Institution"/> the benchmark submits as.</summary>
@@ -184,6 +199,17 @@ public sealed class IngestBench : IAsyncDisposable
             catch (Exception e) { failures.Add($"{what}: {e.GetBaseException().Message}"); }
         }
         if (Bus is not null) await Try("stopping the bus", () => Bus.StopAsync(TimeSpan.FromSeconds(10)));
+        foreach (var (name, extra) in _extraHosts)
+        {
+            await Try($"stopping the {name} host", async () => await extra.DisposeAsync());
+            await Try($"keeping the {name} host log", () =>
+            {
+                var kept = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(BagBenchmarkSupport.Busctl()))!, "artifacts", "bench");
+                Directory.CreateDirectory(kept);
+                File.Copy(extra.LogPath, Path.Combine(kept, $"{_name}-{name}-host.log"), overwrite: true);
+                return Task.CompletedTask;
+            });
+        }
         if (Host is not null)
         {
             await Try("stopping the host", async () => await Host.DisposeAsync());

@@ -105,6 +105,10 @@ public sealed class DeletionWorld : IAsyncDisposable
     private readonly Dictionary<string, string> _tokens = [];
     private Uri _apiUrl = new("http://127.0.0.1:1");
 
+    /// <summary>The API of the host started last, and a user's token for it (for calls busctl cannot make at the same moment).</summary>
+    public Uri ApiUrl => _apiUrl;
+    public string TokenOf(string user) => _tokens[user];
+
     /// <summary>busctl --json, as <paramref name="user"/> (their token) against the API of the host started last.</summary>
     public Task<ExternalProcess> BusctlAsAsync(string user, params string[] args) =>
         ExternalProcess.RunAsync(RepoPaths.Busctl, [.. args, "--json"], ApiIdentities.Environment(VirtualHost.Environment, _apiUrl, _tokens[user]), TimeSpan.FromSeconds(90));
