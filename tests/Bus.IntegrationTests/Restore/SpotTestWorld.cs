@@ -77,7 +77,7 @@ public sealed class SpotTestWorld : IAsyncLifetime
             SpotTestInterval = TimeSpan.Zero,
             SpotTestIntervals = new(StringComparer.OrdinalIgnoreCase) { [SweptInstitution] = TimeSpan.FromDays(1) },
         });
-        await using var registry = new RegistryDatabase(new PostgresOptions().ConnectionString);
+        await using var registry = new RegistryDatabase(Bus.Platform.Database.BusDataSource.Create(new PostgresOptions().ConnectionString), ownsDataSource: true);
         var sweep = new SpotTestSweep(new SpotTestRecords(IngestStack.Database), registry, NoSends.Instance, options, TimeProvider.System);
         return await sweep.DueAsync(DateTimeOffset.UtcNow, CancellationToken.None);
     }

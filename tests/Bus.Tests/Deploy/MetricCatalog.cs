@@ -60,6 +60,8 @@ public static partial class MetricCatalog
         services.AddMassTransitTestHarness(x => x.AddConsumer<NoteConsumer>());
         await using var provider = services.BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
+        // The default 1.2 s of inactivity ends the wait for the one message on a busy machine (the fast tier runs in parallel).
+        harness.TestInactivityTimeout = TimeSpan.FromSeconds(60);
         await harness.Start();
         try
         {
