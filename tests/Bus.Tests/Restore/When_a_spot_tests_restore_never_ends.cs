@@ -1,11 +1,7 @@
 using Bus.Contracts.Restore;
 using Bus.Restore.SpotTests;
-using Bus.Tests.Workflows;
-using Bus.Workflows.Steps;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Bus.Tests.Restore;
 
@@ -20,47 +16,19 @@ public sealed class When_a_spot_tests_restore_never_ends : IAsyncLifetime
             Task.FromResult<SpotTestObject?>(new SpotTestObject(7, "test.edu/bag", "bag", "aptrust", 1000));
     }
 
-    private ServiceProvider _provider = null!;
+    private SpotTestSagaHarness _world = null!;
     private ITestHarness _harness = null!;
     private ISagaStateMachineTestHarness<SpotTestStateMachine, SpotTestState> _sagas = null!;
-    private SpotTestStateMachine _machine = null!;
 
     public async Task InitializeAsync()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<ISpotTestRegistry>(new OneObject());
-        services.AddSingleton(Options.Create(new SpotTestOptions { SpotTestTimeout = Timeout }));
-        services.AddSingleton<IEndpointOutbox>(HarnessOutbox.InMemory);
-        services.AddMassTransitTestHarness(x =>
-        {
-            x.AddDelayedMessageScheduler();
-            x.AddSagaStateMachine<SpotTestStateMachine, SpotTestState, SpotTestStateMachineDefinition>().InMemoryRepository();
-            x.UsingInMemory((context, cfg) =>
-            {
-                cfg.UseDelayedMessageScheduler();
-                cfg.ConfigureEndpoints(context);
-            });
-        });
-        _provider = services.BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        _harness.TestTimeout = TimeSpan.FromSeconds(30);
-        await _harness.Start();
-        _sagas = _harness.GetSagaStateMachineHarness<SpotTestStateMachine, SpotTestState>();
-        _machine = _provider.GetRequiredService<SpotTestStateMachine>();
+        _world = await SpotTestSagaHarness.StartAsync(new OneObject(), new SpotTestOptions { SpotTestTimeout = Timeout }, TimeSpan.FromSeconds(30));
+        (_harness, _sagas) = (_world.Harness, _world.Sagas);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    private async Task<SpotTestState> WaitForAsync(Guid id, Func<SpotTestStateMachine, State> state)
-    {
-        var found = await _sagas.Exists(id, state, _harness.TestTimeout);
-        Assert.True(found.HasValue, $"spot test {id} did not reach {state(_machine).Name}; it is {_sagas.Sagas.Contains(id)?.CurrentState}");
-        return _sagas.Sagas.Contains(id)!;
-    }
+    private Task<SpotTestState> WaitForAsync(Guid id, Func<SpotTestStateMachine, State> state) => _world.WaitForAsync(id, state);
 
     [Fact]
     public async Task It_fails_with_the_reason_after_the_timeout_and_the_finish_step_raises_the_alert()
