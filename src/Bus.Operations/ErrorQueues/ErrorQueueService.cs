@@ -45,14 +45,17 @@ public sealed class ErrorQueueService(
         var views = new List<ErrorMessageView>();
         foreach (var m in shown)
         {
-            var saga = m.CorrelationId is { } correlationId ? await sagas.FindAsync(correlationId, m.MessageTypes, cancellationToken) : null;
+            SagaSnapshot? saga = null;
+            foreach (var (_, named) in NamedIds.Of(m))
+                if ((saga = await sagas.FindAsync(named, m.MessageTypes, cancellationToken)) is not null) break;
             views.Add(ErrorMessageView.From(m, saga));
         }
         return views;
     }
 
     /// <summary>
-    /// Messages in any error queue whose correlation id is <paramref name="correlationId"/> (busctl sagas show),
+    /// Messages in any error queue that name <paramref name="correlationId"/> (<see cref="NamedIds"/>: as correlation id or
+    /// as an id property of the message, busctl sagas show),
     /// with the queue they are in. Reads at most MaxScanMessages per queue; every message is left in place.
     /// </summary>
     public async Task<IReadOnlyList<(string Queue, ErrorMessageView Message)>> FindByCorrelationAsync(Guid correlationId, CancellationToken cancellationToken)
@@ -64,7 +67,7 @@ public sealed class ErrorQueueService(
         {
             if (await broker.ReadyCountAsync(queue.Name, cancellationToken) is null or 0) continue;
             await using var scan = await broker.ScanAsync(queue.Name, operations.Value.MaxScanMessages, null, cancellationToken);
-            found.AddRange(scan.Messages.Where(m => m.CorrelationId == correlationId).Select(m => (queue.Name, ErrorMessageView.From(m, null))));
+            found.AddRange(scan.Messages.Where(m => NamedIds.Of(m).Any(i => i.Id == correlationId)).Select(m => (queue.Name, ErrorMessageView.From(m, null))));
         }
         return found;
     }

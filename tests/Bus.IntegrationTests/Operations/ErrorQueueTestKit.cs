@@ -84,7 +84,8 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
     /// <summary>A message as MassTransit leaves it in an error queue: envelope body, MessageId, fault and host headers.</summary>
     public async Task<Guid> PublishFaultAsync(string errorQueue, string inputQueue,
         string messageType = "urn:message:Bus.Contracts.Diagnostics:Ping", string? exceptionType = "System.InvalidOperationException",
-        DateTimeOffset? failedAt = null, IDictionary<string, object?>? extraHeaders = null, Guid? correlationId = null, int bodyPadding = 0)
+        DateTimeOffset? failedAt = null, IDictionary<string, object?>? extraHeaders = null, Guid? correlationId = null, int bodyPadding = 0,
+        object? message = null)
     {
         var id = Guid.NewGuid();
         var headers = new Dictionary<string, object?> { ["Content-Type"] = "application/vnd.masstransit+json" };
@@ -104,7 +105,7 @@ internal sealed class ErrorQueueTestKit : IAsyncDisposable
         foreach (var (k, v) in extraHeaders ?? new Dictionary<string, object?>()) headers[k] = v;
         var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
-            messageId = id, correlationId = correlationId ?? Guid.NewGuid(), messageType = new[] { messageType }, message = bodyPadding > 0 ? (object)new { pingId = Guid.NewGuid(), padding = new string('x', bodyPadding) } : new { pingId = Guid.NewGuid() },
+            messageId = id, correlationId = correlationId ?? Guid.NewGuid(), messageType = new[] { messageType }, message = message ?? (bodyPadding > 0 ? (object)new { pingId = Guid.NewGuid(), padding = new string('x', bodyPadding) } : new { pingId = Guid.NewGuid() }),
         });
         var properties = new BasicProperties
         {
