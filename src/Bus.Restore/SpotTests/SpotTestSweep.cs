@@ -42,13 +42,23 @@ public sealed class SpotTestSweep(SpotTestRecords records, RegistryDatabase regi
         return due;
     }
 
-    /// <summary>Institutions with an active object, each with when its oldest active object was created.</summary>
+    /// <summary>
+    /// Institutions with an active object, each with when its oldest active object was created. Bounded by the
+    /// institutions, not their objects: one read of the partial index on (institution, created_at) of active objects
+    /// (restore's migration IndexOldestActiveObjectPerInstitution) per institution, which stops at its first entry.
+    /// </summary>
+    public const string InstitutionsWithObjectsSql = """
+        SELECT i.identifier, oldest.created_at
+        FROM registry.institutions i
+        CROSS JOIN LATERAL (SELECT o.created_at FROM registry.intellectual_objects o
+                            WHERE o.institution = i.identifier AND o.state = 'active'
+                            ORDER BY o.created_at LIMIT 1) oldest
+        ORDER BY i.identifier
+        """;
+
     private async Task<IReadOnlyList<(string Institution, DateTimeOffset FirstObjectAt)>> InstitutionsWithObjectsAsync(CancellationToken ct)
     {
-        await using var command = registry.DataSource.CreateCommand("""
-            SELECT institution, min(created_at) FROM registry.intellectual_objects WHERE state = 'active'
-            GROUP BY institution ORDER BY institution
-            """);
+        await using var command = registry.DataSource.CreateCommand(InstitutionsWithObjectsSql);
         var institutions = new List<(string, DateTimeOffset)>();
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) institutions.Add((r.GetString(0), r.GetFieldValue<DateTimeOffset>(1)));
