@@ -86,7 +86,7 @@ public sealed class DeletionHarness : IAsyncDisposable
         });
         var provider = services.BuildServiceProvider(true);
         var harness = new DeletionHarness(provider, registry, storage, locks);
-        harness.Harness.TestTimeout = TimeSpan.FromSeconds(30);
+        harness.Harness.Patient();
         await harness.Harness.Start();
         return harness;
     }

@@ -73,7 +73,7 @@ public sealed class FixityHarness : IAsyncDisposable
                 });
             })
             .BuildServiceProvider(true);
-        Harness = _provider.GetRequiredService<ITestHarness>();
+        Harness = _provider.GetRequiredService<ITestHarness>().Patient();
     }
 
     public Task StartAsync() => Harness.Start();

@@ -26,6 +26,6 @@ public class When_a_copy_is_requested_twice_while_in_flight
         var completed = await fixity.Ledger.WaitAsync(first, fixity.Harness.TestTimeout);
         Assert.Equal(FixityOutcomes.Intact, completed.Outcome);
         Assert.Single(fixity.Registry.Checks);
-        Assert.Single(await System.Linq.AsyncEnumerable.ToListAsync(fixity.Harness.Consumed.SelectAsync<VerifyCopy>()));
+        await HarnessWaits.CountIsAsync(1, () => fixity.Harness.Consumed.Select<VerifyCopy>(HarnessWaits.Recorded).Count(), "VerifyCopy consumed");
     }
 }

@@ -19,7 +19,7 @@ public class When_a_finished_check_is_redelivered
 
         // As if the broker redelivered the last message after a crash between the verdict and the ack.
         await fixity.Harness.Bus.Publish(new VerifyCopy(first.CheckId, primary.StorageRecordId));
-        await fixity.Harness.InactivityTask;
+        await HarnessWaits.UntilAsync(() => fixity.Harness.Consumed.Select<VerifyCopy>(HarnessWaits.Recorded).Count() == 2, "the redelivered VerifyCopy was consumed");
 
         var slices = fixity.Slices.All();
         Assert.Equal(2, slices.Count);

@@ -23,13 +23,14 @@ public class When_a_slice_is_recorded_by_another_delivery
 
         var checkId = Guid.NewGuid();
         await fixity.Harness.Bus.Publish(new CheckFixity(checkId, primary.StorageRecordId, "test", DateTimeOffset.UtcNow));
-        await fixity.Harness.InactivityTask;
+        // The second VerifyCopy (the continuation) consumed: it found slice 2 recorded and stopped.
+        await HarnessWaits.UntilAsync(() => fixity.Harness.Consumed.Select<VerifyCopy>(HarnessWaits.Recorded).Count() >= 2, "the continuation was consumed");
 
         var slices = fixity.Slices.All();
         Assert.Equal(2, slices.Count);
         Assert.Equal("duplicate", slices[1].Host);
-        Assert.Equal(2, await fixity.Harness.Consumed.SelectAsync<VerifyCopy>().Count());
+        await HarnessWaits.CountIsAsync(2, () => fixity.Harness.Consumed.Select<VerifyCopy>(HarnessWaits.Recorded).Count());
         Assert.Empty(fixity.Registry.Checks);
-        Assert.False(await fixity.Harness.Published.Any<CopyVerified>());
+        Assert.False(await fixity.Harness.Published.Any<CopyVerified>(HarnessWaits.Recorded));
     }
 }

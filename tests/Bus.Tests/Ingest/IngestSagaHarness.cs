@@ -57,7 +57,7 @@ public sealed class IngestSagaHarness : IAsyncDisposable
                 });
             })
             .BuildServiceProvider(true);
-        var harness = provider.GetRequiredService<ITestHarness>();
+        var harness = provider.GetRequiredService<ITestHarness>().Patient();
         await harness.Start();
         return new IngestSagaHarness(provider, harness);
     }
@@ -110,8 +110,12 @@ public sealed class IngestSagaHarness : IAsyncDisposable
         return id;
     }
 
-    public async Task<int> SentCountAsync<T>(Guid id) where T : class =>
-        await Harness.Sent.SelectAsync<T>(m => IdOf(m.Context.Message) == id).Count();
+    /// <summary>
+    /// Asserts that <paramref name="expected"/> commands of type T were sent for the ingest, waiting (bounded) for them to be:
+    /// a saga's sends may be recorded just after its new state shows. 0 is asserted at once (call it after a state wait).
+    /// </summary>
+    public Task SentAsync<T>(Guid id, int expected) where T : class =>
+        HarnessWaits.CountIsAsync(expected, () => Harness.Sent.Select<T>(m => IdOf(m.Context.Message) == id, HarnessWaits.Recorded).Count(), $"{typeof(T).Name} sent for {id}");
 
     private static Guid IdOf(object message) => (Guid)message.GetType().GetProperty("IngestId")!.GetValue(message)!;
 

@@ -20,11 +20,11 @@ public sealed class When_a_deletion_holds_the_item
         Assert.StartsWith($"{IngestSteps.Validate}: {IngestFailureCodes.ItemLocked}:", saga.LastError);
         Assert.Contains(deletion.ToString(), saga.LastError);
         // Validate looks the object up in the registry: not while a deletion may be changing it.
-        Assert.Equal(0, await h.SentCountAsync<ValidateBag>(id));
+        await h.SentAsync<ValidateBag>(id, 0);
 
         await h.Locks.ReleaseAsync(IngestSagaHarness.ObjectIdentifier, deletion);
         await h.InStateAsync(id, h.Machine.Validating);
-        Assert.Equal(1, await h.SentCountAsync<ValidateBag>(id));
+        await h.SentAsync<ValidateBag>(id, 1);
         Assert.Equal(id, (await h.Locks.FindAsync(IngestSagaHarness.ObjectIdentifier))?.Owner);
     }
 }

@@ -25,7 +25,7 @@ public sealed class When_a_step_follows_a_continued_step
                 x.AddConsumer<SecondStep>();
             })
             .BuildServiceProvider(true);
-        var harness = provider.GetRequiredService<ITestHarness>();
+        var harness = provider.GetRequiredService<ITestHarness>().Patient();
         await harness.Start();
         var id = Guid.NewGuid();
 
@@ -34,8 +34,8 @@ public sealed class When_a_step_follows_a_continued_step
         Assert.True(await harness.Consumed.Any<Second>(m => m.Context.Message.Id == id), "the second step never ran");
         Assert.True(await harness.Published.Any<IngestStepStarted>(m => m.Context.Message.IngestId == id && m.Context.Message.Step == "second"),
             "the step after a continued step did not report its start");
-        Assert.Equal(2, await harness.Consumed.SelectAsync<First>(m => m.Context.Message.Id == id).Count());
-        Assert.Equal(1, await harness.Published.SelectAsync<IngestStepStarted>(m => m.Context.Message.IngestId == id && m.Context.Message.Step == "first").Count());
+        await HarnessWaits.CountIsAsync(2, () => harness.Consumed.Select<First>(m => m.Context.Message.Id == id, HarnessWaits.Recorded).Count());
+        await HarnessWaits.CountIsAsync(1, () => harness.Published.Select<IngestStepStarted>(m => m.Context.Message.IngestId == id && m.Context.Message.Step == "first", HarnessWaits.Recorded).Count());
     }
 
     public sealed record First(Guid Id);

@@ -54,8 +54,7 @@ public sealed class When_a_step_keeps_failing
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
         // Retries and redeliveries leave gaps of seconds with no bus activity: wait through them.
-        harness.TestTimeout = TimeSpan.FromSeconds(60);
-        harness.TestInactivityTimeout = TimeSpan.FromSeconds(20);
+        harness.Patient();
         await harness.Start();
         await harness.Bus.Publish(message);
 

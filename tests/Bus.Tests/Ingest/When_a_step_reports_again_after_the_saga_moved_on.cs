@@ -23,13 +23,13 @@ public sealed class When_a_step_reports_again_after_the_saga_moved_on
         await h.Harness.Bus.Publish(new FormatsIdentified(id, 2, 1, now));
         await h.Harness.Bus.Publish(new FilesStored(id, 6, now));
 
-        Assert.Equal(2, await h.Saga.Consumed.SelectAsync<FilesStored>(m => m.Context.Message.IngestId == id).Count());
-        Assert.Equal(2, await h.Saga.Consumed.SelectAsync<BagUnpacked>(m => m.Context.Message.IngestId == id).Count());
+        await HarnessWaits.CountIsAsync(2, () => h.Saga.Consumed.Select<FilesStored>(m => m.Context.Message.IngestId == id, HarnessWaits.Recorded).Count());
+        await HarnessWaits.CountIsAsync(2, () => h.Saga.Consumed.Select<BagUnpacked>(m => m.Context.Message.IngestId == id, HarnessWaits.Recorded).Count());
         await h.InStateAsync(id, h.Machine.Verifying);
-        Assert.False(await h.Harness.Published.Any<Fault<BagUnpacked>>());
-        Assert.False(await h.Harness.Published.Any<Fault<BagValidated>>());
-        Assert.False(await h.Harness.Published.Any<Fault<FormatsIdentified>>());
-        Assert.False(await h.Harness.Published.Any<Fault<FilesStored>>());
-        Assert.Equal(1, await h.SentCountAsync<VerifyCopies>(id));
+        Assert.False(await h.Harness.Published.Any<Fault<BagUnpacked>>(HarnessWaits.Recorded));
+        Assert.False(await h.Harness.Published.Any<Fault<BagValidated>>(HarnessWaits.Recorded));
+        Assert.False(await h.Harness.Published.Any<Fault<FormatsIdentified>>(HarnessWaits.Recorded));
+        Assert.False(await h.Harness.Published.Any<Fault<FilesStored>>(HarnessWaits.Recorded));
+        await h.SentAsync<VerifyCopies>(id, 1);
     }
 }

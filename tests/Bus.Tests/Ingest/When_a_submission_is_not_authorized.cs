@@ -20,8 +20,8 @@ public sealed class When_a_submission_is_not_authorized
         var rejection = Assert.Single(IngestStateMachineStatus(saga).Rejections);
         Assert.Equal(IngestRejectionCodes.SubmissionRefused, rejection.Code);
         Assert.Contains(reason, rejection.Message, StringComparison.Ordinal);
-        Assert.Equal(0, await h.SentCountAsync<UnpackBag>(submit.IngestId));
-        Assert.False(await h.Harness.Published.Any<IngestAccepted>(m => m.Context.Message.IngestId == submit.IngestId));
+        await h.SentAsync<UnpackBag>(submit.IngestId, 0);
+        Assert.False(await h.Harness.Published.Any<IngestAccepted>(m => m.Context.Message.IngestId == submit.IngestId, HarnessWaits.Recorded));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class When_a_submission_is_not_authorized
         await h.Harness.Bus.Publish(submit);
         var saga = await h.InStateAsync(submit.IngestId, h.Machine.Rejected);
         Assert.Contains("receiving bucket", saga.LastError, StringComparison.Ordinal);
-        Assert.Equal(0, await h.SentCountAsync<UnpackBag>(submit.IngestId));
+        await h.SentAsync<UnpackBag>(submit.IngestId, 0);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class When_a_submission_is_not_authorized
         var saga = await h.InStateAsync(own.IngestId, h.Machine.Received);
         Assert.Null(saga.Rejections);
         Assert.Equal("depositor@test.edu", saga.SubmittedBy);
-        Assert.Equal(1, await h.SentCountAsync<UnpackBag>(own.IngestId));
+        await h.SentAsync<UnpackBag>(own.IngestId, 1);
     }
 
     private static IngestStatus IngestStateMachineStatus(Bus.Ingest.StateMachines.IngestState saga) =>

@@ -23,7 +23,7 @@ public sealed class When_an_ingest_is_cancelled
         Assert.True(await h.Harness.Published.Any<IngestCancelled>(m => m.Context.Message.IngestId == id));
 
         await h.Harness.Bus.Publish(new IngestCompensated(id, 3, 1, DateTimeOffset.UtcNow));
-        Assert.Equal(1, await h.Saga.Consumed.SelectAsync<IngestCompensated>(m => m.Context.Message.IngestId == id).Count());
+        await HarnessWaits.CountIsAsync(1, () => h.Saga.Consumed.Select<IngestCompensated>(m => m.Context.Message.IngestId == id, HarnessWaits.Recorded).Count());
         Assert.NotNull(h.Saga.Sagas.Contains(id)!.CompensatedAt);
     }
 
@@ -33,9 +33,9 @@ public sealed class When_an_ingest_is_cancelled
         await using var h = await IngestSagaHarness.StartAsync();
         var id = await h.DriveAsync(7);
         await h.Harness.Bus.Publish(new CancelIngest(id, "depositor@test.edu", null));
-        Assert.Equal(1, await h.Saga.Consumed.SelectAsync<CancelIngest>(m => m.Context.Message.IngestId == id).Count());
+        await HarnessWaits.CountIsAsync(1, () => h.Saga.Consumed.Select<CancelIngest>(m => m.Context.Message.IngestId == id, HarnessWaits.Recorded).Count());
         await h.InStateAsync(id, h.Machine.Completed);
-        Assert.Equal(0, await h.SentCountAsync<CompensateIngest>(id));
+        await h.SentAsync<CompensateIngest>(id, 0);
     }
 
     [Fact]
@@ -46,8 +46,8 @@ public sealed class When_an_ingest_is_cancelled
         await h.Harness.Bus.Publish(new CancelIngest(id, "depositor@test.edu", null));
         await h.InStateAsync(id, h.Machine.Cancelled);
         await h.Harness.Bus.Publish(new FilesStored(id, 6, DateTimeOffset.UtcNow));
-        Assert.Equal(1, await h.Saga.Consumed.SelectAsync<FilesStored>(m => m.Context.Message.IngestId == id).Count());
+        await HarnessWaits.CountIsAsync(1, () => h.Saga.Consumed.Select<FilesStored>(m => m.Context.Message.IngestId == id, HarnessWaits.Recorded).Count());
         await h.InStateAsync(id, h.Machine.Cancelled);
-        Assert.Equal(0, await h.SentCountAsync<VerifyCopies>(id));
+        await h.SentAsync<VerifyCopies>(id, 0);
     }
 }

@@ -31,8 +31,8 @@ public sealed class When_an_ingest_is_submitted
         Assert.True(await h.Saga.Consumed.Any<SubmitIngest>(m => m.Context.Message.ETag == "ABC123"));
 
         Assert.Equal(id, IngestIds.For("test.edu", "bus-receiving", "test.edu/bag1.tar", "ABC123"));
-        Assert.Equal(1, await h.SentCountAsync<UnpackBag>(id));
-        Assert.Single(h.Saga.Sagas.Select(s => s.CorrelationId == id));
+        await h.SentAsync<UnpackBag>(id, 1);
+        Assert.Single(h.Saga.Sagas.Select(s => s.CorrelationId == id, HarnessWaits.Recorded));
     }
 
     [Fact]

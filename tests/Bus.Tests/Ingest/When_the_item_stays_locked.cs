@@ -23,8 +23,8 @@ public sealed class When_the_item_stays_locked
         var failed = await h.Harness.Published.SelectAsync<IngestFailed>(m => m.Context.Message.IngestId == id).First();
         Assert.Equal(IngestFailureCodes.ItemLocked, failed.Context.Message.Code);
         Assert.Equal(IngestSteps.Validate, failed.Context.Message.Step);
-        Assert.Equal(0, await h.SentCountAsync<ValidateBag>(id));
-        Assert.Equal(1, await h.SentCountAsync<CompensateIngest>(id));
+        await h.SentAsync<ValidateBag>(id, 0);
+        await h.SentAsync<CompensateIngest>(id, 1);
         Assert.Equal(deletion, (await h.Locks.FindAsync(IngestSagaHarness.ObjectIdentifier))?.Owner);
     }
 }

@@ -24,7 +24,7 @@ public sealed class SpotTestSagaHarness : IAsyncDisposable
         Machine = provider.GetRequiredService<SpotTestStateMachine>();
     }
 
-    public static async Task<SpotTestSagaHarness> StartAsync(ISpotTestRegistry registry, SpotTestOptions options, TimeSpan testTimeout)
+    public static async Task<SpotTestSagaHarness> StartAsync(ISpotTestRegistry registry, SpotTestOptions options)
     {
         var services = new ServiceCollection();
         services.AddSingleton(registry);
@@ -41,7 +41,7 @@ public sealed class SpotTestSagaHarness : IAsyncDisposable
             });
         });
         var world = new SpotTestSagaHarness(services.BuildServiceProvider(true));
-        world.Harness.TestTimeout = testTimeout;
+        world.Harness.Patient();
         await world.Harness.Start();
         world.Sagas = world.Harness.GetSagaStateMachineHarness<SpotTestStateMachine, SpotTestState>();
         return world;

@@ -44,7 +44,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
         });
         _provider = services.BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();
-        _harness.TestTimeout = TimeSpan.FromSeconds(20);
+        _harness.Patient();
         await _harness.Start();
         _sagas = _harness.GetSagaStateMachineHarness<RestoreStateMachine, RestoreState>();
         _machine = _provider.GetRequiredService<RestoreStateMachine>();
@@ -97,7 +97,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
 
         // The scheduled poll sends PrepareRestore a second time.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_harness.Sent.Select<PrepareRestore>(s => s.Context.Message.RestoreId == id).Count() < 2)
+        while (_harness.Sent.Select<PrepareRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded).Count() < 2)
         {
             Assert.True(DateTime.UtcNow < deadline, "the cold poll never prepared the restore again");
             await Task.Delay(20);
@@ -137,7 +137,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
 
         // The scheduled poll prepares again (the fixed plan answers ready) and the write goes on.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_harness.Sent.Select<PrepareRestore>(s => s.Context.Message.RestoreId == id).Count() < 2)
+        while (_harness.Sent.Select<PrepareRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded).Count() < 2)
         {
             Assert.True(DateTime.UtcNow < deadline, "the cold poll never prepared the restore again");
             await Task.Delay(20);
@@ -147,7 +147,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
         Assert.Equal(id, (await _locks.FindAsync(Bag))?.Owner);
         await SendAsync(new RestorePrepared(id, true, 3, 100, 0, "plan fixed"));
         await WaitForAsync(id, m => m.Writing);
-        Assert.Equal(2, _harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id).Count());
+        Assert.Equal(2, _harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded).Count());
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
         Assert.Null(await _locks.FindAsync(Bag));
         // One write per poll, and one more after the give-up: the step aborts what the failed restore left open.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id).Count() < 4)
+        while (_harness.Sent.Select<WriteRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded).Count() < 4)
         {
             Assert.True(DateTime.UtcNow < deadline, "the give-up sent no write to abort the upload");
             await Task.Delay(20);
@@ -187,7 +187,7 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
 
         var failed = await WaitForAsync(id, m => m.Failed);
 
-        Assert.False(await _harness.Sent.Any<PrepareRestore>(s => s.Context.Message.RestoreId == id));
+        Assert.False(await _harness.Sent.Any<PrepareRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded));
         Assert.Contains("item lock", failed.FailureReason, StringComparison.Ordinal);
         Assert.Equal(deletion, (await _locks.FindAsync(Bag))?.Owner);
     }
@@ -234,6 +234,6 @@ public sealed class When_a_restore_moves_through_its_states : IAsyncLifetime
 
         Assert.NotNull(failed.FailureReason);
         Assert.Null(await _locks.FindAsync(Bag));
-        Assert.False(await _harness.Sent.Any<PrepareRestore>(s => s.Context.Message.RestoreId == id));
+        Assert.False(await _harness.Sent.Any<PrepareRestore>(s => s.Context.Message.RestoreId == id, HarnessWaits.Recorded));
     }
 }

@@ -22,7 +22,7 @@ public sealed class When_a_spot_tests_restore_never_ends : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _world = await SpotTestSagaHarness.StartAsync(new OneObject(), new SpotTestOptions { SpotTestTimeout = Timeout }, TimeSpan.FromSeconds(30));
+        _world = await SpotTestSagaHarness.StartAsync(new OneObject(), new SpotTestOptions { SpotTestTimeout = Timeout });
         (_harness, _sagas) = (_world.Harness, _world.Sagas);
     }
 
@@ -61,7 +61,7 @@ public sealed class When_a_spot_tests_restore_never_ends : IAsyncLifetime
         var key = $"spot-tests/test.edu/bag-{id:N}.tar";
         await _harness.Bus.Publish(new RestoreCompleted(id, "test.edu/bag", "bus-restore", key, 10_240, 3, DateTimeOffset.UtcNow));
         var deadline = DateTime.UtcNow + _harness.TestTimeout;
-        while (_harness.Sent.Select<FinishSpotTest>(s => s.Context.Message.SpotTestId == id).Count() < 2)
+        while (_harness.Sent.Select<FinishSpotTest>(s => s.Context.Message.SpotTestId == id, HarnessWaits.Recorded).Count() < 2)
         {
             Assert.True(DateTime.UtcNow < deadline, "the finish step was not sent again for the late tar");
             await Task.Delay(20);
@@ -70,8 +70,8 @@ public sealed class When_a_spot_tests_restore_never_ends : IAsyncLifetime
         var failed = _sagas.Sagas.Contains(id)!;
         Assert.Equal("Failed", failed.CurrentState);
         Assert.Equal(("bus-restore", key), (failed.RestoreBucket, failed.RestoreKey));
-        Assert.Equal(2, _harness.Sent.Select<FinishSpotTest>(s => s.Context.Message.SpotTestId == id).Count());
-        Assert.False(await _harness.Sent.Any<ValidateSpotTest>(s => s.Context.Message.SpotTestId == id));
+        Assert.Equal(2, _harness.Sent.Select<FinishSpotTest>(s => s.Context.Message.SpotTestId == id, HarnessWaits.Recorded).Count());
+        Assert.False(await _harness.Sent.Any<ValidateSpotTest>(s => s.Context.Message.SpotTestId == id, HarnessWaits.Recorded));
     }
 
     [Fact]
