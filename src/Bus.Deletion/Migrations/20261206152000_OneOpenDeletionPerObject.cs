@@ -13,8 +13,9 @@ namespace Bus.Deletion.Migrations;
 /// </summary>
 /// <remarks>
 /// A database that met that race already holds two open requests for one object, and the unique index cannot be built
-/// there. So the migration first closes the duplicates: the oldest open request of an object stays, every other one is
-/// Cancelled with <see cref="SupersededComment"/> (a transition is recorded, an item lock it held is released). This was
+/// there. So the migration first closes the duplicates: the most advanced open request of an object stays (Deleting, then
+/// Faulted, then approved and WaitingForItem, then PendingApproval; the oldest among equals), since a request that is
+/// deleting holds the item lock and may have removed copies already; every other one is Cancelled with <see cref="SupersededComment"/> (a transition is recorded, an item lock it held is released). This was
 /// added after the migration had shipped: where the index was built there were no duplicates, and the UPDATE changes nothing.
 /// </remarks>
 [DbContext(typeof(DeletionDbContext))]
@@ -29,7 +30,9 @@ public sealed class OneOpenDeletionPerObject : Migration
     public static string UpSql(string schema) => $"""
         WITH open AS (
             SELECT correlation_id, current_state,
-                   row_number() OVER (PARTITION BY object_identifier ORDER BY requested_at, created_at, correlation_id) AS rank
+                   row_number() OVER (PARTITION BY object_identifier
+                       ORDER BY CASE current_state WHEN 'Deleting' THEN 0 WHEN 'Faulted' THEN 1 WHEN 'WaitingForItem' THEN 2 ELSE 3 END,
+                                requested_at, created_at, correlation_id) AS rank
             FROM {schema}.deletion_requests
             WHERE current_state IN ('PendingApproval', 'WaitingForItem', 'Deleting', 'Faulted')),
         closed AS (
