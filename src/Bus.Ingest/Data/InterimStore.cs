@@ -256,11 +256,6 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_stored_at = now(), {role}_etag = @etag, {role}_verified_at = NULL, {role}_checksum = NULL WHERE ingest_id = @id AND path = @path",
             ingestId, path, ("etag", etag), ct);
 
-    /// <summary>Marks one copy verified, with the SHA-256 checksum S3 reported when it was verified by it (cold copies).</summary>
-    public Task MarkVerifiedAsync(Guid ingestId, string path, string role, string? checksum, CancellationToken ct) =>
-        ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_verified_at = now(), {role}_checksum = @checksum WHERE ingest_id = @id AND path = @path",
-            ingestId, path, ("checksum", checksum), ct);
-
     /// <summary>
     /// Marks many copies stored in one statement per slot (<see cref="CopyMarks"/>): the same columns as
     /// <see cref="MarkStoredAsync"/>, which a statement per copy made a commit per copy.
@@ -269,7 +264,7 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         MarkManyAsync(ingestId, marks, role =>
             $"{Slot(role)}_stored_at = now(), {role}_etag = u.value, {role}_verified_at = NULL, {role}_checksum = NULL", ct);
 
-    /// <summary>Marks many copies verified in one statement per slot (<see cref="CopyMarks"/>), as <see cref="MarkVerifiedAsync"/> does one.</summary>
+    /// <summary>Marks many copies verified in one statement per slot (<see cref="CopyMarks"/>), each with the SHA-256 checksum S3 reported when it was verified by it (cold copies).</summary>
     public Task MarkVerifiedAsync(Guid ingestId, IReadOnlyList<CopyMark> marks, CancellationToken ct) =>
         MarkManyAsync(ingestId, marks, role => $"{Slot(role)}_verified_at = now(), {role}_checksum = u.value", ct);
 
