@@ -24,21 +24,13 @@ public sealed class InterimFiles
 
     // Copy slots: "primary" holds a storage option's first copy, "replica" its second; a one-copy option uses only primary.
 
-    /// <summary>Files to store whose copy in <paramref name="slot"/> is written.</summary>
-    public static InterimFiles ToStoreStoredIn(string slot) => new($"{nameof(ToStoreStoredIn)}({slot})", $"store_needed AND {Slot(slot)}_stored_at IS NOT NULL");
-
     /// <summary>Files to store with one of their <paramref name="copies"/> copies not yet written (what Store still has to do).</summary>
     public static InterimFiles ToStoreNotYetStored(int copies) => new($"{nameof(ToStoreNotYetStored)}({copies})",
         copies == 1 ? "store_needed AND primary_stored_at IS NULL" : "store_needed AND (primary_stored_at IS NULL OR replica_stored_at IS NULL)");
 
-    /// <summary>Files to store whose copy in <paramref name="slot"/> is verified.</summary>
-    public static InterimFiles ToStoreVerifiedIn(string slot) => new($"{nameof(ToStoreVerifiedIn)}({slot})", $"store_needed AND {Slot(slot)}_verified_at IS NOT NULL");
-
     /// <summary>Files to store with one of their <paramref name="copies"/> copies not yet verified (what Verify still has to do).</summary>
     public static InterimFiles ToStoreNotYetVerified(int copies) => new($"{nameof(ToStoreNotYetVerified)}({copies})",
         copies == 1 ? "store_needed AND primary_verified_at IS NULL" : "store_needed AND (primary_verified_at IS NULL OR replica_verified_at IS NULL)");
-
-    private static string Slot(string slot) => slot is "primary" or "replica" ? slot : throw new ArgumentException($"unknown copy slot '{slot}'", nameof(slot));
 
     /// <summary>Files Identify has not given a format yet.</summary>
     public static InterimFiles WithoutFormat { get; } = new(nameof(WithoutFormat), "format IS NULL");

@@ -178,6 +178,24 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>How many of the ingest's files are in <paramref name="files"/>, without reading them.</summary>
+    /// <summary>Which per-copy mark <see cref="CountCopiesAsync"/> counts.</summary>
+    public enum CopyProgress { Stored, Verified }
+
+    /// <summary>
+    /// The files to store, and how many of their copies in <paramref name="slots"/> carry the <paramref name="progress"/>
+    /// mark, in one query (Store's and Verify's progress start).
+    /// </summary>
+    public async Task<(int Files, int Done)> CountCopiesAsync(Guid ingestId, CopyProgress progress, IEnumerable<string> slots, CancellationToken ct)
+    {
+        var mark = progress == CopyProgress.Stored ? "stored_at" : "verified_at";
+        var done = string.Join(" + ", slots.Select(s => $"count(*) FILTER (WHERE {Slot(s)}_{mark} IS NOT NULL)").DefaultIfEmpty("0"));
+        await using var command = DataSource.CreateCommand($"SELECT count(*), {done} FROM bus.ingest_files WHERE ingest_id = @id AND store_needed");
+        command.Parameters.AddWithValue("id", ingestId);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return ((int)r.GetInt64(0), (int)r.GetInt64(1));
+    }
+
     public async Task<int> CountFilesAsync(Guid ingestId, InterimFiles files, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
         await using var command = Command($"SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id AND ({files.Where})", transaction);
@@ -238,10 +256,40 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_stored_at = now(), {role}_etag = @etag, {role}_verified_at = NULL, {role}_checksum = NULL WHERE ingest_id = @id AND path = @path",
             ingestId, path, ("etag", etag), ct);
 
-    /// <summary>Marks one copy verified, with the SHA-256 checksum S3 reported when it was verified by it (cold copies).</summary>
-    public Task MarkVerifiedAsync(Guid ingestId, string path, string role, string? checksum, CancellationToken ct) =>
-        ExecuteAsync($"UPDATE bus.ingest_files SET {Slot(role)}_verified_at = now(), {role}_checksum = @checksum WHERE ingest_id = @id AND path = @path",
-            ingestId, path, ("checksum", checksum), ct);
+    /// <summary>
+    /// Marks many copies stored in one statement per slot (<see cref="CopyMarks"/>): the same columns as
+    /// <see cref="MarkStoredAsync"/>, which a statement per copy made a commit per copy.
+    /// </summary>
+    public Task MarkStoredAsync(Guid ingestId, IReadOnlyList<CopyMark> marks, CancellationToken ct) =>
+        MarkManyAsync(ingestId, marks, role =>
+            $"{Slot(role)}_stored_at = now(), {role}_etag = u.value, {role}_verified_at = NULL, {role}_checksum = NULL", ct);
+
+    /// <summary>Marks many copies verified in one statement per slot (<see cref="CopyMarks"/>), each with the SHA-256 checksum S3 reported when it was verified by it (cold copies).</summary>
+    public Task MarkVerifiedAsync(Guid ingestId, IReadOnlyList<CopyMark> marks, CancellationToken ct) =>
+        MarkManyAsync(ingestId, marks, role => $"{Slot(role)}_verified_at = now(), {role}_checksum = u.value", ct);
+
+    /// <summary>
+    /// One UPDATE ... FROM unnest per slot (UPDATE ... FROM applies one source row per target row, and a file
+    /// has a mark per slot), all in one batch: one round trip, one commit.
+    /// </summary>
+    private async Task MarkManyAsync(Guid ingestId, IReadOnlyList<CopyMark> marks, Func<string, string> set, CancellationToken ct)
+    {
+        if (marks.Count == 0) return;
+        await using var batch = DataSource.CreateBatch();
+        foreach (var slot in marks.GroupBy(m => m.Slot))
+        {
+            var command = new NpgsqlBatchCommand($"""
+                UPDATE bus.ingest_files f SET {set(slot.Key)}
+                FROM unnest(@paths, @values) AS u (path, value)
+                WHERE f.ingest_id = @id AND f.path = u.path
+                """);
+            command.Parameters.AddWithValue("id", ingestId);
+            command.Parameters.AddWithValue("paths", slot.Select(m => m.Path).ToArray());
+            command.Parameters.Add(new NpgsqlParameter("values", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = slot.Select(m => m.Value).ToArray() });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>The slot names are column prefixes: never anything else.</summary>
     private static string Slot(string role) => role is "primary" or "replica" ? role : throw new ArgumentException($"unknown copy slot '{role}'", nameof(role));

@@ -16,8 +16,8 @@ namespace Bus.Ingest.Steps;
 /// each copy with its S3 storage class and S3's SHA-256 checksum; <see cref="IngestOptions.StepConcurrency"/> files at a time),
 /// keyed by file UUID (a reingest's changed file by UUID/ingest id, never over the recorded version: see
 /// <see cref="ObjectKeys"/>) with ingest id, file id and sha256 as user metadata. Each copy is marked stored
-/// as soon as it exists, so a retry, a continuation or another process after a crash copies only
-/// what is missing.
+/// (in batches, <see cref="CopyMarks"/>) once it exists, so a retry, a continuation or another process after
+/// a crash copies only what is missing.
 /// </summary>
 public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints checkpoints, PreservationCopier copier, IOptions<IngestOptions> options,
     ILogger<StoreFilesConsumer> logger) : IConsumer<StoreFiles>
@@ -33,29 +33,39 @@ public sealed class StoreFilesConsumer(InterimStore store, CopyCheckpoints check
         if (bag is null || bag.CancelledAt is not null) return;
         var copies = copier.CopiesFor(bag.StorageOption);
         if (copies.Count == 0) throw new InvalidOperationException($"ingest {id}: storage option '{bag.StorageOption}' is not configured (Bus:Storage:Options)");
-        var count = await store.CountFilesAsync(id, InterimFiles.ToStore, run.CancellationToken);
+        var (count, done) = await store.CountCopiesAsync(id, InterimStore.CopyProgress.Stored, copies.Select(c => c.Slot), run.CancellationToken);
         var total = count * copies.Count;
-        var done = 0;
-        foreach (var copy in copies) done += await store.CountFilesAsync(id, InterimFiles.ToStoreStoredIn(copy.Slot), run.CancellationToken);
+        using var marks = new CopyMarks((m, ct) => store.MarkStoredAsync(id, m, ct));
         var cancel = new CancelWatch(ct => new ValueTask<bool>(store.IsCancelledAsync(id, ct)));
         var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetStored(copies.Count), ChunkFiles, run.CancellationToken);
-        var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
-            async () => run.ShouldYield ? FileWorkStop.Yield
-                // A cancel arriving mid-step: stop; compensation removes what was copied.
-                : await cancel.IsCancelledAsync(run.CancellationToken) ? FileWorkStop.Cancelled
-                : FileWorkStop.None,
-            async (file, ct) =>
-            {
-                foreach (var copy in copies)
+        FileWorkStop stopped;
+        try
+        {
+            stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
+                async () => run.ShouldYield ? FileWorkStop.Yield
+                    // A cancel arriving mid-step: stop; compensation removes what was copied.
+                    : await cancel.IsCancelledAsync(run.CancellationToken) ? FileWorkStop.Cancelled
+                    : FileWorkStop.None,
+                async (file, ct) =>
                 {
-                    if (file.StoredAt(copy.Slot) is not null) continue;
-                    var etag = await CopyAsync(id, bag, file, copy, run, ct);
-                    if (etag is null) return FileWorkStop.Yield;
-                    await store.MarkStoredAsync(id, file.Path, copy.Slot, etag, CancellationToken.None);
-                    if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
-                }
-                return FileWorkStop.None;
-            }, run.CancellationToken);
+                    foreach (var copy in copies)
+                    {
+                        if (file.StoredAt(copy.Slot) is not null) continue;
+                        var etag = await CopyAsync(id, bag, file, copy, run, ct);
+                        if (etag is null) return FileWorkStop.Yield;
+                        await marks.AddAsync(new CopyMark(file.Path, copy.Slot, etag), file.Size);
+                        // A multipart copy's checkpoint is gone: its mark is written now, or a crash would copy it all again.
+                        if (file.Size >= options.Value.MultipartCopyThresholdBytes) await marks.FlushAsync();
+                        if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
+                    }
+                    return FileWorkStop.None;
+                }, run.CancellationToken);
+        }
+        finally
+        {
+            // Every copy made is marked before the step reports, continues or gives up (a failure's retry skips them).
+            await marks.FlushAsync();
+        }
         if (stopped == FileWorkStop.Cancelled) return;
         if (stopped == FileWorkStop.Yield)
         {

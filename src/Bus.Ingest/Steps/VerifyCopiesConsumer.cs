@@ -19,7 +19,7 @@ namespace Bus.Ingest.Steps;
 /// ENABLED), compared with the sha256 Unpack computed, or for a multipart copy with the composite of its parts'
 /// digests (<see cref="CopyChecksums"/>), read from the staged file; its storage class is checked too. A mismatch
 /// re-copies that file from staging, up to <see cref="IngestOptions.VerifyRecopyAttempts"/> times, then fails the
-/// ingest. Verified marks are per copy, so a retry checks only unverified copies.
+/// ingest. Verified marks are per copy (written in batches, <see cref="CopyMarks"/>), so a retry checks only unverified copies.
 /// </summary>
 public sealed class VerifyCopiesConsumer(InterimStore store, CopyReader reader, SlicedCopyReader sliced, ICopyReadSlices slices, CopyChecksums checksums,
     PreservationCopier copier, IOptions<StorageOptions> storage, IOptions<IngestOptions> options, ILogger<VerifyCopiesConsumer> logger)
@@ -36,51 +36,62 @@ public sealed class VerifyCopiesConsumer(InterimStore store, CopyReader reader, 
         if (bag is null || bag.CancelledAt is not null) return;
         var copies = copier.CopiesFor(bag.StorageOption);
         if (copies.Count == 0) throw new InvalidOperationException($"ingest {id}: storage option '{bag.StorageOption}' is not configured (Bus:Storage:Options)");
-        var total = await store.CountFilesAsync(id, InterimFiles.ToStore, run.CancellationToken) * copies.Count;
-        var done = 0;
-        foreach (var copy in copies) done += await store.CountFilesAsync(id, InterimFiles.ToStoreVerifiedIn(copy.Slot), run.CancellationToken);
+        var (count, done) = await store.CountCopiesAsync(id, InterimStore.CopyProgress.Verified, copies.Select(c => c.Slot), run.CancellationToken);
+        var total = count * copies.Count;
+        using var marks = new CopyMarks((m, ct) => store.MarkVerifiedAsync(id, m, ct));
         var recopied = 0;
         string? failure = null;
         // One worker per file, its copies in turn: a file's re-copies never race each other.
         var pending = store.FileChunksAsync(id, InterimFiles.ToStoreNotYetVerified(copies.Count),
             StoreFilesConsumer.ChunkFiles, run.CancellationToken);
-        var stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
-            () => ValueTask.FromResult(run.ShouldYield ? FileWorkStop.Yield : FileWorkStop.None),
-            async (file, ct) =>
-            {
-                var recopies = file.Recopies;
-                foreach (var copy in copies)
+        FileWorkStop stopped;
+        try
+        {
+            stopped = await ConcurrentFiles.RunAsync(pending, options.Value.StepConcurrency,
+                () => ValueTask.FromResult(run.ShouldYield ? FileWorkStop.Yield : FileWorkStop.None),
+                async (file, ct) =>
                 {
-                    if (file.VerifiedAt(copy.Slot) is not null) continue;
-                    var role = copy.Slot;
-                    var key = ObjectKeys.PreservationFor(id, file);
-                    while (true)
+                    var recopies = file.Recopies;
+                    foreach (var copy in copies)
                     {
-                        var check = copy.IsCold ? await CheckColdAsync(file, copy, key, ct) : await CheckHotAsync(id, file, copy, key, run, ct);
-                        if (check is null) return FileWorkStop.Yield;
-                        if (check.Intact)
+                        if (file.VerifiedAt(copy.Slot) is not null) continue;
+                        var role = copy.Slot;
+                        var key = ObjectKeys.PreservationFor(id, file);
+                        while (true)
                         {
-                            await store.MarkVerifiedAsync(id, file.Path, role, check.Checksum, CancellationToken.None);
-                            if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
-                            break;
+                            var check = copy.IsCold ? await CheckColdAsync(file, copy, key, ct) : await CheckHotAsync(id, file, copy, key, run, ct);
+                            if (check is null) return FileWorkStop.Yield;
+                            if (check.Intact)
+                            {
+                                await marks.AddAsync(new CopyMark(file.Path, role, check.Checksum), file.Size);
+                                // A sliced read's checkpoint is gone: its mark is written now, or a crash would read it all again.
+                                if (file.Size >= SlicedReadMinBytes) await marks.FlushAsync();
+                                if (Interlocked.Increment(ref done) % 50 == 0) await run.ProgressAsync(done, total);
+                                break;
+                            }
+                            logger.LogWarning("Copy of {Path} in {Bucket} ({Role}): {Actual} (re-copies so far {Recopies})",
+                                file.Path, copy.Bucket, role, check.Description, recopies);
+                            if (recopies >= options.Value.VerifyRecopyAttempts)
+                            {
+                                Interlocked.CompareExchange(ref failure,
+                                    $"{file.Path}: the {copy.Target.Name} copy in {copy.Bucket} {check.Description}, after {recopies} re-copies", null);
+                                return FileWorkStop.Failed;
+                            }
+                            var etag = await copier.CopyAsync(file.StagingKey, copy, key, file.Size, StoreFilesConsumer.Metadata(id, file), ct);
+                            await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
+                            await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
+                            recopies++;
+                            Interlocked.Increment(ref recopied);
                         }
-                        logger.LogWarning("Copy of {Path} in {Bucket} ({Role}): {Actual} (re-copies so far {Recopies})",
-                            file.Path, copy.Bucket, role, check.Description, recopies);
-                        if (recopies >= options.Value.VerifyRecopyAttempts)
-                        {
-                            Interlocked.CompareExchange(ref failure,
-                                $"{file.Path}: the {copy.Target.Name} copy in {copy.Bucket} {check.Description}, after {recopies} re-copies", null);
-                            return FileWorkStop.Failed;
-                        }
-                        var etag = await copier.CopyAsync(file.StagingKey, copy, key, file.Size, StoreFilesConsumer.Metadata(id, file), ct);
-                        await store.MarkStoredAsync(id, file.Path, role, etag, CancellationToken.None);
-                        await store.CountRecopyAsync(id, file.Path, CancellationToken.None);
-                        recopies++;
-                        Interlocked.Increment(ref recopied);
                     }
-                }
-                return FileWorkStop.None;
-            }, run.CancellationToken);
+                    return FileWorkStop.None;
+                }, run.CancellationToken);
+        }
+        finally
+        {
+            // Every copy read and found intact is marked before the step reports, continues or fails.
+            await marks.FlushAsync();
+        }
         switch (stopped)
         {
             case FileWorkStop.Failed:
