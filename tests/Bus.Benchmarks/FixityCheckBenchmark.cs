@@ -48,18 +48,20 @@ public sealed class FixityCheckBenchmark : IBenchmark
                 (await inProcess.DigestAsync(copy.Bucket, copy.Key, options.AlgorithmList, options.ReadBufferKiB * 1024, cancellationToken))!.Size;
 
             var loadBefore = RunMonitor.LoadAverage();
-            var getBefore = await TimeAsync(() => PlainGetAsync(s3, copy.Bucket, copy.Key, cancellationToken));
-            var lightBefore = await TimeAsync(InProcessReadAsync);
+            var (getBefore, getCpuBefore) = await TimeAsync(() => PlainGetAsync(s3, copy.Bucket, copy.Key, cancellationToken));
+            var (lightBefore, lightCpuBefore) = await TimeAsync(InProcessReadAsync);
             var loadAtCheck = RunMonitor.LoadAverage();
             var residentAtReset = fixityHost.ResetPeak() / 1024.0;
             var cpuBefore = fixityHost.CpuSeconds();
             var requestedAt = DateTimeOffset.UtcNow;
             var endpoint = await bench.Bus.GetSendEndpoint(WorkflowQueues.Address(FixityEndpoints.Check));
+            var sentAt = DateTimeOffset.UtcNow;
             var sent = Stopwatch.StartNew();
             await StartLedgerRowAsync(checkId, copy, bench.Submitter, requestedAt, cancellationToken);
             await endpoint.Send(new CheckFixity(checkId, copy.StorageRecordId, bench.Submitter, requestedAt), cancellationToken);
             var (outcome, detail) = await WaitForOutcomeAsync(checkId, fixityHost, cancellationToken);
             sent.Stop();
+            var outcomeAt = DateTimeOffset.UtcNow;
             var peak = fixityHost.PeakResidentKiB() / 1024.0;
             var cpu = fixityHost.CpuSeconds() - cpuBefore;
             var loadAfterCheck = RunMonitor.LoadAverage();
@@ -69,8 +71,8 @@ public sealed class FixityCheckBenchmark : IBenchmark
             if (premis != "success")
                 throw new InvalidOperationException($"fixity check {checkId} is intact in fixity.checks but its PREMIS event is {premis ?? "missing"}; host log {fixityHost.LogPath}");
             var slices = await SlicesAsync(checkId, cancellationToken);
-            var lightAfter = await TimeAsync(InProcessReadAsync);
-            var getAfter = await TimeAsync(() => PlainGetAsync(s3, copy.Bucket, copy.Key, cancellationToken));
+            var (lightAfter, lightCpuAfter) = await TimeAsync(InProcessReadAsync);
+            var (getAfter, getCpuAfter) = await TimeAsync(() => PlainGetAsync(s3, copy.Bucket, copy.Key, cancellationToken));
             var loadEnd = RunMonitor.LoadAverage();
 
             var mb = copy.Bytes / 1e6;
@@ -86,15 +88,26 @@ public sealed class FixityCheckBenchmark : IBenchmark
             Console.WriteLine("|---|---|");
             IngestReport.Row("host settings", $"{settings} (fixity host: `Bus__Fixity__SweepEnabled=false`, time slice {options.TimeSlice.TotalMinutes:F0} min, read buffer {options.ReadBufferKiB} KiB, {string.Join("+", options.AlgorithmList)})");
             IngestReport.Row("ingest of the object first, on an ingest host (not measured here)", $"{ingest.WallSeconds:F1} s");
-            IngestReport.Row($"plain GET of the hot copy ({copy.Bucket}), read to the end, before / after the check", $"{getBefore:F1} s / {getAfter:F1} s ({getMbps:F1} MB/s mean)");
+            var gib = copy.Bytes / 1073741824.0;
+            IngestReport.Row($"plain GET of the hot copy ({copy.Bucket}), read to the end, before / after the check",
+                $"{getBefore:F1} s / {getAfter:F1} s ({getMbps:F1} MB/s mean; {(getCpuBefore + getCpuAfter) / 2 / gib:F2} CPU-s per GiB in this process)");
             IngestReport.Row("lighter variant, not the consumer path: the verify step's read alone in this process (stream + sha256, no bus, no database), before / after",
-                $"{lightBefore:F1} s / {lightAfter:F1} s ({lightMbps:F1} MB/s mean)");
+                $"{lightBefore:F1} s / {lightAfter:F1} s ({lightMbps:F1} MB/s mean; {(lightCpuBefore + lightCpuAfter) / 2 / gib:F2} CPU-s per GiB)");
             IngestReport.Row("fixity check on a fixity-only host, CheckFixity sent → outcome intact in fixity.checks (saga, verify step, PREMIS event, record-outcome step)",
                 $"{sent.Elapsed.TotalSeconds:F1} s ({checkMbps:F1} MB/s)");
+            if (slices.Count > 0)
+            {
+                var (first, last) = (slices[0], slices[^1]);
+                IngestReport.Row("of which: sent → first slice started (saga, outbox, verify step's dispatch and registry lookup)", $"{(first.StartedAt - sentAt).TotalSeconds:F2} s");
+                IngestReport.Row("of which: the read, first slice started → last slice ended (ranged GET, sha256, checkpoint row)",
+                    $"{(last.EndedAt - first.StartedAt).TotalSeconds:F2} s ({mb / (last.EndedAt - first.StartedAt).TotalSeconds:F1} MB/s)");
+                IngestReport.Row("of which: last slice ended → outcome seen (PREMIS event, CopyVerified → saga → FixityCheckCompleted → record-outcome; polled every 100 ms)",
+                    $"{(outcomeAt - last.EndedAt).TotalSeconds:F2} s");
+            }
             IngestReport.Row("check / plain GET throughput (goal ≥ 0.9)", $"{ratio:F2} {(ratio >= 0.9 ? "(met)" : "(NOT met)")}");
             IngestReport.Row("check / lighter variant throughput", $"{checkMbps / lightMbps:F2}");
-            IngestReport.Row("slices of the check's read (bus.copy_read_slices: how each ended)", $"{slices.Count} ({string.Join(", ", slices)})");
-            IngestReport.Row("fixity host CPU during the check", $"{cpu:F1} CPU-s ({cpu / (copy.Bytes / 1073741824.0):F2} CPU-s per GiB)");
+            IngestReport.Row("slices of the check's read (bus.copy_read_slices: how each ended)", $"{slices.Count} ({string.Join(", ", slices.Select(x => x.Ended))})");
+            IngestReport.Row("fixity host CPU during the check", $"{cpu:F1} CPU-s ({cpu / gib:F2} CPU-s per GiB)");
             IngestReport.Row("fixity-only host: resident at the reset before the check / peak during the check (VmHWM after clear_refs)", $"{residentAtReset:F0} MiB / {peak:F0} MiB");
             IngestReport.Row("load average (1 min): before the baselines / at the check's start / at its end / at the end", $"{loadBefore:F1} / {loadAtCheck:F1} / {loadAfterCheck:F1} / {loadEnd:F1}");
             Console.WriteLine();
@@ -168,15 +181,17 @@ public sealed class FixityCheckBenchmark : IBenchmark
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
-    /// <summary>How each slice of the check's read ended (the read id is the check id): one "finished" means no checkpoint was resumed.</summary>
-    private static async Task<IReadOnlyList<string>> SlicesAsync(Guid checkId, CancellationToken ct)
+    private sealed record Slice(string Ended, DateTimeOffset StartedAt, DateTimeOffset EndedAt);
+
+    /// <summary>The slices of the check's read (the read id is the check id): one "finished" means no checkpoint was resumed.</summary>
+    private static async Task<IReadOnlyList<Slice>> SlicesAsync(Guid checkId, CancellationToken ct)
     {
-        await using var command = IngestBench.Database.CreateCommand("SELECT ended FROM bus.copy_read_slices WHERE read_id = @id ORDER BY slice");
+        await using var command = IngestBench.Database.CreateCommand("SELECT ended, started_at, ended_at FROM bus.copy_read_slices WHERE read_id = @id ORDER BY slice");
         command.Parameters.AddWithValue("id", checkId);
-        var ended = new List<string>();
+        var slices = new List<Slice>();
         await using var r = await command.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) ended.Add(r.GetString(0));
-        return ended;
+        while (await r.ReadAsync(ct)) slices.Add(new Slice(r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2)));
+        return slices;
     }
 
     /// <summary>The check's ledger row, slices, saga row and transitions (none references the registry rows the ingest bench deletes).</summary>
@@ -231,10 +246,12 @@ public sealed class FixityCheckBenchmark : IBenchmark
         return total;
     }
 
-    private static async Task<double> TimeAsync(Func<Task<long>> work)
+    /// <summary>Wall seconds and this process's CPU seconds (its bus idles meanwhile) of <paramref name="work"/>.</summary>
+    private static async Task<(double Seconds, double CpuSeconds)> TimeAsync(Func<Task<long>> work)
     {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await work();
-        return watch.Elapsed.TotalSeconds;
+        return (watch.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
     }
 }
