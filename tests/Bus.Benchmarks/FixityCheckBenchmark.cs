@@ -18,7 +18,9 @@ namespace Bus.Benchmarks;
 /// resumable sha256, PREMIS event → saga → record-outcome step), which must be intact. Against it, in the same run and
 /// from the same copy: a plain GET read to the end before and after (the goal: the check reaches at least 0.9 of its
 /// throughput) and, labelled as the lighter variant, the verify step's read alone in this process (stream + sha256,
-/// no bus, no database). The fixity host's high-water mark is reset just before the check, so its peak is the check's.
+/// no bus, no database). The host first checks the smallest file, untimed (first-use costs); its high-water mark is
+/// reset just before the timed check, so its peak is the check's. The check's time is split at the saga's transition rows
+/// and the read's slice rows, which also say how many time slices the read took.
 /// </summary>
 public sealed class FixityCheckBenchmark : IBenchmark
 {
