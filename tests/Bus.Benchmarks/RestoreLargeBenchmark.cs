@@ -10,8 +10,8 @@ namespace Bus.Benchmarks;
 /// <summary>
 /// Restore of a 1 GiB one-file object, in the same run as two baselines read from the same hot copy: a plain S3 GET
 /// (the goal: at least 0.8 of its throughput) and a fair ceiling, the same GET piped into a multipart PUT of
-/// the same bytes into the restore bucket with the same part size and uploads in flight (the restore's unavoidable
-/// work without Bus: it reads, hashes and writes every byte). The restore runs on a restore-only host started after
+/// the same bytes into the restore bucket with the same part size, uploads in flight and upload options (the
+/// restore's unavoidable work without Bus: it reads, hashes and writes every byte). The restore runs on a restore-only host started after
 /// the ingest, whose high-water mark is reset just before the restore, so its peak resident memory is the restore's
 /// own (goal under 300 MiB), not the ingest's.
 /// </summary>
@@ -121,6 +121,8 @@ public sealed class RestoreLargeBenchmark : IBenchmark
                 {
                     BucketName = RestoreBucket, Key = targetKey, UploadId = upload.UploadId, PartNumber = n, PartSize = length,
                     InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                    // As the restore sends its parts (RestoreWriter.Upload): whole and seekable, not chunk-encoded.
+                    UseChunkEncoding = false,
                 }, ct)).ETag), ct));
             }
         }

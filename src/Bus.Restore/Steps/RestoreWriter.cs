@@ -266,13 +266,21 @@ public sealed class RestoreWriter(IAmazonS3 s3, S3Resilience resilience, Restore
                 ? new Snap(next, c.Index, c.Position, c.Hash.SaveState())
                 : new Snap(next, null, null, null);
 
+        /// <summary>
+        /// Uploads one part from its buffer. Not chunk-encoded: the part is whole in memory and seekable, so the SDK
+        /// hashes it in place for the SigV4 payload hash and the CRC32 checksum header, both checked by S3 as before,
+        /// instead of re-framing it through its chunked-signing stream, which allocates two 80 KiB buffers per request
+        /// and garbage per 80 KiB chunk (docs/benchmarks.md, restore-large). The signing pass runs on the thread pool,
+        /// so it overlaps the reading of the next part as the chunked send did.
+        /// </summary>
         private Pending Upload(byte[] buffer, int number, int size, Snap snapshot)
         {
-            var task = w.Resilience.RunAsync(async c => (await w.S3.UploadPartAsync(new UploadPartRequest
+            var task = Task.Run(async () => await w.Resilience.RunAsync(async c => (await w.S3.UploadPartAsync(new UploadPartRequest
             {
                 BucketName = cp.Bucket, Key = cp.Key, UploadId = cp.UploadId, PartNumber = number, PartSize = size,
                 InputStream = new MemoryStream(buffer, 0, size, writable: false),
-            }, c)).ETag, ct).AsTask();
+                UseChunkEncoding = false,
+            }, c)).ETag, ct), ct);
             return new Pending(task, number, size, snapshot);
         }
 
