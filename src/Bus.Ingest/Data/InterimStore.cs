@@ -177,7 +177,6 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>How many of the ingest's files are in <paramref name="files"/>, without reading them.</summary>
     /// <summary>Which per-copy mark <see cref="CountCopiesAsync"/> counts.</summary>
     public enum CopyProgress { Stored, Verified }
 
@@ -196,6 +195,7 @@ public sealed class InterimStore(NpgsqlDataSource dataSource)
         return ((int)r.GetInt64(0), (int)r.GetInt64(1));
     }
 
+    /// <summary>How many of the ingest's files are in <paramref name="files"/>, without reading them.</summary>
     public async Task<int> CountFilesAsync(Guid ingestId, InterimFiles files, CancellationToken ct, NpgsqlTransaction? transaction = null)
     {
         await using var command = Command($"SELECT count(*) FROM bus.ingest_files WHERE ingest_id = @id AND ({files.Where})", transaction);

@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Bus.Contracts.Ingest;
 using Bus.Ingest.Data;
 using Bus.Ingest.Steps;
@@ -14,7 +15,7 @@ namespace Bus.Ingest.Steps;
 /// <summary>
 /// Undoes a Rejected, Failed or Cancelled ingest: first marks it ended, so steps still in flight
 /// stop at their next file, then deletes its staging objects and every preservation copy this ingest
-/// wrote that the registry does not record. A reingest writes changed files under version keys
+/// wrote that the registry does not record, marked or not (a crash can lose a batch of marks). A reingest writes changed files under version keys
 /// (<see cref="ObjectKeys"/>), never over the recorded version, so that version stays intact and
 /// recorded. Marking the bag ended waits for a Record in progress (it holds the bag row), so the
 /// registry check sees whatever Record committed; if it did commit, the superseded keys are the ones
@@ -68,6 +69,31 @@ public sealed class CompensateIngestConsumer(InterimStore store, CopyCheckpoints
                 logger.LogInformation("Compensation of ingest {IngestId} deleted {Bucket}/{Key} (file {FileId})", id, bucket.Key, key, fileId);
             }
         }
+        // Store marks its copies in batches (CopyMarks): a process that died between a copy and its batch's mark left
+        // a copy no mark names. Its key is this ingest's own (a new file's id, or a changed file's version key), so
+        // every unmarked copy slot is deleted by key, if present (S3 reports a missing key deleted), never a recorded key.
+        var unmarked = (await store.FilesAsync(id, InterimFiles.ToStoreNotYetStored(copies.Count), ct))
+            .SelectMany(f => copies
+                .Where(copy => f.StoredAt(copy.Slot) is null)
+                .Select(copy => (f.FileId, copy.Bucket, ObjectKeys.PreservationFor(id, f))))
+            .Distinct()
+            .ToList();
+        var unmarkedKeys = 0;
+        foreach (var bucket in (await recorded.UnrecordedAsync(unmarked, ct)).GroupBy(c => c.Bucket))
+        {
+            try
+            {
+                await remover.RemoveManyAsync(bucket.Key, bucket.Select(c => c.Key).ToList(), ct);
+                unmarkedKeys += bucket.Count();
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+            {
+                // A bucket that does not exist holds no copy (Store faulted on it, as likely as not).
+                logger.LogWarning("Compensation of ingest {IngestId}: bucket {Bucket} does not exist, so it holds none of the ingest's unmarked copies", id, bucket.Key);
+            }
+        }
+        if (unmarkedKeys > 0)
+            logger.LogInformation("Compensation of ingest {IngestId} deleted {Count} unmarked copy keys if present (a copy made before a crash lost its mark)", id, unmarkedKeys);
         // Verify's read checkpoints of this ingest: nothing will continue them.
         await reads.ForgetWorkflowAsync(id, ct);
         logger.LogInformation("Compensated ingest {IngestId} ({Reason}): {Staging} staging objects and {Copies} preservation copies deleted",
